@@ -1,0 +1,168 @@
+"""The action plan: every gap becomes an action with a priority and a suggested due date.
+
+Priority (also in the README):
+  1 (high)   a mandatory item not implemented, or a weight-3 item not implemented / unknown /
+             unanswered;
+  2 (medium) a weight-3 item partly done, a weight-2 item not implemented / unknown /
+             unanswered, or a recurring activity that is overdue;
+  3 (low)    everything else (weight-1 gaps, weight-2 items partly done).
+
+Suggested due dates are laid out backwards from the target audit date (the stage 1 audit
+for a first certification, the surveillance or recertification audit for a renewal) along
+the seed's timeline: about four months to build the ISMS, about three months of audit
+process. :func:`schedule` gives each process step a window; an action is due at the end of
+the window of the step it belongs to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .banks import Bank, Item
+from .model import ActionEdit, Answer
+from .scoring import Report
+
+# Week offsets (start, end) relative to the target audit date T.
+_BUILD = {  # the ISMS is built in about 17 weeks and ready two weeks before stage 1
+    "acq.scope": (-19, -18), "acq.assets": (-18, -16), "acq.risk_analysis": (-16, -14),
+    "acq.risk_treatment": (-14, -12), "acq.objectives": (-13, -12), "acq.documents": (-13, -10),
+    "acq.training": (-11, -9), "acq.operation": (-10, -2), "acq.monitoring": (-7, -3),
+    "acq.internal_audit": (-5, -3), "acq.management_review": (-3, -2),
+}
+_AUDIT = {  # about three months from choosing a certification body to the certificate
+    "aud.choose_cb": (-4, -3), "aud.apply": (-3, -2), "aud.pre_assessment": (-2, -1),
+    "aud.stage1": (0, 0), "aud.stage2": (3, 4), "aud.corrective_action": (4, 6),
+    "aud.decision": (7, 8), "aud.certification": (8, 9),
+}
+_MAINTAIN = {  # before a surveillance or recertification audit
+    "mnt.laws": (-12, -10), "mnt.assets": (-12, -10), "mnt.risk": (-10, -8), "mnt.objectives": (-8, -6),
+    "mnt.training": (-12, -6), "mnt.monitoring": (-12, -4), "mnt.internal_audit": (-8, -5),
+    "mnt.management_review": (-4, -2),
+}
+_CLAUSE_STEP = {
+    "4": "acq.scope", "5.1": "acq.scope", "5.2": "acq.documents", "5.3": "acq.documents",
+    "6.1.1": "acq.risk_analysis", "6.1.2": "acq.risk_analysis", "6.1.3": "acq.risk_treatment",
+    "6.2": "acq.objectives", "6.3": "acq.objectives", "7.1": "acq.documents", "7.2": "acq.training",
+    "7.3": "acq.training", "7.4": "acq.documents", "7.5": "acq.documents", "8.1": "acq.operation",
+    "8.2": "acq.risk_analysis", "8.3": "acq.risk_treatment", "9.1": "acq.monitoring",
+    "9.2": "acq.internal_audit", "9.3": "acq.management_review", "10": "acq.management_review",
+}
+# Annex A gaps: the most urgent must be in place before operation starts, the rest before
+# the internal audit looks at them.
+_ANNEX_STEP = {1: "acq.documents", 2: "acq.training", 3: "acq.monitoring"}
+_RENEWAL_WEEKS = {1: -8, 2: -6, 3: -4}
+
+
+def schedule(target: date, kind: str = "initial") -> dict[str, tuple[date, date]]:
+    """Suggested (start, end) dates of each process step for an audit on ``target``."""
+    weeks = _MAINTAIN if kind == "renewal" else _BUILD | _AUDIT
+    return {s: (target + timedelta(weeks=a), target + timedelta(weeks=b)) for s, (a, b) in weeks.items()}
+
+
+def priority(item: Item, status: str | None, overdue: bool) -> int:
+    missing = status in (None, "unknown", "not_implemented")
+    if (item.mandatory and status != "implemented") or (item.weight == 3 and missing):
+        return 1
+    if (item.weight == 3 and status == "partial") or (item.weight == 2 and missing) or overdue:
+        return 2
+    return 3
+
+
+def _step_for(item: Item, prio: int) -> str | None:
+    if item.steps:
+        return item.steps[0]
+    for clause in item.clauses:
+        parts = clause.split(".")
+        for n in range(len(parts), 0, -1):
+            key = ".".join(parts[:n])
+            if key in _CLAUSE_STEP:
+                return _CLAUSE_STEP[key]
+    return _ANNEX_STEP[prio]
+
+
+def suggested_due(item: Item, prio: int, target: date | None, kind: str) -> date | None:
+    if target is None:
+        return None
+    step = _step_for(item, prio)
+    if kind == "renewal":
+        if step and step.startswith("mnt."):
+            return schedule(target, kind)[step][1]
+        return target + timedelta(weeks=_RENEWAL_WEEKS[prio])
+    windows = schedule(target, kind)
+    if step in windows:
+        return windows[step][1]
+    return target + timedelta(weeks=_RENEWAL_WEEKS[prio])
+
+
+@dataclass
+class Action:
+    item: Item
+    status: str | None  # effective answer status
+    overdue_recurring: bool
+    priority: int
+    suggested_due: date | None
+    owner: str
+    due: date | None
+    action_status: str
+    progress: str
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    def is_late(self, today: date) -> bool:
+        return self.due is not None and self.due < today and self.action_status != "done"
+
+
+def _as_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def build_plan(
+    banks: Iterable[Bank],
+    report: Report,
+    answers: Mapping[str, Answer],
+    edits: Mapping[str, ActionEdit],
+    *,
+    target_date: str | None,
+    kind: str,
+) -> list[Action]:
+    """One action per gap, most urgent first; the user's edits (owner, due, status,
+    progress) are laid over the computed defaults, so re-scoring keeps them."""
+    target = _as_date(target_date)
+    overdue = set(report.overdue)
+    plan: list[tuple[tuple, Action]] = []
+    order = 0
+    for bank in banks:
+        for item in bank.items:
+            order += 1
+            status = report.statuses.get(item.id)
+            if status in ("implemented", "not_applicable"):
+                continue
+            prio = priority(item, status, item.id in overdue)
+            sdue = suggested_due(item, prio, target, kind)
+            answer = answers.get(item.id)
+            edit = edits.get(item.id)
+            owner = (edit.owner if edit and edit.owner is not None else None) or (answer.owner if answer else "")
+            due = _as_date(edit.due if edit and edit.due else None) or _as_date(answer.due if answer else None) or sdue
+            act = Action(
+                item=item,
+                status=status,
+                overdue_recurring=item.id in overdue,
+                priority=prio,
+                suggested_due=sdue,
+                owner=owner or "",
+                due=due,
+                action_status=edit.status if edit else "todo",
+                progress=edit.progress if edit else "",
+            )
+            plan.append(((prio, -item.weight, not item.mandatory, order), act))
+    plan.sort(key=lambda p: p[0])
+    return [a for _, a in plan]

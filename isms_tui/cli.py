@@ -1,0 +1,255 @@
+"""The command line (a stable interface: users and scripts depend on it).
+
+Errors are one line on stderr: exit 2 for usage, 1 for data. No traceback reaches a user;
+an unexpected error is logged to ``DATA_DIR/error.log``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import __version__
+from .banks import check_paths
+from .i18n import default_lang, t
+from .model import EDITIONS, KINDS, Assessment, ValidationError
+from .paths import resolve_data_dir
+from .scoring import pct
+from .storage import StorageError
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="isms-tui", description="ISO/IEC 27001 readiness self-assessment (TUI and CLI).")
+    p.add_argument("--version", action="version", version=f"isms-tui {__version__}")
+    p.add_argument("--data-dir", help="data folder (default: $ISMS_TUI_DATA_DIR or the platform's user data folder)")
+    p.add_argument("--lang", choices=("ja", "en"), help="language (default: from the locale)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    n = sub.add_parser("new", help="create an assessment and print its id")
+    n.add_argument("--org", required=True, help="organization name")
+    n.add_argument("--scope", default="", help="ISMS scope")
+    n.add_argument("--kind", choices=KINDS, default="initial")
+    n.add_argument("--edition", choices=EDITIONS, default="2022")
+    n.add_argument("--lang", dest="sub_lang", choices=("ja", "en"))
+    n.add_argument("--target-date", help="target audit date, YYYY-MM-DD")
+    n.add_argument("--certification-date", help="date of the current certificate (renewals), YYYY-MM-DD")
+    n.add_argument("--bank", action="append", dest="banks", help="bank id to include (repeat; default by kind)")
+
+    ls = sub.add_parser("list", help="list stored assessments")
+    ls.add_argument("--json", action="store_true")
+
+    o = sub.add_parser("open", help="open an assessment in the TUI at its first unanswered item")
+    o.add_argument("id")
+
+    b = sub.add_parser("banks", help="list or check question banks")
+    bsub = b.add_subparsers(dest="banks_command", parser_class=_Parser, required=True)
+    bsub.add_parser("list", help="list installed banks with their counts")
+    bc = bsub.add_parser("check", help="check bank files or folders")
+    bc.add_argument("paths", nargs="+")
+
+    e = sub.add_parser("export", help="write the Excel workbook")
+    e.add_argument("id")
+    e.add_argument("--xlsx", help="output path (default: organization and date in the current folder)")
+    e.add_argument("--lang", dest="sub_lang", choices=("ja", "en"))
+
+    tr = sub.add_parser("transition", help="create a 2022 assessment from a 2013 one")
+    tr.add_argument("id")
+
+    r = sub.add_parser("restore", help="replace a damaged assessment file by its last good backup")
+    r.add_argument("id")
+
+    d = sub.add_parser("delete", help="move an assessment to the trash folder")
+    d.add_argument("id")
+
+    sub.add_parser("demo", help="create the demo assessment (a fictional 30-person company) and print its id")
+    return p
+
+
+def _out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _workspace(args):
+    from .service import Workspace
+
+    return Workspace(resolve_data_dir(args.data_dir))
+
+
+def cmd_banks(args, lang: str) -> int:
+    from .banks import all_banks
+    from .paths import builtin_banks_dir
+
+    if args.banks_command == "check":
+        problems = check_paths(args.paths)
+        for prob in problems:
+            _out(str(prob))
+        if problems:
+            return 1
+        _out("ok")
+        return 0
+    data_dir = resolve_data_dir(args.data_dir)
+    bankset = all_banks(data_dir / "banks")
+    _out(t("cli.banks_header", lang))
+    for bank in bankset.banks.values():
+        controls = {c for i in bank.items for c in (i.controls or i.controls_2013)}
+        origin = t("cli.builtin", lang) if bank.builtin else t("cli.custom", lang)
+        _out(
+            f"{bank.id:<30} {bank.kind:<14} v{bank.version:<3} {len(bank.sections):>4} {len(bank.items):>5} "
+            f"{len(controls):>5}  {origin}  {bank.title[lang]}"
+        )
+    from .catalog import catalog
+
+    cat = catalog()
+    _out(t("cli.mapping_line", lang, n22=len(cat.mapping), n13=len(cat.controls_2013)))
+    _out(t("cli.banks_dirs", lang, builtin=builtin_banks_dir(), custom=data_dir / "banks"))
+    for prob in bankset.problems:
+        print(str(prob), file=sys.stderr)
+    return 0
+
+
+def cmd_new(args, lang: str) -> int:
+    ws = _workspace(args)
+    a = Assessment(
+        organization=args.org, scope=args.scope, kind=args.kind, edition=args.edition,
+        lang=args.sub_lang or lang, target_date=args.target_date,
+        certification_date=args.certification_date, banks=args.banks or [],
+    )
+    ws.create(a)
+    _out(a.id)
+    return 0
+
+
+def cmd_list(args, lang: str) -> int:
+    ws = _workspace(args)
+    rows = ws.summaries()
+    if args.json:
+        _out(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        _out(t("cli.no_assessments", lang))
+        return 0
+    _out(t("cli.list_header", lang))
+    for r in rows:
+        if r.error:
+            _out(f"{r.id}  {t('cli.unreadable', lang)}: {r.error}")
+            continue
+        kind = t(f"kind.{r.kind}", lang)
+        _out(f"{r.id}  {r.organization}  {kind}  {r.edition}  {r.updated[:16].replace('T', ' ')}  {pct(r.readiness)}  {pct(r.coverage)}")
+    return 0
+
+
+def cmd_export(args, lang: str) -> int:
+    from .exports.xlsx import default_filename, export_assessment
+
+    ws = _workspace(args)
+    assessment, _, _ = ws.load(args.id)
+    out_lang = args.sub_lang or args.lang or assessment.lang
+    path = Path(args.xlsx) if args.xlsx else Path.cwd() / default_filename(assessment)
+    written = export_assessment(ws, args.id, path, lang=out_lang)
+    _out(str(written))
+    return 0
+
+
+def cmd_transition(args, lang: str) -> int:
+    from .transition import transition
+
+    ws = _workspace(args)
+    result = transition(ws, args.id)
+    for line in result.report_lines(lang):
+        _out(line)
+    _out(result.new_id)
+    return 0
+
+
+def cmd_restore(args, lang: str) -> int:
+    ws = _workspace(args)
+    backup = ws.store.restore(args.id)
+    _out(t("cli.restored", lang, id=args.id, backup=backup))
+    return 0
+
+
+def cmd_delete(args, lang: str) -> int:
+    ws = _workspace(args)
+    where = ws.delete(args.id)
+    _out(t("cli.deleted", lang, id=args.id, path=where))
+    return 0
+
+
+def cmd_demo(args, lang: str) -> int:
+    from .demo import create_demo
+
+    ws = _workspace(args)
+    _out(create_demo(ws, lang))
+    return 0
+
+
+def cmd_tui(args, lang: str, open_id: str | None = None) -> int:
+    if open_id is not None:
+        ws = _workspace(args)
+        ws.store.read(open_id)  # unknown, corrupt or future files: a one-line error, not a TUI
+        with ws.open(open_id):  # refused here when another isms-tui holds it
+            pass
+    from .app import run_app
+
+    return run_app(resolve_data_dir(args.data_dir), lang=lang, lang_forced=bool(args.lang), open_id=open_id)
+
+
+def _log_error(args) -> Path | None:
+    try:
+        data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        log = data_dir / "error.log"
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now(UTC).isoformat()} isms-tui {__version__}\n")
+            fh.write(traceback.format_exc())
+        log.chmod(0o600)
+        return log
+    except OSError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    lang = default_lang()
+    args = argparse.Namespace(data_dir=None)
+    try:
+        args = build_parser().parse_args(argv)
+        lang = args.lang or lang
+        cmd = args.command
+        if cmd is None:
+            return cmd_tui(args, lang)
+        if cmd == "open":
+            return cmd_tui(args, lang, open_id=args.id)
+        handler = {
+            "new": cmd_new, "list": cmd_list, "banks": cmd_banks, "export": cmd_export,
+            "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
+        }[cmd]
+        return handler(args, lang)
+    except UsageError as exc:
+        print(f"isms-tui: {exc} (see isms-tui --help)", file=sys.stderr)
+        return 2
+    except (StorageError, ValidationError) as exc:
+        msg = str(exc)
+        print(f"isms-tui: {t('error.' + msg, lang) if msg in ('na_not_allowed', 'na_needs_justification') else msg}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:  # last resort: one line for the user, the traceback in the log
+        log = _log_error(args)
+        where = f" (details in {log})" if log else ""
+        print(f"isms-tui: internal error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        return 1

@@ -1,0 +1,62 @@
+"""The ja/en message catalog (``messages.toml``): every user-visible UI string lives there."""
+
+from __future__ import annotations
+
+import locale
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+
+LANGS = ("ja", "en")
+
+
+@cache
+def messages() -> dict[str, dict[str, str]]:
+    with open(Path(__file__).with_name("messages.toml"), "rb") as fh:
+        return tomllib.load(fh)
+
+
+def t(key: str, lang: str, /, **kwargs: object) -> str:
+    """The message ``key`` in ``lang``, formatted with ``kwargs``.
+
+    A missing key is a bug caught by the tests; at run time it shows the key itself rather
+    than crashing in front of a user.
+    """
+    entry = messages().get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry.get("en") or key
+    if kwargs:
+        try:
+            return text.format(**kwargs)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def default_lang() -> str:
+    """Japanese when the locale says so, English otherwise."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            return "ja" if value.lower().startswith("ja") else "en"
+    try:
+        loc = locale.getlocale()[0] or ""
+    except ValueError:
+        loc = ""
+    return "ja" if loc.lower().startswith("ja") else "en"
+
+
+class Translator:
+    """Holds the current language; screens call ``tr("key")``."""
+
+    def __init__(self, lang: str):
+        self.lang = lang if lang in LANGS else "en"
+
+    def __call__(self, key: str, /, **kwargs: object) -> str:
+        return t(key, self.lang, **kwargs)
+
+
+def status_label(status: str | None, lang: str) -> str:
+    return t(f"status.{status or 'unanswered'}", lang)

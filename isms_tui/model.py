@@ -1,0 +1,141 @@
+"""Assessments and answers: the vocabulary the rest of the app shares."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, date, datetime
+
+from .text import clean
+
+STATUSES = ("implemented", "partial", "not_implemented", "not_applicable", "unknown")
+GAP_STATUSES = ("partial", "not_implemented", "unknown", None)  # None: unanswered
+KINDS = ("initial", "renewal", "pre_audit")
+EDITIONS = ("2022", "2013")
+LANGS = ("ja", "en")
+ACTION_STATUSES = ("todo", "in_progress", "done")
+
+
+class ValidationError(ValueError):
+    """A value the user typed that the core refuses (shown to the user as it is)."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def new_id() -> str:
+    return secrets.token_hex(4)
+
+
+def parse_date(value: str | date | None, *, what: str = "date") -> str | None:
+    """Normalise a user date to ``YYYY-MM-DD`` (or None for empty)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(clean(value, multiline=False).strip()).isoformat()
+    except ValueError:
+        raise ValidationError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def default_banks(edition: str, kind: str) -> list[str]:
+    """The banks a new assessment starts with, in the order they are worked through."""
+    annex = "annex-a-2022" if edition == "2022" else "annex-a-2013"
+    if kind == "pre_audit":
+        return ["clauses-2022", "process-certification-audit", annex]
+    if kind == "renewal":
+        return ["process-maintenance", "clauses-2022", annex]
+    return ["process-acquisition", "clauses-2022", annex, "process-certification-audit"]
+
+
+@dataclass
+class Assessment:
+    organization: str
+    scope: str = ""
+    kind: str = "initial"
+    edition: str = "2022"
+    lang: str = "ja"
+    banks: list[str] = field(default_factory=list)
+    target_date: str | None = None
+    certification_date: str | None = None
+    participants: list[str] = field(default_factory=list)
+    id: str = field(default_factory=new_id)
+    created: str = field(default_factory=now_iso)
+    updated: str = field(default_factory=now_iso)
+    source: dict | None = None  # e.g. {"transition_from": "<2013 assessment id>"}
+
+    def __post_init__(self) -> None:
+        self.organization = clean(self.organization, multiline=False).strip()
+        self.scope = clean(self.scope).strip()
+        self.participants = [clean(p, multiline=False).strip() for p in self.participants if clean(p).strip()]
+        if not self.organization:
+            raise ValidationError("organization is required")
+        if self.kind not in KINDS:
+            raise ValidationError(f"kind must be one of {', '.join(KINDS)}")
+        if self.edition not in EDITIONS:
+            raise ValidationError(f"edition must be one of {', '.join(EDITIONS)}")
+        if self.lang not in LANGS:
+            raise ValidationError("language must be ja or en")
+        self.target_date = parse_date(self.target_date, what="target date")
+        self.certification_date = parse_date(self.certification_date, what="certification date")
+        if not self.banks:
+            self.banks = default_banks(self.edition, self.kind)
+
+    def to_doc(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> Assessment:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in doc.items() if k in names})
+
+
+@dataclass
+class Answer:
+    item_id: str
+    status: str | None = None  # None: unanswered (a note may still be kept)
+    note: str = ""
+    evidence: str = ""
+    owner: str = ""
+    due: str | None = None
+    na_justification: str = ""
+    last_done: str | None = None  # for recurring items (every_months)
+    answered_by: str = ""
+    created: str = field(default_factory=now_iso)
+    updated: str = field(default_factory=now_iso)
+
+    def to_doc(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> Answer:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in doc.items() if k in names})
+
+    @property
+    def is_empty(self) -> bool:
+        return self.status is None and not any(
+            (self.note, self.evidence, self.owner, self.due, self.na_justification, self.last_done)
+        )
+
+
+@dataclass
+class ActionEdit:
+    """What the user changed on an action-plan row; kept across re-scoring."""
+
+    item_id: str
+    owner: str | None = None
+    due: str | None = None
+    status: str = "todo"
+    progress: str = ""
+    updated: str = field(default_factory=now_iso)
+
+    def to_doc(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> ActionEdit:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in doc.items() if k in names})

@@ -1,0 +1,166 @@
+"""Readiness scoring and the stage 1 gate.
+
+Rule (also in the README): implemented counts 1, partial 0.5, not implemented / unknown /
+unanswered 0; not applicable is left out; each item counts ``weight`` times. A recurring item
+(``every_months``) answered implemented but with no date last done, or done longer ago than
+its interval, is overdue and counts as partial. Readiness = earned / possible per section,
+bank and overall; coverage = answered items / all items, reported separately with the count
+of unknowns. The stage 1 gate is open only when every mandatory item is implemented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from .banks import Bank, Item
+from .model import Answer
+
+STATUS_VALUE: dict[str | None, float] = {
+    "implemented": 1.0,
+    "partial": 0.5,
+    "not_implemented": 0.0,
+    "unknown": 0.0,
+    None: 0.0,
+}
+# Order used to say one answer is "better" than another (N/A is outside this order).
+STATUS_RANK = {None: 0, "unknown": 0, "not_implemented": 0, "partial": 1, "implemented": 2}
+
+
+def add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day, 31))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def is_overdue(item: Item, answer: Answer | None, today: date) -> bool:
+    """A recurring item that is answered implemented but not done within its interval."""
+    if item.every_months is None or answer is None or answer.status != "implemented":
+        return False
+    if not answer.last_done:
+        return True
+    try:
+        last = date.fromisoformat(answer.last_done)
+    except ValueError:
+        return True
+    return add_months(last, item.every_months) < today
+
+
+def effective_status(item: Item, answer: Answer | None, today: date) -> str | None:
+    status = answer.status if answer else None
+    if status == "not_applicable" and not item.na_allowed:
+        return None  # stored by an older bank version that allowed it; counts as unanswered
+    if is_overdue(item, answer, today):
+        return "partial"
+    return status
+
+
+@dataclass
+class Score:
+    earned: float = 0.0
+    possible: float = 0.0
+    total: int = 0
+    answered: int = 0
+    applicable: int = 0
+    implemented: int = 0
+    unknown: int = 0
+    not_applicable: int = 0
+    gaps: int = 0
+
+    @property
+    def readiness(self) -> float | None:
+        return self.earned / self.possible if self.possible else None
+
+    @property
+    def coverage(self) -> float | None:
+        return self.answered / self.total if self.total else None
+
+    def add(self, item: Item, status: str | None, answered: bool) -> None:
+        self.total += 1
+        if answered:
+            self.answered += 1
+        if status == "not_applicable":
+            self.not_applicable += 1
+            return
+        self.applicable += 1
+        self.possible += item.weight
+        self.earned += item.weight * STATUS_VALUE[status]
+        if status == "implemented":
+            self.implemented += 1
+        else:
+            self.gaps += 1
+        if status == "unknown":
+            self.unknown += 1
+
+    def merge(self, other: Score) -> None:
+        for f in ("earned", "possible", "total", "answered", "applicable", "implemented", "unknown", "not_applicable", "gaps"):
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+
+
+@dataclass
+class Gate:
+    """Stage 1 readiness: ``ready`` is None when no included bank has mandatory items."""
+
+    ready: bool | None
+    blockers: list[Item] = field(default_factory=list)
+    mandatory_total: int = 0
+
+
+@dataclass
+class Report:
+    overall: Score
+    banks: dict[str, Score]
+    sections: dict[tuple[str, str], Score]  # (bank id, section id); parents include children
+    gate: Gate
+    statuses: dict[str, str | None]  # effective status per item id
+    overdue: list[str]
+    orphans: list[str]  # answered item ids that no included bank knows
+
+
+def score(banks: Iterable[Bank], answers: Mapping[str, Answer], today: date | None = None) -> Report:
+    today = today or date.today()
+    overall = Score()
+    bank_scores: dict[str, Score] = {}
+    sections: dict[tuple[str, str], Score] = {}
+    statuses: dict[str, str | None] = {}
+    overdue: list[str] = []
+    blockers: list[Item] = []
+    mandatory_total = 0
+    known: set[str] = set()
+    for bank in banks:
+        bscore = Score()
+        parents = {s.id: s.parent for s in bank.sections}
+        for sec in bank.sections:
+            sections[(bank.id, sec.id)] = Score()
+        for item in bank.items:
+            known.add(item.id)
+            answer = answers.get(item.id)
+            status = effective_status(item, answer, today)
+            statuses[item.id] = status
+            answered = answer is not None and answer.status is not None
+            if is_overdue(item, answer, today):
+                overdue.append(item.id)
+            bscore.add(item, status, answered)
+            overall.add(item, status, answered)
+            sec_id: str | None = item.section_id
+            while sec_id is not None:
+                sections[(bank.id, sec_id)].add(item, status, answered)
+                sec_id = parents.get(sec_id)
+            if item.mandatory:
+                mandatory_total += 1
+                if status != "implemented":
+                    blockers.append(item)
+        bank_scores[bank.id] = bscore
+    gate = Gate(ready=(not blockers) if mandatory_total else None, blockers=blockers, mandatory_total=mandatory_total)
+    orphans = sorted(k for k, a in answers.items() if k not in known and not a.is_empty)
+    return Report(overall, bank_scores, sections, gate, statuses, overdue, orphans)
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"

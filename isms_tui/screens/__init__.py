@@ -1,0 +1,1 @@
+"""Textual screens: thin adapters over the core."""

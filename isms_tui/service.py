@@ -1,0 +1,274 @@
+"""The core's front door for the CLI, the TUI and the exports.
+
+:class:`Workspace` is a data folder with its banks; :class:`Session` is one assessment open
+for writing. Neither knows about Textual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .actions import Action, build_plan
+from .banks import Bank, BankSet, Item, all_banks
+from .model import STATUSES, ActionEdit, Answer, Assessment, ValidationError, parse_date
+from .scoring import Report, score
+from .storage import StorageError, Store, atomic_write_bytes, encode
+from .text import clean
+
+INDEX_NAME = "index.json"
+
+
+@dataclass
+class Summary:
+    id: str
+    organization: str
+    kind: str
+    edition: str
+    lang: str
+    updated: str
+    readiness: float | None
+    coverage: float | None
+    error: str | None = None
+
+    def to_json(self) -> dict:
+        return self.__dict__.copy()
+
+
+class Workspace:
+    def __init__(self, data_dir: str | Path):
+        self.store = Store(data_dir)
+        self.bankset: BankSet = all_banks(self.store.banks_dir)
+
+    @property
+    def root(self) -> Path:
+        return self.store.root
+
+    # -- banks -----------------------------------------------------------------------------
+    def banks_for(self, assessment: Assessment) -> list[Bank]:
+        return [self.bankset.banks[b] for b in assessment.banks if b in self.bankset.banks]
+
+    def missing_banks(self, assessment: Assessment) -> list[str]:
+        return [b for b in assessment.banks if b not in self.bankset.banks]
+
+    # -- assessments -----------------------------------------------------------------------
+    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = ()) -> str:
+        unknown = self.missing_banks(assessment)
+        if unknown:
+            raise ValidationError(f"unknown bank(s): {', '.join(unknown)}")
+        return self.store.create(assessment, list(answers), list(edits))
+
+    def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
+        return self.store.load(assessment_id)
+
+    def report(self, assessment: Assessment, answers: dict[str, Answer], today: date | None = None) -> Report:
+        return score(self.banks_for(assessment), answers, today)
+
+    def plan(self, assessment: Assessment, answers, edits, report: Report | None = None) -> list[Action]:
+        report = report or self.report(assessment, answers)
+        return build_plan(
+            self.banks_for(assessment), report, answers, edits,
+            target_date=assessment.target_date, kind=assessment.kind,
+        )
+
+    def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
+        assessment, answers, edits = self.load(assessment_id)
+        copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
+        if organization:
+            copy.organization = clean(organization, multiline=False).strip() or copy.organization
+        return self.store.create(copy, list(answers.values()), list(edits.values()))
+
+    def delete(self, assessment_id: str) -> Path:
+        return self.store.delete(assessment_id)
+
+    def open(self, assessment_id: str) -> Session:
+        return Session(self, assessment_id)
+
+    # -- the home list ---------------------------------------------------------------------
+    def _banks_signature(self) -> str:
+        return ",".join(f"{b.id}@{b.version}" for b in self.bankset.banks.values())
+
+    def summaries(self) -> list[Summary]:
+        """Every stored assessment, newest first. Scores are cached in ``index.json`` keyed
+        by each file's size and mtime, so a large data folder opens fast."""
+        index_path = self.root / INDEX_NAME
+        try:
+            index = json.loads(index_path.read_text(encoding="utf-8"))
+            if not isinstance(index, dict) or index.get("banks") != self._banks_signature():
+                raise ValueError
+        except (OSError, ValueError):
+            index = {"banks": self._banks_signature(), "entries": {}}
+        entries = index.get("entries") if isinstance(index.get("entries"), dict) else {}
+        out: list[Summary] = []
+        fresh: dict[str, dict] = {}
+        changed = False
+        for aid in self.store.ids():
+            path = self.store.file_path(aid)
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            key = f"{st.st_size}:{st.st_mtime_ns}"
+            cached = entries.get(aid)
+            if isinstance(cached, dict) and cached.get("key") == key and isinstance(cached.get("summary"), dict):
+                try:
+                    out.append(Summary(**cached["summary"]))
+                    fresh[aid] = cached
+                    continue
+                except TypeError:
+                    pass
+            summary = self._summarize(aid)
+            out.append(summary)
+            changed = True
+            if summary.error is None:
+                fresh[aid] = {"key": key, "summary": summary.to_json()}
+        if changed or set(fresh) != set(entries):
+            with contextlib.suppress(OSError):
+                atomic_write_bytes(index_path, encode({"banks": index["banks"], "entries": fresh}))
+        out.sort(key=lambda s: s.updated or "", reverse=True)
+        return out
+
+    def _summarize(self, aid: str) -> Summary:
+        try:
+            assessment, answers, _ = self.load(aid)
+        except StorageError as exc:
+            return Summary(aid, "", "", "", "", "", None, None, error=str(exc))
+        rep = self.report(assessment, answers)
+        # Saving an answer does not rewrite the header (one write per save): the last change
+        # is the newest of the header and the answers.
+        updated = max([assessment.updated] + [a.updated for a in answers.values() if a.updated])
+        return Summary(
+            aid, assessment.organization, assessment.kind, assessment.edition, assessment.lang,
+            updated, rep.overall.readiness, rep.overall.coverage,
+        )
+
+
+class Session:
+    """One assessment open for writing. Every change is saved at once (after fsync)."""
+
+    def __init__(self, workspace: Workspace, assessment_id: str):
+        self.workspace = workspace
+        self.file = workspace.store.open(assessment_id)
+        try:
+            self.assessment = self.file.assessment
+            self.answers = self.file.answers()
+            self.edits = self.file.action_edits()
+        except BaseException:
+            self.file.close()
+            raise
+        self.banks = workspace.banks_for(self.assessment)
+        self.items: list[Item] = [i for b in self.banks for i in b.items]
+        self._by_id = {i.id: i for i in self.items}
+
+    @property
+    def id(self) -> str:
+        return self.assessment.id
+
+    def item(self, item_id: str) -> Item:
+        return self._by_id[item_id]
+
+    def answer(self, item_id: str) -> Answer | None:
+        return self.answers.get(item_id)
+
+    def _save(self, answer: Answer) -> Answer:
+        self.file.put_answer(answer)
+        if answer.is_empty:
+            self.answers.pop(answer.item_id, None)
+        else:
+            self.answers[answer.item_id] = answer
+        return answer
+
+    def set_status(self, item_id: str, status: str | None, *, na_justification: str | None = None, answered_by: str = "") -> Answer:
+        item = self.item(item_id)
+        if status is not None and status not in STATUSES:
+            raise ValidationError(f"unknown status {status!r}")
+        current = self.answers.get(item_id) or Answer(item_id)
+        answer = Answer.from_doc(current.to_doc())
+        if status == "not_applicable":
+            if not item.na_allowed:
+                raise ValidationError("na_not_allowed")
+            just = clean(na_justification if na_justification is not None else answer.na_justification).strip()
+            if not just:
+                raise ValidationError("na_needs_justification")
+            answer.na_justification = just
+        answer.status = status
+        if answered_by:
+            answer.answered_by = clean(answered_by, multiline=False).strip()
+        return self._save(answer)
+
+    def set_fields(self, item_id: str, **fields: str | None) -> Answer:
+        """Update note, evidence, owner, due, last_done or na_justification."""
+        self.item(item_id)
+        current = self.answers.get(item_id) or Answer(item_id)
+        answer = Answer.from_doc(current.to_doc())
+        for name, value in fields.items():
+            if name in ("due", "last_done"):
+                setattr(answer, name, parse_date(value, what=name))
+            elif name in ("note", "evidence", "na_justification"):
+                setattr(answer, name, clean(value or ""))
+            elif name in ("owner", "answered_by"):
+                setattr(answer, name, clean(value or "", multiline=False).strip())
+            else:
+                raise ValidationError(f"unknown field {name}")
+        if answer.status == "not_applicable" and not answer.na_justification.strip():
+            raise ValidationError("na_needs_justification")
+        return self._save(answer)
+
+    def edit_action(self, item_id: str, **fields: str | None) -> ActionEdit:
+        self.item(item_id)
+        current = self.edits.get(item_id) or ActionEdit(item_id)
+        edit = ActionEdit.from_doc(current.to_doc())
+        for name, value in fields.items():
+            if name == "due":
+                edit.due = parse_date(value, what="due")
+            elif name == "owner":
+                edit.owner = clean(value or "", multiline=False).strip()
+            elif name == "progress":
+                edit.progress = clean(value or "")
+            elif name == "status":
+                from .model import ACTION_STATUSES
+
+                if value not in ACTION_STATUSES:
+                    raise ValidationError(f"unknown action status {value!r}")
+                edit.status = value
+            else:
+                raise ValidationError(f"unknown field {name}")
+        self.file.put_action_edit(edit)
+        self.edits[item_id] = edit
+        return edit
+
+    def update_assessment(self, **fields) -> Assessment:
+        doc = self.assessment.to_doc() | fields
+        updated = Assessment.from_doc(doc)
+        self.file.save_assessment(updated)
+        self.assessment = updated
+        if "banks" in fields:
+            self.banks = self.workspace.banks_for(updated)
+            self.items = [i for b in self.banks for i in b.items]
+            self._by_id = {i.id: i for i in self.items}
+        return updated
+
+    def report(self, today: date | None = None) -> Report:
+        return score(self.banks, self.answers, today)
+
+    def plan(self, report: Report | None = None) -> list[Action]:
+        return self.workspace.plan(self.assessment, self.answers, self.edits, report)
+
+    def first_unanswered(self) -> int:
+        for n, item in enumerate(self.items):
+            a = self.answers.get(item.id)
+            if a is None or a.status is None:
+                return n
+        return 0
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
