@@ -75,7 +75,10 @@ class Item:
         return any(cat.controls_2022[c].new_in_2022 for c in self.controls if c in cat.controls_2022)
 
     def ref_label(self) -> str:
-        return ", ".join(self.refs)
+        """Controls and clauses; a process step only when the item names nothing else
+        (its section already says which step it belongs to)."""
+        refs = self.controls + self.controls_2013 + self.clauses
+        return ", ".join(refs or self.steps)
 
     def title(self, lang: str) -> str:
         """The title of the first referenced control, clause or step."""

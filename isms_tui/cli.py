@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .banks import check_paths
 from .i18n import default_lang, t
-from .model import EDITIONS, KINDS, Assessment, ValidationError
+from .model import EDITIONS, KINDS, Assessment, UserError
 from .paths import resolve_data_dir
 from .scoring import pct
 from .storage import StorageError
@@ -104,7 +104,10 @@ def cmd_banks(args, lang: str) -> int:
     bankset = all_banks(data_dir / "banks")
     _out(t("cli.banks_header", lang))
     for bank in bankset.banks.values():
-        controls = {c for i in bank.items for c in (i.controls or i.controls_2013)}
+        # what the bank covers: controls (Annex A banks), clauses, or process steps
+        primary = {"annex_a_2022": "controls", "annex_a_2013": "controls_2013", "clauses_2022": "clauses", "process": "steps"}
+        field = primary.get(bank.kind)
+        controls = {c for i in bank.items for c in (getattr(i, field) if field else i.refs)}
         origin = t("cli.builtin", lang) if bank.builtin else t("cli.custom", lang)
         _out(
             f"{bank.id:<30} {bank.kind:<14} v{bank.version:<3} {len(bank.sections):>4} {len(bank.items):>5} "
@@ -240,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"isms-tui: {exc} (see isms-tui --help)", file=sys.stderr)
         return 2
-    except (StorageError, ValidationError) as exc:
+    except (StorageError, UserError) as exc:
         msg = str(exc)
         print(f"isms-tui: {t('error.' + msg, lang) if msg in ('na_not_allowed', 'na_needs_justification') else msg}", file=sys.stderr)
         return 1

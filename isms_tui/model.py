@@ -16,7 +16,11 @@ LANGS = ("ja", "en")
 ACTION_STATUSES = ("todo", "in_progress", "done")
 
 
-class ValidationError(ValueError):
+class UserError(Exception):
+    """An error meant for the user: shown as one line, never as a traceback."""
+
+
+class ValidationError(UserError, ValueError):
     """A value the user typed that the core refuses (shown to the user as it is)."""
 
 

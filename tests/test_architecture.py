@@ -10,7 +10,7 @@ import sys
 from tests.conftest import ROOT
 
 CORE = ["isms_tui.cli", "isms_tui.service", "isms_tui.banks", "isms_tui.scoring", "isms_tui.actions",
-        "isms_tui.storage", "isms_tui.i18n"]
+        "isms_tui.storage", "isms_tui.i18n", "isms_tui.exports.xlsx", "isms_tui.transition", "isms_tui.demo"]
 
 
 def test_core_does_not_load_textual():

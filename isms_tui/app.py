@@ -1,0 +1,245 @@
+"""The Textual application: a thin adapter over the core (``isms_tui.service``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+from textual.screen import Screen
+from textual.theme import Theme
+
+from .i18n import Translator, t
+from .screens.common import retranslate_bindings
+from .service import Session, Workspace
+from .storage import StorageError
+
+HIGH_CONTRAST = Theme(
+    name="isms-high-contrast",
+    primary="#FFFF00",
+    secondary="#00FFFF",
+    accent="#FF00FF",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#1A1A1A",
+    success="#00FF00",
+    warning="#FFAA00",
+    error="#FF3333",
+    dark=True,
+)
+
+
+class JumpProvider(Provider):
+    """Command palette: jump to any section or item of the open assessment by id or words."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        if not isinstance(app, IsmsApp) or app.session is None:
+            return
+        matcher = self.matcher(query)
+        lang = app.lang
+        session = app.session
+        for bank in session.banks:
+            for sec in bank.sections:
+                label = f"{bank.title[lang]} › {sec.title[lang]}"
+                score = matcher.match(label)
+                if score > 0:
+                    yield Hit(score, matcher.highlight(label), lambda s=sec.id, b=bank.id: app.jump_to_section(b, s),
+                              help=t("palette.jump_section", lang))
+            for _n, item in enumerate(bank.items):
+                label = f"{item.ref_label()} {item.question[lang]}"
+                score = matcher.match(label)
+                if score > 0:
+                    yield Hit(score * 0.9, matcher.highlight(label[:120]), lambda i=item.id: app.jump_to_item(i),
+                              help=t("palette.jump_item", lang))
+
+
+class IsmsApp(App[int]):
+    TITLE = "isms-tui"
+    CSS_PATH = "screens/app.tcss"
+    COMMANDS = App.COMMANDS | {JumpProvider}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", id="help_q", show=False),
+        Binding("f2", "toggle_lang", "日本語/English", id="toggle_lang"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, data_dir: Path, *, lang: str = "ja", open_id: str | None = None, demo: bool = False):
+        super().__init__()
+        self.data_dir = Path(data_dir)
+        self.translator = Translator(lang)
+        self.open_id = open_id
+        self.workspace: Workspace | None = None
+        self.session: Session | None = None
+        self.register_theme(HIGH_CONTRAST)
+
+    @property
+    def lang(self) -> str:
+        return self.translator.lang
+
+    def tr(self, key: str, **kwargs: object) -> str:
+        return t(key, self.lang, **kwargs)
+
+    # -- start and stop --------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from .screens.home import HomeScreen
+
+        retranslate_bindings(self, self.lang)
+        self.title = self.tr("app.title")
+        try:
+            self.workspace = Workspace(self.data_dir)
+        except StorageError as exc:
+            from .screens.dialogs import FatalScreen
+
+            self.push_screen(FatalScreen(str(exc)))
+            return
+        self.push_screen(HomeScreen())
+        if self.open_id:
+            self.call_after_refresh(self.open_assessment, self.open_id, at_first_unanswered=True)
+
+    def on_unmount(self) -> None:
+        self.close_session()
+
+    def close_session(self) -> None:
+        if self.session is not None:
+            for screen in self.screen_stack:
+                flush = getattr(screen, "flush_pending", None)
+                if flush:
+                    flush()
+            self.session.close()
+            self.session = None
+
+    # -- assessments -----------------------------------------------------------------------
+    def open_assessment(self, assessment_id: str, *, at_first_unanswered: bool = True, section: tuple[str, str] | None = None) -> bool:
+        from .screens.questionnaire import QuestionnaireScreen
+
+        assert self.workspace is not None
+        if self.session is None or self.session.id != assessment_id:
+            self.close_session()
+            try:
+                self.session = self.workspace.open(assessment_id)
+            except StorageError as exc:
+                self.notify(str(exc), title=self.tr("error.title"), severity="error", timeout=15, markup=False)
+                return False
+        self.go_home(keep_session=True)
+        screen = QuestionnaireScreen(self.session)
+        self.push_screen(screen)
+        if section:
+            screen.call_after_refresh(screen.goto_section, *section)
+        elif at_first_unanswered:
+            screen.call_after_refresh(screen.goto_index, self.session.first_unanswered())
+        return True
+
+    def go_home(self, keep_session: bool = False) -> None:
+        from .screens.home import HomeScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
+            self.pop_screen()
+        if not keep_session:
+            self.close_session()
+        if isinstance(self.screen, HomeScreen) and self.screen.is_mounted:
+            self.screen.reload()
+
+    def jump_to_section(self, bank_id: str, section_id: str) -> None:
+        from .screens.questionnaire import QuestionnaireScreen
+
+        if self.session is None:
+            return
+        if not isinstance(self.screen, QuestionnaireScreen):
+            self.open_assessment(self.session.id, section=(bank_id, section_id))
+        else:
+            self.screen.goto_section(bank_id, section_id)
+
+    def jump_to_item(self, item_id: str) -> None:
+        from .screens.questionnaire import QuestionnaireScreen
+
+        if self.session is None:
+            return
+        index = next((n for n, i in enumerate(self.session.items) if i.id == item_id), 0)
+        if not isinstance(self.screen, QuestionnaireScreen):
+            self.open_assessment(self.session.id, at_first_unanswered=False)
+            self.call_after_refresh(lambda: self.screen.goto_index(index))
+        else:
+            self.screen.goto_index(index)
+
+    # -- global actions --------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_lang(self) -> None:
+        self.set_lang("en" if self.lang == "ja" else "ja")
+
+    def set_lang(self, lang: str) -> None:
+        self.translator.lang = lang
+        self.title = self.tr("app.title")
+        retranslate_bindings(self, lang)
+        for screen in self.screen_stack:
+            relabel = getattr(screen, "relabel", None)
+            if relabel:
+                relabel()
+        self.notify(self.tr("lang.switched"), timeout=2)
+
+    def action_dashboard(self) -> None:
+        from .screens.dashboard import DashboardScreen
+
+        if self.session is not None and not isinstance(self.screen, DashboardScreen):
+            self.push_screen(DashboardScreen(self.session))
+
+    def action_action_plan(self) -> None:
+        from .screens.plan import ActionPlanScreen
+
+        if self.session is not None and not isinstance(self.screen, ActionPlanScreen):
+            self.push_screen(ActionPlanScreen(self.session))
+
+    def action_questionnaire(self) -> None:
+        if self.session is not None:
+            self.open_assessment(self.session.id, at_first_unanswered=False)
+
+    def action_export(self) -> None:
+        from .screens.dialogs import export_current
+
+        export_current(self)
+
+    def action_new_assessment(self) -> None:
+        from .screens.new import NewAssessmentScreen
+
+        self.push_screen(NewAssessmentScreen())
+
+    def action_open_demo(self) -> None:
+        from .demo import create_demo
+
+        assert self.workspace is not None
+        aid = create_demo(self.workspace, self.lang)
+        self.open_assessment(aid, at_first_unanswered=False)
+
+    def action_home(self) -> None:
+        self.go_home()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        tr = self.tr
+        yield SystemCommand(tr("cmd.lang"), tr("cmd.lang_help"), self.action_toggle_lang)
+        yield SystemCommand(tr("cmd.help"), tr("cmd.help_help"), self.action_help)
+        yield SystemCommand(tr("cmd.home"), tr("cmd.home_help"), self.action_home)
+        yield SystemCommand(tr("cmd.new"), tr("cmd.new_help"), self.action_new_assessment)
+        yield SystemCommand(tr("cmd.demo"), tr("cmd.demo_help"), self.action_open_demo)
+        if self.session is not None:
+            yield SystemCommand(tr("cmd.questionnaire"), tr("cmd.questionnaire_help"), self.action_questionnaire)
+            yield SystemCommand(tr("cmd.dashboard"), tr("cmd.dashboard_help"), self.action_dashboard)
+            yield SystemCommand(tr("cmd.plan"), tr("cmd.plan_help"), self.action_action_plan)
+            yield SystemCommand(tr("cmd.export"), tr("cmd.export_help"), self.action_export)
+        yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), lambda: setattr(self, "theme", HIGH_CONTRAST.name))
+
+
+def run_app(data_dir: Path, *, lang: str, lang_forced: bool = False, open_id: str | None = None) -> int:
+    app = IsmsApp(data_dir, lang=lang, open_id=open_id)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,84 @@
+"""Helpers shared by the screens: plain (never markup) text, bars without glyphs, and live
+translation of binding descriptions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.content import Content
+from textual.dom import DOMNode
+
+from ..i18n import t
+from ..scoring import pct
+from ..text import clean, display_width, truncate
+
+if TYPE_CHECKING:
+    from ..app import IsmsApp
+
+
+def plain(text: str | None) -> Content:
+    """User or bank text as literal content: ``[bold]`` shows as typed, escapes are gone."""
+    return Content(clean(text or ""))
+
+
+def cell(text: str | None, width: int | None = None, style: str = "") -> Text:
+    """A DataTable cell that is never parsed as markup."""
+    s = clean(text or "", multiline=False)
+    if width:
+        s = truncate(s, width)
+    return Text(s, style=style, no_wrap=True, overflow="ellipsis")
+
+
+def bar(value: float | None, width: int = 20, *, style: str = "on green", empty: str = "on grey30") -> Text:
+    """A horizontal bar drawn with coloured spaces (no ambiguous-width block glyphs, so it
+    lines up in Japanese terminals too)."""
+    text = Text()
+    if value is None:
+        text.append(" " * width, style=empty)
+        return text
+    filled = round(max(0.0, min(1.0, value)) * width)
+    text.append(" " * filled, style=style)
+    text.append(" " * (width - filled), style=empty)
+    return text
+
+
+def bar_style(value: float | None) -> str:
+    if value is None:
+        return "on grey30"
+    if value >= 0.8:
+        return "on green"
+    if value >= 0.5:
+        return "on yellow"
+    return "on red"
+
+
+def score_line(label: str, readiness: float | None, coverage: float | None, *, label_width: int = 30, bar_width: int = 20) -> Text:
+    label = truncate(clean(label, multiline=False), label_width)
+    text = Text(label + " " * (label_width - display_width(label)) + " ")
+    text.append_text(bar(readiness, bar_width, style=bar_style(readiness)))
+    text.append(f" {pct(readiness):>4}  ({pct(coverage)})")
+    return text
+
+
+def retranslate_bindings(node: DOMNode, lang: str) -> None:
+    """Give every binding that has an id its description in ``lang`` (catalog key
+    ``binding.<id>``), then redraw the footer."""
+    bindings = node._bindings  # per-instance copy of the class bindings
+    for key, items in list(bindings.key_to_bindings.items()):
+        bindings.key_to_bindings[key] = [
+            replace(b, description=t(f"binding.{b.id}", lang)) if b.id else b for b in items
+        ]
+    node.refresh_bindings()
+
+
+class AppScreenMixin:
+    """Typed access to the app and its translator from a screen."""
+
+    @property
+    def isms(self) -> IsmsApp:  # type: ignore[override]
+        return self.app  # type: ignore[attr-defined,return-value]
+
+    def tr(self, key: str, **kwargs: object) -> str:
+        return t(key, self.isms.lang, **kwargs)

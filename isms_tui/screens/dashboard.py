@@ -1,0 +1,132 @@
+"""Dashboard: overall readiness and coverage, the stage 1 gate and its blockers, a bar per
+theme / domain / clause / step (select one to jump there), and the top priorities."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..scoring import pct
+from ..service import Session
+from ..text import truncate
+from .common import AppScreenMixin, bar, bar_style, retranslate_bindings, score_line
+
+
+class DashboardScreen(AppScreenMixin, Screen):
+    BINDINGS = [
+        Binding("q", "questionnaire", "Questions", id="questionnaire"),
+        Binding("a", "plan", "Plan", id="plan"),
+        Binding("x", "export", "Excel", id="export"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="dash-top"):
+            yield Static(id="dash-overall", classes="card")
+            yield Static(id="dash-gate", classes="card", markup=False)
+        with Horizontal(id="dash-body"):
+            yield OptionList(id="dash-bars")
+            with VerticalScroll(id="dash-side"):
+                yield Static(id="dash-priorities", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        retranslate_bindings(self, self.isms.lang)  # the data loads on resume (also sent on push)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def relabel(self) -> None:
+        retranslate_bindings(self, self.isms.lang)
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        lang = self.isms.lang
+        report = self.session.report()
+        o = report.overall
+        overall = Text()
+        overall.append(self.tr("dash.readiness") + "  ", style="bold")
+        overall.append_text(bar(o.readiness, 24, style=bar_style(o.readiness)))
+        overall.append(f" {pct(o.readiness)}\n", style="bold")
+        overall.append(self.tr("dash.coverage") + "  ")
+        overall.append_text(bar(o.coverage, 24, style="on blue"))
+        overall.append(f" {pct(o.coverage)}\n")
+        overall.append(self.tr("dash.counts", answered=o.answered, total=o.total, unknown=o.unknown, na=o.not_applicable, gaps=o.gaps))
+        if report.overdue:
+            overall.append("\n" + self.tr("dash.overdue", n=len(report.overdue)), style="bold yellow")
+        self.query_one("#dash-overall", Static).update(overall)
+
+        gate = report.gate
+        g = Text()
+        if gate.ready is None:
+            g.append(self.tr("gate.none"), style="bold")
+        elif gate.ready:
+            g.append(self.tr("gate.ready"), style="bold green")
+        else:
+            g.append(self.tr("gate.not_ready", n=len(gate.blockers)), style="bold red")
+            shown = 6 if self.app.size.height >= 30 else 3
+            for item in gate.blockers[:shown]:
+                status = report.statuses.get(item.id)
+                g.append(f"\n- {item.ref_label()} {truncate(item.title(lang) or item.question[lang], 24)} ({self.tr('status.' + (status or 'unanswered'))})")
+            if len(gate.blockers) > shown:
+                g.append("\n" + self.tr("dash.more", n=len(gate.blockers) - shown))
+        self.query_one("#dash-gate", Static).update(g)
+
+        ol = self.query_one("#dash-bars", OptionList)
+        keep = ol.highlighted
+        avail = max(40, (self.app.size.width * 2) // 3 - 6)
+        bar_w = max(8, min(24, avail // 4))
+        label_w = max(12, avail - bar_w - 14)
+        options: list[Option] = []
+        for bank in self.session.banks:
+            bs = report.banks[bank.id]
+            options.append(Option(score_line(bank.title[lang], bs.readiness, bs.coverage, label_width=label_w, bar_width=bar_w),
+                                  id=f"bank:{bank.id}", disabled=True))
+            for sec in bank.sections:
+                if sec.parent:  # 2013 objectives roll up into their domain
+                    continue
+                s = report.sections[(bank.id, sec.id)]
+                options.append(Option(score_line("  " + sec.title[lang], s.readiness, s.coverage, label_width=label_w, bar_width=bar_w),
+                                      id=f"{bank.id}:{sec.id}"))
+        ol.set_options(options)
+        if keep is not None and keep < len(options):
+            ol.highlighted = keep
+
+        plan = self.session.plan(report)
+        p = Text(self.tr("dash.priorities") + "\n", style="bold")
+        for act in plan[:8]:
+            p.append(f"[{self.tr('priority.' + str(act.priority))}] ", style="bold red" if act.priority == 1 else "")
+            p.append(f"{act.item.ref_label()} {truncate(act.item.action[lang].splitlines()[0], 60)}\n")
+        if not plan:
+            p.append(self.tr("dash.no_actions"))
+        self.query_one("#dash-priorities", Static).update(p)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        bank_id, _, section_id = (event.option.id or "").partition(":")
+        if bank_id != "bank":
+            self.isms.jump_to_section(bank_id, section_id)
+
+    def action_questionnaire(self) -> None:
+        self.isms.action_questionnaire()
+
+    def action_plan(self) -> None:
+        self.isms.action_action_plan()
+
+    def action_export(self) -> None:
+        self.isms.action_export()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+__all__ = ["DashboardScreen", "Vertical"]

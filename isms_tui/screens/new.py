@@ -1,0 +1,121 @@
+"""New assessment: organization, scope, kind, edition, language, target date, banks."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
+
+from ..model import EDITIONS, KINDS, Assessment, ValidationError, default_banks
+from ..storage import StorageError
+from .common import AppScreenMixin, retranslate_bindings
+
+
+class NewAssessmentScreen(AppScreenMixin, Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "create", "Create", id="create", priority=True),
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="new-form"):
+            yield Static(id="new-title", classes="screen-title")
+            yield Label(id="l-org")
+            yield Input(id="org")
+            yield Label(id="l-scope")
+            yield TextArea(id="scope", soft_wrap=True, tab_behavior="focus")
+            with Horizontal(classes="form-row"):
+                yield Select([(self.tr(f"kind.{k}"), k) for k in KINDS], id="kind", value="initial", allow_blank=False)
+                yield Select([(e, e) for e in EDITIONS], id="edition", value="2022", allow_blank=False)
+                yield Select([("日本語", "ja"), ("English", "en")], id="lang", allow_blank=False)
+            yield Label(id="l-target")
+            yield Input(id="target", placeholder="YYYY-MM-DD")
+            yield Label(id="l-banks")
+            yield SelectionList[str](id="banks")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("", variant="primary", id="create")
+                yield Button("", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#lang", Select).value = self.isms.lang
+        self.relabel()
+        self.query_one("#org", Input).focus()
+
+    def relabel(self) -> None:
+        retranslate_bindings(self, self.isms.lang)
+        for wid, key in (("new-title", "new.title"), ("l-org", "new.org"), ("l-scope", "new.scope"),
+                         ("l-target", "new.target"), ("l-banks", "new.banks")):
+            self.query_one(f"#{wid}").update(self.tr(key))
+        self.query_one("#create", Button).label = self.tr("new.create")
+        self.query_one("#cancel", Button).label = self.tr("button.cancel")
+        kind = self.query_one("#kind", Select)
+        current = kind.value if kind.value in KINDS else "initial"
+        with self.prevent(Select.Changed):
+            kind.set_options([(self.tr(f"kind.{k}"), k) for k in KINDS])
+            kind.value = current
+        self._fill_banks()
+
+    def _fill_banks(self) -> None:
+        ws = self.isms.workspace
+        if ws is None:
+            return
+        kind = self.query_one("#kind", Select).value
+        edition = self.query_one("#edition", Select).value
+        defaults = default_banks(str(edition), str(kind))
+        lang = self.isms.lang
+        sl = self.query_one("#banks", SelectionList)
+        sl.clear_options()
+        order = defaults + [b for b in ws.bankset.banks if b not in defaults]
+        for bid in order:
+            bank = ws.bankset.banks.get(bid)
+            if bank is None:
+                continue
+            if bank.kind == ("annex_a_2013" if edition == "2022" else "annex_a_2022"):
+                continue
+            sl.add_option((f"{bank.title[lang]} ({len(bank.items)})", bid, bid in defaults))
+
+    @on(Select.Changed, "#kind, #edition")
+    def _kind_changed(self) -> None:
+        self._fill_banks()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "create":
+            self.action_create()
+        else:
+            self.action_cancel()
+
+    def action_create(self) -> None:
+        ws = self.isms.workspace
+        assert ws is not None
+        try:
+            banks = list(self.query_one("#banks", SelectionList).selected)
+            if not banks:
+                raise ValidationError(self.tr("new.no_banks"))
+            a = Assessment(
+                organization=self.query_one("#org", Input).value,
+                scope=self.query_one("#scope", TextArea).text,
+                kind=str(self.query_one("#kind", Select).value),
+                edition=str(self.query_one("#edition", Select).value),
+                lang=str(self.query_one("#lang", Select).value),
+                target_date=self.query_one("#target", Input).value or None,
+                banks=banks,
+            )
+            ws.create(a)
+        except (ValidationError, StorageError) as exc:
+            msg = str(exc)
+            if msg == "organization is required":
+                msg = self.tr("new.org_required")
+            self.notify(msg, severity="error", markup=False)
+            return
+        if a.lang != self.isms.lang:
+            self.isms.set_lang(a.lang)
+        self.app.pop_screen()
+        self.isms.open_assessment(a.id, at_first_unanswered=True)
+
+    def action_cancel(self) -> None:
+        self.app.pop_screen()

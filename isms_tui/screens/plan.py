@@ -1,0 +1,216 @@
+"""Action plan: every gap as an action; sort, filter and edit owner / due / status /
+progress in place; late actions stand out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+
+from ..actions import Action
+from ..model import ACTION_STATUSES, ValidationError
+from ..service import Session
+from ..storage import StorageError
+from .common import AppScreenMixin, cell, plain, retranslate_bindings
+
+SORTS = ("priority", "due", "owner", "status", "refs")
+FILTERS = ("open", "all", "late", "p1", "mine_empty")
+
+
+class EditActionScreen(AppScreenMixin, ModalScreen[dict | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, action: Action):
+        super().__init__()
+        self.action_row = action
+
+    def compose(self) -> ComposeResult:
+        a = self.action_row
+        lang = self.isms.lang
+        with Vertical(classes="dialog wide"):
+            yield Static(plain(f"{a.item.ref_label()}  {a.item.title(lang)}"), classes="dialog-title")
+            yield Static(plain(a.item.action[lang]), classes="dialog-text")
+            yield Label(self.tr("plan.col.owner"))
+            yield Input(a.owner, id="owner")
+            yield Label(self.tr("plan.col.due"))
+            yield Input(a.due.isoformat() if a.due else "", placeholder="YYYY-MM-DD", id="due")
+            yield Label(self.tr("plan.col.status"))
+            yield Select([(self.tr(f"action_status.{s}"), s) for s in ACTION_STATUSES], value=a.action_status,
+                         allow_blank=False, id="status")
+            yield Label(self.tr("plan.col.progress"))
+            yield TextArea(a.progress, id="progress", soft_wrap=True, tab_behavior="focus")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.tr("button.save"), variant="primary", id="save")
+                yield Button(self.tr("button.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#owner", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id != "save":
+            self.dismiss(None)
+            return
+        self.dismiss({
+            "owner": self.query_one("#owner", Input).value,
+            "due": self.query_one("#due", Input).value,
+            "status": self.query_one("#status", Select).value,
+            "progress": self.query_one("#progress", TextArea).text,
+        })
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ActionPlanScreen(AppScreenMixin, Screen):
+    BINDINGS = [
+        Binding("enter", "edit", "Edit", id="edit"),
+        Binding("s", "cycle_sort", "Sort", id="sort"),
+        Binding("f", "cycle_filter", "Filter", id="filter"),
+        Binding("space", "advance_status", "Status", id="advance_status"),
+        Binding("g", "goto_item", "Question", id="goto_item"),
+        Binding("d", "dashboard", "Dashboard", id="dashboard"),
+        Binding("x", "export", "Excel", id="export"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.sort = "priority"
+        self.filter = "open"
+        self.rows: list[Action] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="plan-bar", markup=False)
+        yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        retranslate_bindings(self, self.isms.lang)  # the data loads on resume (also sent on push)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def relabel(self) -> None:
+        retranslate_bindings(self, self.isms.lang)
+        self.reload()
+
+    def _visible(self, plan: list[Action]) -> list[Action]:
+        today = date.today()
+        f = self.filter
+        if f == "open":
+            plan = [a for a in plan if a.action_status != "done"]
+        elif f == "late":
+            plan = [a for a in plan if a.is_late(today)]
+        elif f == "p1":
+            plan = [a for a in plan if a.priority == 1]
+        elif f == "mine_empty":
+            plan = [a for a in plan if not a.owner]
+        key = {
+            "priority": lambda a: (a.priority, a.due or date.max),
+            "due": lambda a: (a.due or date.max, a.priority),
+            "owner": lambda a: (a.owner == "", a.owner, a.priority),
+            "status": lambda a: (ACTION_STATUSES.index(a.action_status), a.priority),
+            "refs": lambda a: a.item.ref_label(),
+        }[self.sort]
+        return sorted(plan, key=key)
+
+    def reload(self) -> None:
+        lang = self.isms.lang
+        today = date.today()
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear(columns=True)
+        for key in ("priority", "refs", "action", "owner", "due", "status"):
+            table.add_column(self.tr(f"plan.col.{key}"), key=key)
+        all_actions = self.session.plan()
+        self.rows = self._visible(all_actions)
+        # Fit the table to the terminal: the action text takes what the other columns leave.
+        action_w = max(20, self.app.size.width - 56)
+        late = 0
+        for a in self.rows:
+            is_late = a.is_late(today)
+            late += is_late
+            style = "bold red" if is_late else ""
+            table.add_row(
+                cell(self.tr(f"priority.{a.priority}"), style="bold" if a.priority == 1 else ""),
+                cell(a.item.ref_label(), 10),
+                cell(a.item.action[lang].splitlines()[0], action_w, style=style),
+                cell(a.owner, 10),
+                cell((a.due.isoformat() if a.due else "") + (" " + self.tr("plan.late") if is_late else ""), style=style),
+                cell(self.tr(f"action_status.{a.action_status}")),
+                key=a.id,
+            )
+        self.query_one("#plan-bar", Static).update(self.tr(
+            "plan.bar", shown=len(self.rows), total=len(all_actions), late=late,
+            sort=self.tr(f"plan.sort.{self.sort}"), filter=self.tr(f"plan.filter.{self.filter}"),
+        ))
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        table.focus()
+
+    def _current(self) -> Action | None:
+        table = self.query_one(DataTable)
+        if not self.rows:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        act = self._current()
+        if act is None:
+            return
+
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            try:
+                self.session.edit_action(act.id, **values)
+            except (ValidationError, StorageError, OSError) as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.notify(self.tr("plan.saved"), timeout=2)
+            self.reload()
+
+        self.app.push_screen(EditActionScreen(act), done)
+
+    def action_advance_status(self) -> None:
+        act = self._current()
+        if act is None:
+            return
+        nxt = ACTION_STATUSES[(ACTION_STATUSES.index(act.action_status) + 1) % len(ACTION_STATUSES)]
+        try:
+            self.session.edit_action(act.id, status=nxt)
+        except (ValidationError, StorageError, OSError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.reload()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.reload()
+
+    def action_cycle_filter(self) -> None:
+        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        self.reload()
+
+    def action_goto_item(self) -> None:
+        act = self._current()
+        if act is not None:
+            self.isms.jump_to_item(act.id)
+
+    def action_dashboard(self) -> None:
+        self.isms.action_dashboard()
+
+    def action_export(self) -> None:
+        self.isms.action_export()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

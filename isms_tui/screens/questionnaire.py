@@ -1,0 +1,431 @@
+"""The questionnaire: one item at a time (so moving on stays instant with 400+ items), a
+section list with progress, the five statuses on number keys, note / evidence / owner / due,
+and the guidance rendered from Markdown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from markdown_it import MarkdownIt
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Markdown, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..banks import Item
+from ..model import STATUSES, ValidationError
+from ..service import Session
+from ..storage import StorageError
+from ..text import clean, truncate
+from .common import AppScreenMixin, plain, retranslate_bindings
+from .dialogs import PromptScreen
+
+STATUS_KEYS = {"1": "implemented", "2": "partial", "3": "not_implemented", "4": "not_applicable", "5": "unknown", "0": None}
+FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
+TEXT_FIELDS = ("note", "evidence", "owner", "due", "last_done", "na_justification")
+SAVE_DELAY = 0.4
+
+
+def guidance_parser() -> MarkdownIt:
+    """CommonMark with raw HTML off: bank text can format, never inject."""
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+class QuestionnaireScreen(AppScreenMixin, Screen):
+    BINDINGS = [
+        Binding("1", "status('1')", "Implemented", id="st_implemented", show=False),
+        Binding("2", "status('2')", "Partial", id="st_partial", show=False),
+        Binding("3", "status('3')", "Not implemented", id="st_not_implemented", show=False),
+        Binding("4", "status('4')", "N/A", id="st_not_applicable", show=False),
+        Binding("5", "status('5')", "Unknown", id="st_unknown", show=False),
+        Binding("0", "status('0')", "Unanswered", id="st_unanswered", show=False),
+        Binding("n,pagedown", "next", "Next", id="next"),
+        Binding("p,pageup", "prev", "Prev", id="prev"),
+        Binding("u", "next_unanswered", "Unanswered", id="next_unanswered"),
+        Binding("f", "cycle_filter", "Filter", id="filter"),
+        Binding("e", "edit_note", "Note", id="edit_note"),
+        Binding("s", "toggle_sections", "Sections", id="toggle_sections"),
+        Binding("d", "dashboard", "Dashboard", id="dashboard"),
+        Binding("a", "plan", "Plan", id="plan"),
+        Binding("x", "export", "Excel", id="export", show=False),
+        Binding("escape", "leave", "Back", id="back"),
+    ]
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.index = 0
+        self.filter = "all"
+        self.pending: dict[str, str] = {}
+        self._save_timer = None
+        self._loading = False
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="q-body"):
+            yield OptionList(id="sections")
+            with Vertical(id="item-pane"):
+                yield Static(id="item-head", markup=False)
+                yield Static(id="item-ref", markup=False)
+                yield Static(id="question", markup=False)
+                with Horizontal(id="status-row"):
+                    for _key, status in STATUS_KEYS.items():
+                        yield Button("", id=f"st-{status or 'none'}", classes="status-btn")
+                with VerticalScroll(id="detail"):
+                    yield Markdown(id="guidance", parser_factory=guidance_parser, open_links=False)
+                    yield Label(id="lbl-na", classes="field-label")
+                    yield Input(id="na_justification")
+                    yield Label(id="lbl-note", classes="field-label")
+                    yield TextArea(id="note", soft_wrap=True, tab_behavior="focus")
+                    yield Label(id="lbl-evidence", classes="field-label")
+                    yield TextArea(id="evidence", soft_wrap=True, tab_behavior="focus")
+                    with Horizontal(id="meta-row"):
+                        with Vertical(classes="meta-cell"):
+                            yield Label(id="lbl-owner", classes="field-label")
+                            yield Input(id="owner")
+                        with Vertical(classes="meta-cell"):
+                            yield Label(id="lbl-due", classes="field-label")
+                            yield Input(id="due", placeholder="YYYY-MM-DD")
+                        with Vertical(classes="meta-cell", id="last-done-cell"):
+                            yield Label(id="lbl-last_done", classes="field-label")
+                            yield Input(id="last_done", placeholder="YYYY-MM-DD")
+                yield Static(id="savebar", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail").can_focus = True
+        self.query_one("#sections").display = self.app.size.width >= 100
+        self.relabel()
+        self.goto_index(self.index)
+
+    def relabel(self) -> None:
+        retranslate_bindings(self, self.isms.lang)
+        for key, status in STATUS_KEYS.items():
+            label = self.tr("q.clear") if status is None else self.tr("status." + status)
+            self.query_one(f"#st-{status or 'none'}", Button).label = f"{key} {label}"
+        for name, key in (("na", "q.na_justification"), ("note", "q.note"), ("evidence", "q.evidence"),
+                          ("owner", "q.owner"), ("due", "q.due"), ("last_done", "q.last_done")):
+            self.query_one(f"#lbl-{name}", Label).update(self.tr(key))
+        self.query_one("#note", TextArea).placeholder = self.tr("q.note_placeholder")
+        self.query_one("#evidence", TextArea).placeholder = self.tr("q.evidence_placeholder")
+        self._build_sections()
+        if self.is_mounted:
+            self._show_item(reload_fields=False)
+
+    # -- sections --------------------------------------------------------------------------
+    def _section_prompt(self, bank_id: str, section_id: str, depth: int) -> Text:
+        bank = next(b for b in self.session.banks if b.id == bank_id)
+        sec = bank.section(section_id)
+        ids = self._section_items(bank_id, section_id)
+        done = sum(1 for i in ids if (a := self.session.answers.get(i)) is not None and a.status is not None)
+        label = truncate(clean(sec.title[self.isms.lang], multiline=False), 24 - 2 * depth)
+        text = Text("  " * depth + label)
+        text.append(f" {done}/{len(ids)}", style="bold green" if done == len(ids) and ids else "dim")
+        return text
+
+    def _section_items(self, bank_id: str, section_id: str) -> list[str]:
+        bank = next(b for b in self.session.banks if b.id == bank_id)
+        out = list(bank.section(section_id).item_ids)
+        for child in bank.children(section_id):
+            out += self._section_items(bank_id, child.id)
+        return out
+
+    def _depth(self, bank, section) -> int:
+        depth, parent = 0, section.parent
+        while parent:
+            depth += 1
+            parent = bank.section(parent).parent
+        return depth
+
+    def _build_sections(self) -> None:
+        ol = self.query_one("#sections", OptionList)
+        options: list[Option] = []
+        for bank in self.session.banks:
+            options.append(Option(Text(truncate(bank.title[self.isms.lang], 26), style="bold"), id=f"bank:{bank.id}", disabled=True))
+            for sec in bank.sections:
+                options.append(Option(self._section_prompt(bank.id, sec.id, self._depth(bank, sec)), id=f"{bank.id}:{sec.id}"))
+        ol.set_options(options)
+
+    def _refresh_section_progress(self, item: Item) -> None:
+        ol = self.query_one("#sections", OptionList)
+        bank = next(b for b in self.session.banks if b.id == item.bank_id)
+        sec_id = item.section_id
+        while sec_id:
+            sec = bank.section(sec_id)
+            ol.replace_option_prompt(f"{bank.id}:{sec_id}", self._section_prompt(bank.id, sec_id, self._depth(bank, sec)))
+            sec_id = sec.parent
+
+    @on(OptionList.OptionSelected, "#sections")
+    def _section_selected(self, event: OptionList.OptionSelected) -> None:
+        bank_id, _, section_id = (event.option.id or "").partition(":")
+        self.goto_section(bank_id, section_id)
+        self.query_one("#detail").focus()
+
+    def goto_section(self, bank_id: str, section_id: str) -> None:
+        ids = set(self._section_items(bank_id, section_id))
+        for n, item in enumerate(self.session.items):
+            if item.id in ids:
+                self.goto_index(n)
+                return
+
+    # -- items -----------------------------------------------------------------------------
+    @property
+    def item(self) -> Item:
+        return self.session.items[self.index]
+
+    def _matches(self, item: Item) -> bool:
+        if self.filter == "all":
+            return True
+        status = self.session.answers.get(item.id)
+        st = status.status if status else None
+        if self.filter == "unanswered":
+            return st is None
+        if self.filter == "gaps":
+            return st in (None, "partial", "not_implemented", "unknown")
+        if self.filter == "mandatory":
+            return item.mandatory
+        return item.new_in_2022
+
+    def goto_index(self, index: int) -> None:
+        if not self.session.items:
+            return
+        self.flush_pending()
+        self.index = max(0, min(index, len(self.session.items) - 1))
+        self._show_item(reload_fields=True)
+
+    def _show_item(self, *, reload_fields: bool) -> None:
+        if not self.session.items:
+            return
+        lang = self.isms.lang
+        item = self.item
+        bank = next(b for b in self.session.banks if b.id == item.bank_id)
+        sec = bank.section(item.section_id)
+        pos = f"{self.index + 1}/{len(self.session.items)}"
+        self.query_one("#item-head", Static).update(f"{bank.title[lang]} › {sec.title[lang]}   {pos}")
+        badges = []
+        if item.mandatory:
+            badges.append(self.tr("badge.mandatory"))
+        if item.new_in_2022:
+            badges.append(self.tr("badge.new2022"))
+        if item.every_months:
+            badges.append(self.tr("badge.recurring", months=item.every_months))
+        title = item.title(lang)
+        ref_line = f"{item.ref_label()}  {title}" + ("   " + " ".join(f"[{b}]" for b in badges) if badges else "")
+        self.query_one("#item-ref", Static).update(ref_line)
+        self.query_one("#question", Static).update(plain(item.question[lang]))
+        self._show_status()
+        self.query_one("#last-done-cell").display = item.every_months is not None
+        if reload_fields:
+            self._load_fields()
+        md = "\n\n".join([
+            f"### {self.tr('q.why')}", item.why[lang],
+            f"### {self.tr('q.auditor_asks')}", item.auditor_asks[lang],
+            f"### {self.tr('q.evidence_examples')}", "\n".join(f"- {e}" for e in item.evidence[lang]),
+            f"### {self.tr('q.action')}", item.action[lang],
+        ])
+        self.query_one("#guidance", Markdown).update(md)
+        self._update_savebar()
+
+    def _show_status(self) -> None:
+        answer = self.session.answers.get(self.item.id)
+        current = answer.status if answer else None
+        for status in (*STATUSES, None):
+            btn = self.query_one(f"#st-{status or 'none'}", Button)
+            btn.set_class(status == current, "-active")
+            btn.disabled = status == "not_applicable" and not self.item.na_allowed
+        na = current == "not_applicable"
+        self.query_one("#lbl-na").display = na
+        self.query_one("#na_justification").display = na
+
+    def _load_fields(self) -> None:
+        answer = self.session.answers.get(self.item.id)
+        with self.prevent(Input.Changed, TextArea.Changed):
+            for name in TEXT_FIELDS:
+                value = (getattr(answer, name) or "") if answer else ""
+                widget = self.query_one(f"#{name}")
+                if isinstance(widget, TextArea):
+                    widget.load_text(value)
+                else:
+                    widget.value = value
+        self.query_one("#detail", VerticalScroll).scroll_home(animate=False)
+
+    # -- saving ----------------------------------------------------------------------------
+    def _update_savebar(self, message: str | None = None, error: bool = False) -> None:
+        bar = self.query_one("#savebar", Static)
+        answered = sum(1 for i in self.session.items if (a := self.session.answers.get(i.id)) and a.status)
+        filt = self.tr(f"filter.{self.filter}")
+        base = self.tr("q.progress", answered=answered, total=len(self.session.items), filter=filt)
+        bar.set_class(error, "-error")
+        bar.update(f"{message}   {base}" if message else base)
+
+    def _saved(self) -> None:
+        self._update_savebar(self.tr("q.saved", time=datetime.now().strftime("%H:%M:%S")))
+
+    def _save_failed(self, exc: Exception) -> None:
+        msg = self.tr("error." + str(exc)) if str(exc) in ("na_not_allowed", "na_needs_justification") else str(exc)
+        self._update_savebar(self.tr("q.save_failed", error=msg), error=True)
+        self.notify(msg, severity="error", markup=False, timeout=8)
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _field_changed(self, event) -> None:
+        widget = event.input if isinstance(event, Input.Changed) else event.text_area
+        if widget.id not in TEXT_FIELDS:
+            return
+        self.pending[widget.id] = widget.value if isinstance(widget, Input) else widget.text
+        self._update_savebar(self.tr("q.editing"))
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_DELAY, self.flush_pending)
+
+    def flush_pending(self) -> None:
+        """Save what was typed (called after a pause, on leaving an item and on quit)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, {}
+        item_id = self.item.id
+        for name in ("due", "last_done"):
+            if name in pending and pending[name].strip():
+                try:
+                    datetime.strptime(pending[name].strip(), "%Y-%m-%d")
+                except ValueError:
+                    self._update_savebar(self.tr("q.bad_date"), error=True)
+                    del pending[name]
+        if not pending:
+            return
+        try:
+            self.session.set_fields(item_id, **pending)
+        except (ValidationError, StorageError, OSError) as exc:
+            self._save_failed(exc)
+            return
+        self._saved()
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_status(self, key: str) -> None:
+        status = STATUS_KEYS[key]
+        item = self.item
+        if status == "not_applicable":
+            if not item.na_allowed:
+                self._save_failed(ValidationError("na_not_allowed"))
+                return
+            answer = self.session.answers.get(item.id)
+            current = (answer.na_justification if answer else "") or ""
+
+            def done(value: str | None) -> None:
+                if value is None or not value.strip():
+                    if value is not None:
+                        self._save_failed(ValidationError("na_needs_justification"))
+                    return
+                self._apply_status(item, status, na_justification=value)
+
+            self.app.push_screen(PromptScreen(self.tr("q.na_prompt"), current), done)
+            return
+        self._apply_status(item, status)
+
+    def _apply_status(self, item: Item, status: str | None, **kwargs) -> None:
+        self.flush_pending()
+        try:
+            self.session.set_status(item.id, status, answered_by=self._who(), **kwargs)
+        except (ValidationError, StorageError, OSError) as exc:
+            self._save_failed(exc)
+            return
+        if item is self.item:
+            self._show_status()
+            if "na_justification" in kwargs:
+                with self.prevent(Input.Changed):
+                    self.query_one("#na_justification", Input).value = kwargs["na_justification"]
+        self._refresh_section_progress(item)
+        self._saved()
+
+    def _who(self) -> str:
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):
+            return ""
+
+    @on(Button.Pressed, ".status-btn")
+    def _status_button(self, event: Button.Pressed) -> None:
+        status = (event.button.id or "")[3:]
+        key = next(k for k, v in STATUS_KEYS.items() if (v or "none") == status)
+        self.action_status(key)
+
+    def _step(self, direction: int) -> None:
+        n = self.index + direction
+        while 0 <= n < len(self.session.items):
+            if self._matches(self.session.items[n]):
+                self.goto_index(n)
+                return
+            n += direction
+        self.notify(self.tr("q.no_more"), timeout=2)
+
+    def action_next(self) -> None:
+        self._step(1)
+
+    def action_prev(self) -> None:
+        self._step(-1)
+
+    def action_next_unanswered(self) -> None:
+        items = self.session.items
+        for k in range(1, len(items) + 1):
+            n = (self.index + k) % len(items)
+            a = self.session.answers.get(items[n].id)
+            if a is None or a.status is None:
+                self.goto_index(n)
+                return
+        self.notify(self.tr("q.all_answered"), timeout=3)
+
+    def action_cycle_filter(self) -> None:
+        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        self._update_savebar()
+        if not self._matches(self.item):
+            self._step(1)
+
+    def action_edit_note(self) -> None:
+        self.query_one("#note", TextArea).focus()
+
+    def action_toggle_sections(self) -> None:
+        ol = self.query_one("#sections", OptionList)
+        ol.display = not ol.display
+        if ol.display:
+            ol.focus()
+
+    def action_dashboard(self) -> None:
+        self.flush_pending()
+        self.isms.action_dashboard()
+
+    def action_plan(self) -> None:
+        self.flush_pending()
+        self.isms.action_action_plan()
+
+    def action_export(self) -> None:
+        self.flush_pending()
+        self.isms.action_export()
+
+    def action_leave(self) -> None:
+        focused = self.focused
+        if isinstance(focused, (Input, TextArea, OptionList)):
+            self.query_one("#detail").focus()
+            return
+        self.flush_pending()
+        self.isms.go_home()
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        self.notify(self.tr("q.link", href=clean(event.href, multiline=False)), markup=False, timeout=10)
+
+    def on_screen_suspend(self) -> None:
+        self.flush_pending()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self.session.items:
+            self._build_sections()
+            self._show_item(reload_fields=True)

@@ -1,0 +1,116 @@
+"""Every user-visible UI string comes from the ja/en catalog: a key used in the code that is
+missing, or an entry without both languages, fails here."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+from isms_tui.i18n import messages
+from isms_tui.model import ACTION_STATUSES, KINDS, STATUSES
+from tests.conftest import ROOT
+
+SRC = ROOT / "isms_tui"
+KEY_CALL = re.compile(r"""\b(?:tr|t)\(\s*f?["']([a-z0-9_.{}\[\]' ]+)["']""")
+
+
+def _expand(key: str) -> list[str]:
+    """Turn an f-string key into the concrete keys it can produce."""
+    subs = {
+        "status": [*STATUSES, "unanswered"], "kind": list(KINDS), "action_status": list(ACTION_STATUSES),
+        "priority": ["1", "2", "3"], "filter": ["all", "unanswered", "gaps", "mandatory", "new2022"],
+        "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "error": ["na_not_allowed", "na_needs_justification"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
+    }
+    if key.endswith("."):  # "status." + value
+        key = key + "{x}"
+    if "{" not in key:
+        return [key]
+    prefix = key.split("{")[0].rstrip(".")
+    if prefix in ("binding", "xlsx.h", "home.col", "plan.col"):
+        return []  # checked by the dedicated tests below
+    assert prefix in subs, f"unknown dynamic key {key}"
+    return [f"{prefix}.{v}" for v in subs[prefix]]
+
+
+def used_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in SRC.rglob("*.py"):
+        for m in KEY_CALL.finditer(path.read_text(encoding="utf-8")):
+            raw = m.group(1)
+            if "." not in raw or ".." in raw:
+                continue
+            keys.update(_expand(raw))
+    return keys
+
+
+def test_every_used_key_exists():
+    catalog = messages()
+    missing = sorted(k for k in used_keys() if k not in catalog)
+    assert missing == []
+    assert len(used_keys()) > 100
+
+
+def test_every_entry_has_both_languages_and_same_placeholders():
+    fmt = string.Formatter()
+    for key, entry in messages().items():
+        assert set(entry) == {"ja", "en"}, key
+        assert entry["ja"].strip() and entry["en"].strip(), key
+        ph = [{f for _, f, _, _ in fmt.parse(entry[lang]) if f} for lang in ("ja", "en")]
+        assert ph[0] == ph[1], key
+
+
+def test_every_binding_has_an_id_and_a_translated_description():
+    catalog = messages()
+    for path in list((SRC / "screens").glob("*.py")) + [SRC / "app.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Binding":
+                ids = [kw.value.value for kw in node.keywords if kw.arg == "id"]
+                assert ids, f"{path.name}:{node.lineno} Binding without id"
+                assert f"binding.{ids[0]}" in catalog, ids[0]
+
+
+def test_table_and_sheet_headers_exist():
+    catalog = messages()
+    for h in ("refs", "title", "question", "status", "note", "evidence", "action", "weight", "mandatory", "new2022",
+              "priority", "id", "owner", "due", "action_status", "progress", "control", "applicable", "justification",
+              "impl_status", "evidence_ref", "ids2013", "bank", "section", "last_done", "na_justification",
+              "answered_by", "updated", "phase", "step", "start", "end", "clauses_note"):
+        assert f"xlsx.h.{h}" in catalog, h
+    for h in ("org", "kind", "edition", "updated", "readiness", "coverage"):
+        assert f"home.col.{h}" in catalog
+    for h in ("priority", "refs", "action", "owner", "due", "status", "progress"):
+        assert f"plan.col.{h}" in catalog
+
+
+def test_no_hard_coded_japanese_outside_catalog_and_demo():
+    """Japanese UI text in code would bypass the catalog (the demo's sample data and the
+    language names in the language picker are data, not UI)."""
+    allowed = {"demo.py", "messages.toml"}
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if path.name in allowed:
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#")[0]
+            if re.search(r"[ぁ-んァ-ン]", code) and "日本語" not in code:
+                offenders.append(f"{path.relative_to(ROOT)}:{n}")
+    assert offenders == []
+
+
+def test_default_lang_follows_locale(monkeypatch):
+    from isms_tui.i18n import default_lang
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    assert default_lang() == "ja"
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert default_lang() == "en"
+    monkeypatch.setenv("LC_ALL", "ja_JP.UTF-8")
+    assert default_lang() == "ja"
+
+
+__all__ = ["Path"]
