@@ -29,6 +29,7 @@ from ..storage import FILE_MODE, fsync_dir
 from ..text import clean, display_width
 
 FONTS = {"ja": "Yu Gothic", "en": "Calibri"}
+EXCEL_CELL_LIMIT = 32767  # characters; longer text is cut with a visible mark
 MAX_COL_WIDTH = 60
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -61,6 +62,8 @@ class _Sheet:
 
     def text(self, row: int, col: int, value: str | None, fmt=None) -> None:
         s = clean(value or "")
+        if len(s) > EXCEL_CELL_LIMIT:
+            s = s[: EXCEL_CELL_LIMIT - 20] + " …[truncated]"
         self.ws.write_string(row, col, s, fmt or self.book.f_text)
         self._measure(col, s)
 

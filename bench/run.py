@@ -1,0 +1,416 @@
+"""`make bench`: measured speed and reliability, written to BENCHMARKS.md.
+
+Every figure is reported against a baseline measured in the same run (a ratio), with the
+absolute numbers (median and spread of several runs) for context. Nothing here is a test
+assertion: goals are compared and reported, not enforced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from isms_tui.model import Answer, Assessment  # noqa: E402
+from isms_tui.service import Workspace  # noqa: E402
+from isms_tui.storage import atomic_write_bytes, encode  # noqa: E402
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+def p95(xs):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+
+
+def spread(xs):
+    return f"{min(xs):.1f}–{max(xs):.1f}"
+
+
+# --- cold start --------------------------------------------------------------------------
+START_SCRIPT = r"""
+import asyncio, sys, time, os
+t0 = float(os.environ["BENCH_T0"])
+kind = sys.argv[1]
+if kind == "baseline":
+    from textual.app import App
+    from textual.widgets import Header, Static, Footer
+    class Minimal(App):
+        def compose(self):
+            yield Header(); yield Static("hello"); yield Footer()
+    app = Minimal()
+else:
+    from isms_tui.app import IsmsApp
+    app = IsmsApp(sys.argv[2], lang="ja")
+async def main():
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        if kind != "baseline":
+            from isms_tui.screens.home import HomeScreen
+            while not isinstance(app.screen, HomeScreen) or not app.screen.is_mounted:
+                await pilot.pause(0.01)
+            await pilot.pause()
+        print(time.time() - t0)
+asyncio.run(main())
+"""
+
+
+def cold_start(data_dir: Path, runs: int) -> dict:
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    out = {"baseline": [], "app": []}
+    for _ in range(runs):
+        for kind in ("baseline", "app"):
+            e = env | {"BENCH_T0": repr(time.time())}
+            r = subprocess.run([sys.executable, "-c", START_SCRIPT, kind, str(data_dir)], capture_output=True, text=True, env=e)
+            out[kind].append(float(r.stdout.strip().splitlines()[-1]) * 1000)
+    return out
+
+
+# --- saving ------------------------------------------------------------------------------
+def fill_store(ws: Workspace, n: int, answers_each: int = 300) -> None:
+    items = [i for b in ws.bankset.banks.values() for i in b.items][:answers_each]
+    statuses = ["implemented", "partial", "not_implemented", "unknown"]
+    for k in range(n):
+        a = Assessment(organization=f"Filler {k}", banks=["annex-a-2022", "clauses-2022", "process-acquisition"])
+        ws.create(a, [Answer(i.id, status=statuses[j % 4], note=f"note {j} 備考") for j, i in enumerate(items)])
+
+
+def save_latency(ws: Workspace, aid: str, n: int) -> list[float]:
+    times = []
+    with ws.open(aid) as s:
+        items = [i.id for i in s.items]
+        for k in range(n):
+            t = time.perf_counter()
+            s.set_status(items[k % len(items)], ["implemented", "partial"][k % 2])
+            times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def raw_write_latency(path: Path, data: bytes, n: int) -> list[float]:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        atomic_write_bytes(path, data)
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+# --- keypress -> next item painted ---------------------------------------------------------
+def make_big_custom_bank(folder: Path, n: int) -> None:
+    lines = ['id = "bench-extra"', 'kind = "custom"', 'title.ja = "追加"', 'title.en = "Extra"', "",
+             "[[sections]]", 'id = "x"', 'title.ja = "追加"', 'title.en = "Extra"', ""]
+    for k in range(n):
+        lines += [
+            "[[items]]", f'id = "bench-{k}"', 'section = "x"', 'refs.controls = ["8.13"]', "weight = 2",
+            "mandatory = false", "na_allowed = true",
+            f'question.ja = "追加の確認項目 {k} はできていますか。"', f'question.en = "Is extra check {k} in place?"',
+            f'why.ja = "理由 {k}"', f'why.en = "Reason {k}"', f'auditor_asks.ja = "記録 {k}"', f'auditor_asks.en = "Records {k}"',
+            f'evidence.ja = ["記録{k}", "画面{k}"]', f'evidence.en = ["Record {k}", "Screen {k}"]',
+            f'action.ja = "対応 {k}"', f'action.en = "Act {k}"', "",
+        ]
+    (folder / "bench-extra.toml").write_text("\n".join(lines), encoding="utf-8")
+
+
+async def _keypress(data_dir: Path, aid: str, presses: int) -> list[float]:
+    from isms_tui.app import IsmsApp
+
+    app = IsmsApp(data_dir, lang="ja", open_id=aid)
+    times = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        for _ in range(presses):
+            t = time.perf_counter()
+            await pilot.press("n")
+            await pilot.pause()
+            times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+async def _keypress_baseline(presses: int) -> list[float]:
+    from textual.app import App
+    from textual.widgets import Footer, Header, Static
+
+    class Minimal(App):
+        BINDINGS = [("n", "next", "Next")]
+        n = 0
+
+        def compose(self):
+            yield Header()
+            yield Static("0", id="s")
+            yield Footer()
+
+        def action_next(self):
+            self.n += 1
+            self.query_one("#s", Static).update(f"item {self.n}")
+
+    app = Minimal()
+    times = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(presses):
+            t = time.perf_counter()
+            await pilot.press("n")
+            await pilot.pause()
+            times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+# --- export ------------------------------------------------------------------------------
+def full_assessment(ws: Workspace) -> str:
+    a = Assessment(organization="ベンチ株式会社", kind="initial", edition="2022", lang="ja", target_date="2027-06-01")
+    ws.create(a)
+    with ws.open(a.id) as s:
+        for n, item in enumerate(s.items):
+            s.set_status(item.id, ["implemented", "partial", "not_implemented", "unknown"][n % 4])
+            s.set_fields(item.id, note=f"メモ {n}: 規程あり、記録は一部", evidence=f"共有ドライブ/ISMS/{n}.pdf", owner="佐藤")
+    return a.id
+
+
+def export_times(ws: Workspace, aid: str, runs: int, out: Path) -> dict:
+    from isms_tui.exports.xlsx import export_assessment
+
+    res = {"ja": [], "en": []}
+    for _ in range(runs):
+        for lang in ("ja", "en"):
+            t = time.perf_counter()
+            export_assessment(ws, aid, out / f"b_{lang}.xlsx", lang=lang)
+            res[lang].append((time.perf_counter() - t) * 1000)
+    return res
+
+
+def export_baseline(cells: int, runs: int, out: Path) -> list[float]:
+    import xlsxwriter
+
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        wb = xlsxwriter.Workbook(str(out / "base.xlsx"))
+        ws = wb.add_worksheet()
+        for k in range(cells):
+            ws.write_string(k // 10, k % 10, f"cell {k} セル")
+        wb.close()
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def count_cells(path: Path) -> int:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    return sum(1 for s in wb.worksheets for row in s.iter_rows() for c in row if c.value is not None)
+
+
+# --- home screen with many assessments ------------------------------------------------------
+HOME_SCRIPT = r"""
+import asyncio, sys, time
+from isms_tui.app import IsmsApp
+from isms_tui.screens.home import HomeScreen
+app = IsmsApp(sys.argv[1], lang="ja")
+async def main():
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        while not isinstance(app.screen, HomeScreen) or not app.screen.is_mounted:
+            await pilot.pause(0.01)
+        t = time.perf_counter(); app.screen.reload(); await pilot.pause()
+        print((time.perf_counter() - t) * 1000)
+asyncio.run(main())
+"""
+
+MEM_SCRIPT = r"""
+import asyncio, sys, resource
+from isms_tui.app import IsmsApp
+kind = sys.argv[1]
+if kind == "baseline":
+    from textual.app import App
+    from textual.widgets import Header, Static, Footer
+    class Minimal(App):
+        def compose(self):
+            yield Header(); yield Static("hello"); yield Footer()
+    app = Minimal()
+else:
+    app = IsmsApp(sys.argv[2], lang="ja", open_id=sys.argv[3])
+async def main():
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)
+        if kind != "baseline":
+            for k in ("n", "n", "d", "escape", "a", "escape"):
+                await pilot.press(k); await pilot.pause()
+asyncio.run(main())
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def run_py(script: str, *args: str) -> float:
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr[-2000:])
+    return float(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer runs, 100 kills instead of 1,000")
+    ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    args = ap.parse_args()
+    runs = 3 if args.quick else 7
+    tmp = Path(tempfile.mkdtemp(prefix="isms-bench-"))
+    rows: list[tuple[str, str, str, str, str]] = []  # what, measured, baseline, ratio, goal
+    notes: list[str] = []
+    try:
+        print("cold start…", flush=True)
+        empty = tmp / "empty"
+        Workspace(empty)
+        cs = cold_start(empty, runs)
+        r = med(cs["app"]) / med(cs["baseline"])
+        rows.append(("Cold start to interactive home (ms)", f"{med(cs['app']):.0f} ({spread(cs['app'])})",
+                     f"{med(cs['baseline']):.0f} ({spread(cs['baseline'])}) minimal Textual app", f"{r:.2f}×", ok(r <= 1.3, "≤ 1.3×")))
+
+        print("saves…", flush=True)
+        one = tmp / "one"
+        ws1 = Workspace(one)
+        fill_store(ws1, 1)
+        aid1 = ws1.store.ids()[0]
+        s1 = save_latency(ws1, aid1, 200)
+        many = tmp / "many"
+        ws500 = Workspace(many)
+        fill_store(ws500, 500)
+        aid500 = ws500.store.ids()[0]
+        s500 = save_latency(ws500, aid500, 200)
+        raw = raw_write_latency(tmp / "raw.json", encode(ws1.store.read(aid1)), 200)
+        rows.append(("Answer saved durably, 1 stored assessment (ms)", f"median {med(s1):.2f}, p95 {p95(s1):.2f}",
+                     f"median {med(raw):.2f} bare temp+fsync+replace of the same file", f"{med(s1) / med(raw):.2f}×",
+                     ok(med(s1) <= 10, "≤ 10 ms median")))
+        r = med(s500) / med(s1)
+        rows.append(("Answer saved durably, 500 stored × 300 answers (ms)", f"median {med(s500):.2f}, p95 {p95(s500):.2f}",
+                     f"median {med(s1):.2f} with 1 stored", f"{r:.2f}×", ok(r <= 1.2 and med(s500) <= 10, "≤ 10 ms, ≤ 1.2×")))
+
+        print("home with 500…", flush=True)
+        Workspace(many).summaries()  # first listing builds the index cache, like any first start
+        h500 = [run_py(HOME_SCRIPT, str(many)) for _ in range(runs)]
+        h0 = [run_py(HOME_SCRIPT, str(empty)) for _ in range(runs)]
+        r = med(h500) / med(h0)
+        rows.append(("Home screen list refresh, 500 stored vs none (ms)", f"{med(h500):.1f} ({spread(h500)})",
+                     f"{med(h0):.1f} ({spread(h0)}) with none", f"{r:.2f}×", ok(r <= 1.5, "≤ 1.5×")))
+        cold_idx = tmp / "many_noindex"
+        shutil.copytree(many, cold_idx)
+        (cold_idx / "index.json").unlink()
+        t = time.perf_counter()
+        Workspace(cold_idx).summaries()
+        notes.append(f"Listing 500 assessments with no index cache (first start after an upgrade): "
+                     f"{(time.perf_counter() - t) * 1000:.0f} ms; afterwards the cache keyed by size and mtime is used.")
+
+        print("keypress…", flush=True)
+        kp_dir = tmp / "kp"
+        (kp_dir / "banks").mkdir(parents=True)
+        make_big_custom_bank(kp_dir / "banks", 60)
+        wsk = Workspace(kp_dir)
+        all_banks = list(wsk.bankset.banks)
+        a = Assessment(organization="Keys KK", banks=all_banks)
+        wsk.create(a)
+        n_items = sum(len(b.items) for b in wsk.banks_for(a))
+        kp = asyncio.run(_keypress(kp_dir, a.id, 60))
+        kb = asyncio.run(_keypress_baseline(60))
+        rows.append((f"Keypress → next item painted, {n_items} items (ms)", f"median {med(kp):.1f}, p95 {p95(kp):.1f}",
+                     f"median {med(kb):.1f} minimal app updating a Static", f"{med(kp) / med(kb):.2f}×", ok(med(kp) <= 50, "≤ 50 ms")))
+
+        print("export…", flush=True)
+        wse = Workspace(tmp / "exp")
+        aide = full_assessment(wse)
+        ex = export_times(wse, aide, runs, tmp)
+        cells = count_cells(tmp / "b_ja.xlsx")
+        base = export_baseline(cells, runs, tmp)
+        for lang in ("ja", "en"):
+            rows.append((f"Full export, fully answered 2022 assessment, {lang} (ms)", f"{med(ex[lang]):.0f} ({spread(ex[lang])})",
+                         f"{med(base):.0f} plain xlsxwriter, same {cells} cells", f"{med(ex[lang]) / med(base):.2f}×",
+                         ok(med(ex[lang]) <= 1000, "≤ 1 s")))
+
+        print("memory…", flush=True)
+        m_app = run_py(MEM_SCRIPT, "app", str(kp_dir), a.id)
+        m_base = run_py(MEM_SCRIPT, "baseline", "x", "x")
+        rows.append((f"Peak memory, app with {n_items}-item assessment open (MiB)", f"{m_app:.0f}", f"{m_base:.0f} minimal Textual app",
+                     f"{m_app / m_base:.2f}×", "reported"))
+
+        print("crash injection…", flush=True)
+        kills = 100 if args.quick else 1000
+        soak = crash_injection(tmp, kills)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    write_report(Path(args.out), rows, notes, soak, runs)
+    print(Path(args.out).read_text(encoding="utf-8"))
+    return 0
+
+
+def ok(cond: bool, goal: str) -> str:
+    return f"{goal}: {'met' if cond else 'MISSED'}"
+
+
+def crash_injection(tmp: Path, kills: int) -> dict:
+    from tests.test_crash_safety import run_kills
+
+    d = tmp / "soak"
+    (d / "banks").mkdir(parents=True)
+    shutil.copy(ROOT / "tests" / "fixtures" / "sample_bank.toml", d / "banks")
+    ws = Workspace(d)
+    a = Assessment(organization="Soak KK", banks=["sample"])
+    ws.create(a)
+    t = time.perf_counter()
+    res = run_kills(ws, a.id, kills=kills, seed=7)
+    res["seconds"] = round(time.perf_counter() - t)
+    return res
+
+
+def write_report(path: Path, rows, notes, soak, runs) -> None:
+    import textual
+
+    cpu = platform.processor() or platform.machine()
+    with open("/proc/cpuinfo", encoding="utf-8") if Path("/proc/cpuinfo").exists() else open(os.devnull) as fh:
+        model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
+    lines = [
+        "# Benchmarks and reliability report",
+        "",
+        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {model}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, Textual {textual.__version__}, {platform.system()} {platform.release()}.",
+        f"Each figure: median of {runs} runs (or of every operation for per-operation figures), range in brackets, "
+        "and the ratio to a baseline measured in the same run. Goals are reported, not asserted in tests.",
+        "",
+        "| measure | isms-tui | baseline | ratio | goal |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
+    lines += ["", *[f"- {n}" for n in notes], ""]
+    lines += [
+        "## Reliability",
+        "",
+        "| check | result | where |",
+        "|---|---|---|",
+        f"| Crash injection: {soak['kills']} SIGKILLs at random moments during saves | {soak['unreadable']} unreadable files, "
+        f"{soak['lost']} acknowledged answers lost ({soak['seconds']} s) | `make bench` (50 kills in every `make test`: tests/test_crash_safety.py) |",
+        "| Two writers on one assessment | second refused with a message, nothing lost | tests/test_storage.py::test_second_writer_* , tests/test_tui.py::test_locked_* |",
+        "| Failed write (RLIMIT_FSIZE far below the file size) | previous file intact, no temp file left, error raised; TUI shows \"Not saved: …\" in red | tests/test_storage.py::test_failed_write_keeps_previous_file, tests/test_tui.py::test_save_error_is_shown_not_swallowed |",
+        "| Corrupt, truncated, empty, garbage, wrong-schema and future-version files | one-line message naming the file and the last good backup; file untouched; `isms-tui restore ID` | tests/test_storage.py |",
+        "| Fuzzing (hypothesis): bank loader on mutated bank files; export of random unicode notes | no traceback; every note read back literally | tests/test_fuzz.py (counts printed with `pytest -s tests/test_fuzz.py`) |",
+        "| Hostile text (formula prefixes, links, markup brackets, escape sequences, 100 KB notes, emoji, combining marks) | stored cleaned, shown as typed, exported as literal strings | tests/test_xlsx.py, tests/test_fuzz.py, tests/test_tui.py |",
+        "| Permissions | data folder 0700, files and backups 0600, exports 0600 | tests/test_storage.py, tests/test_xlsx.py |",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
