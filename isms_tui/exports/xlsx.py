@@ -34,6 +34,21 @@ MAX_COL_WIDTH = 60
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
+def _utf16_len(s: str) -> int:
+    """Excel counts a cell's length in UTF-16 code units (an emoji counts two)."""
+    return len(s.encode("utf-16-le")) // 2
+
+
+def _cut_utf16(s: str, limit: int) -> str:
+    out, used = [], 0
+    for ch in s:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
 class ExportError(UserError):
     pass
 
@@ -62,8 +77,8 @@ class _Sheet:
 
     def text(self, row: int, col: int, value: str | None, fmt=None) -> None:
         s = clean(value or "")
-        if len(s) > EXCEL_CELL_LIMIT:
-            s = s[: EXCEL_CELL_LIMIT - 20] + " …[truncated]"
+        if len(s) > EXCEL_CELL_LIMIT // 2 and _utf16_len(s) > EXCEL_CELL_LIMIT:
+            s = _cut_utf16(s, EXCEL_CELL_LIMIT - 20) + " …[truncated]"
         self.ws.write_string(row, col, s, fmt or self.book.f_text)
         self._measure(col, s)
 
