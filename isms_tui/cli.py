@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("id")
 
     sub.add_parser("demo", help="create the demo assessment (a fictional 30-person company) and print its id")
+
+    q = sub.add_parser("quick", help="line-mode quick assessment of the stage 1 blockers (or one bank)")
+    q.add_argument("id", nargs="?", help="an existing assessment (default: create one)")
+    q.add_argument("--bank", default="gate", help="bank id to walk instead of the stage 1 blockers")
     return p
 
 
@@ -199,6 +203,13 @@ def cmd_demo(args, lang: str) -> int:
     return 0
 
 
+def cmd_quick(args, lang: str) -> int:
+    from .wizard import quick
+
+    quick(_workspace(args), lang, args.id, scope=args.bank)
+    return 0
+
+
 def cmd_tui(args, lang: str, open_id: str | None = None) -> int:
     if open_id is not None:
         ws = _workspace(args)
@@ -238,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         handler = {
             "new": cmd_new, "list": cmd_list, "banks": cmd_banks, "export": cmd_export,
             "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
+            "quick": cmd_quick,
         }[cmd]
         return handler(args, lang)
     except UsageError as exc:

@@ -34,6 +34,10 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
                 yield Select([("日本語", "ja"), ("English", "en")], id="lang", allow_blank=False)
             yield Label(id="l-target")
             yield Input(id="target", placeholder="YYYY-MM-DD")
+            yield Label(id="l-cert")
+            yield Input(id="cert", placeholder="YYYY-MM-DD")
+            yield Label(id="l-participants")
+            yield Input(id="participants")
             yield Label(id="l-banks")
             yield SelectionList[str](id="banks")
             with Horizontal(classes="dialog-buttons"):
@@ -49,7 +53,8 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
     def relabel(self) -> None:
         retranslate_bindings(self, self.isms.lang)
         for wid, key in (("new-title", "new.title"), ("l-org", "new.org"), ("l-scope", "new.scope"),
-                         ("l-target", "new.target"), ("l-banks", "new.banks")):
+                         ("l-target", "new.target"), ("l-banks", "new.banks"), ("l-cert", "new.cert"),
+                         ("l-participants", "new.participants")):
             self.query_one(f"#{wid}").update(self.tr(key))
         self.query_one("#create", Button).label = self.tr("new.create")
         self.query_one("#cancel", Button).label = self.tr("button.cancel")
@@ -103,6 +108,8 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
                 edition=str(self.query_one("#edition", Select).value),
                 lang=str(self.query_one("#lang", Select).value),
                 target_date=self.query_one("#target", Input).value or None,
+                certification_date=self.query_one("#cert", Input).value or None,
+                participants=[p.strip() for p in self.query_one("#participants", Input).value.replace("、", ",").split(",")],
                 banks=banks,
             )
             ws.create(a)
