@@ -58,12 +58,11 @@ else:
     app = IsmsApp(sys.argv[2], lang="ja")
 async def main():
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
         if kind != "baseline":
             from isms_tui.screens.home import HomeScreen
             while not isinstance(app.screen, HomeScreen) or not app.screen.is_mounted:
-                await pilot.pause(0.01)
-            await pilot.pause()
+                await pilot.pause(0.005)
+        await pilot.pause()
         print(time.time() - t0)
 asyncio.run(main())
 """
@@ -125,22 +124,41 @@ def make_big_custom_bank(folder: Path, n: int) -> None:
     (folder / "bench-extra.toml").write_text("\n".join(lines), encoding="utf-8")
 
 
-async def _keypress(data_dir: Path, aid: str, presses: int) -> list[float]:
+def _instrument(cls, action: str, sink: list[float]):
+    """Time from the key's action starting to the end of the refresh that paints it."""
+    orig = getattr(cls, action)
+
+    def timed(self, *a):
+        t0 = time.perf_counter()
+        orig(self, *a)
+        self.app.call_after_refresh(lambda: sink.append((time.perf_counter() - t0) * 1000))
+
+    setattr(cls, action, timed)
+    return orig
+
+
+async def _keypress(data_dir: Path, aid: str, presses: int) -> tuple[list[float], list[float]]:
     from isms_tui.app import IsmsApp
+    from isms_tui.screens.questionnaire import QuestionnaireScreen
 
     app = IsmsApp(data_dir, lang="ja", open_id=aid)
-    times = []
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.5)
-        for _ in range(presses):
-            t = time.perf_counter()
-            await pilot.press("n")
-            await pilot.pause()
-            times.append((time.perf_counter() - t) * 1000)
-    return times
+    inapp: list[float] = []
+    roundtrip = []
+    orig = _instrument(QuestionnaireScreen, "action_next", inapp)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.5)
+            for _ in range(presses):
+                t = time.perf_counter()
+                await pilot.press("n")
+                await pilot.pause()
+                roundtrip.append((time.perf_counter() - t) * 1000)
+    finally:
+        QuestionnaireScreen.action_next = orig
+    return inapp, roundtrip
 
 
-async def _keypress_baseline(presses: int) -> list[float]:
+async def _keypress_baseline(presses: int) -> tuple[list[float], list[float]]:
     from textual.app import App
     from textual.widgets import Footer, Header, Static
 
@@ -158,15 +176,17 @@ async def _keypress_baseline(presses: int) -> list[float]:
             self.query_one("#s", Static).update(f"item {self.n}")
 
     app = Minimal()
-    times = []
+    inapp: list[float] = []
+    roundtrip = []
+    _instrument(Minimal, "action_next", inapp)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         for _ in range(presses):
             t = time.perf_counter()
             await pilot.press("n")
             await pilot.pause()
-            times.append((time.perf_counter() - t) * 1000)
-    return times
+            roundtrip.append((time.perf_counter() - t) * 1000)
+    return inapp, roundtrip
 
 
 # --- export ------------------------------------------------------------------------------
@@ -330,10 +350,13 @@ def main() -> int:
         a = Assessment(organization="Keys KK", banks=all_banks)
         wsk.create(a)
         n_items = sum(len(b.items) for b in wsk.banks_for(a))
-        kp = asyncio.run(_keypress(kp_dir, a.id, 60))
-        kb = asyncio.run(_keypress_baseline(60))
-        rows.append((f"Keypress → next item painted, {n_items} items (ms)", f"median {med(kp):.1f}, p95 {p95(kp):.1f}",
+        kp, kp_rt = asyncio.run(_keypress(kp_dir, a.id, 60))
+        kb, kb_rt = asyncio.run(_keypress_baseline(60))
+        rows.append((f"Keypress → next item painted, {n_items} items (ms, action start to end of refresh)",
+                     f"median {med(kp):.1f}, p95 {p95(kp):.1f}",
                      f"median {med(kb):.1f} minimal app updating a Static", f"{med(kp) / med(kb):.2f}×", ok(med(kp) <= 50, "≤ 50 ms")))
+        notes.append(f"Keypress round trip through Pilot (press + wait for idle, which includes Pilot's own waits): "
+                     f"median {med(kp_rt):.0f} ms vs {med(kb_rt):.0f} ms for the minimal app.")
 
         print("export…", flush=True)
         wse = Workspace(tmp / "exp")

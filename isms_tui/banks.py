@@ -593,6 +593,23 @@ def _builtin() -> BankSet:
     return load_banks(_bank_paths(builtin_banks_dir()), builtin=True)
 
 
+def bank_files_signature(custom_dir: Path | None = None) -> str:
+    """A cheap fingerprint (names, sizes, mtimes) of every bank file, built-in and custom."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for root in (builtin_banks_dir(), custom_dir):
+        if root is None or not root.is_dir():
+            continue
+        for p in sorted(root.rglob("*.toml")):
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            h.update(f"{p.relative_to(root)}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()[:16]
+
+
 def builtin_banks() -> BankSet:
     return _builtin()
 

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from .actions import Action, build_plan
-from .banks import Bank, BankSet, Item, all_banks
+from .banks import Bank, BankSet, Item, all_banks, bank_files_signature
 from .model import STATUSES, ActionEdit, Answer, Assessment, ValidationError, parse_date
 from .scoring import Report, score
 from .storage import StorageError, Store, atomic_write_bytes, encode
@@ -41,7 +41,15 @@ class Summary:
 class Workspace:
     def __init__(self, data_dir: str | Path):
         self.store = Store(data_dir)
-        self.bankset: BankSet = all_banks(self.store.banks_dir)
+        self._bankset: BankSet | None = None
+
+    @property
+    def bankset(self) -> BankSet:
+        """The banks, parsed on first use: the home list is served from the index cache
+        without parsing them, which keeps start-up fast."""
+        if self._bankset is None:
+            self._bankset = all_banks(self.store.banks_dir)
+        return self._bankset
 
     @property
     def root(self) -> Path:
@@ -89,7 +97,8 @@ class Workspace:
 
     # -- the home list ---------------------------------------------------------------------
     def _banks_signature(self) -> str:
-        return ",".join(f"{b.id}@{b.version}" for b in self.bankset.banks.values())
+        """Changes whenever a bank file changes (scores cached in the index depend on them)."""
+        return bank_files_signature(self.store.banks_dir)
 
     def summaries(self) -> list[Summary]:
         """Every stored assessment, newest first. Scores are cached in ``index.json`` keyed

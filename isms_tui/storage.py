@@ -322,11 +322,8 @@ class Store:
         lock_path = self.file_path(assessment_id).with_suffix(".json.lock")
         return filelock.FileLock(str(lock_path), timeout=0, mode=FILE_MODE)
 
-    def open(self, assessment_id: str) -> AssessmentFile:
-        """Open for writing: lock, check, back up, migrate."""
-        path = self.file_path(assessment_id)
-        if not path.is_file():
-            raise NotFoundError(f"no assessment with id {assessment_id!r} in {self.assessments_dir}")
+    def _acquire(self, assessment_id: str) -> filelock.BaseFileLock:
+        """Take the one-writer lock of an assessment, or refuse with a message."""
         lock = self._lock_for(assessment_id)
         try:
             lock.acquire()
@@ -335,6 +332,14 @@ class Store:
                 f"assessment {assessment_id} is open in another isms-tui window or process; "
                 "close it there first (only one writer at a time keeps answers safe)"
             ) from None
+        return lock
+
+    def open(self, assessment_id: str) -> AssessmentFile:
+        """Open for writing: lock, check, back up, migrate."""
+        path = self.file_path(assessment_id)
+        if not path.is_file():
+            raise NotFoundError(f"no assessment with id {assessment_id!r} in {self.assessments_dir}")
+        lock = self._acquire(assessment_id)
         try:
             self.read(assessment_id)  # refuses corrupt/future files before anything is written
             self._backup(path)
@@ -419,11 +424,7 @@ class Store:
         backup = self.latest_backup(assessment_id)
         if backup is None:
             raise StorageError(f"no good backup of assessment {assessment_id}")
-        lock = self._lock_for(assessment_id)
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise LockedError(f"assessment {assessment_id} is open in another isms-tui; close it first") from None
+        lock = self._acquire(assessment_id)
         try:
             path = self.file_path(assessment_id)
             if path.exists():
@@ -446,11 +447,7 @@ class Store:
         path = self.file_path(assessment_id)
         if not path.is_file():
             raise NotFoundError(f"no assessment with id {assessment_id!r}")
-        lock = self._lock_for(assessment_id)
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise LockedError(f"assessment {assessment_id} is open in another isms-tui; close it first") from None
+        lock = self._acquire(assessment_id)
         try:
             return self._to_trash(path)
         finally:

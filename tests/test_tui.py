@@ -228,3 +228,15 @@ async def test_save_error_is_shown_not_swallowed(tmp_path: Path, monkeypatch):
         bar = app.screen.query_one("#savebar")
         assert "Not saved" in static_text(bar) and "No space left" in static_text(bar)
         assert bar.has_class("-error")
+
+
+def test_guidance_markdown_rendering_is_safe():
+    from isms_tui.screens.guidance import render
+
+    text = render("### 見出し\n\n- 一覧を見せてください。\n- item two\n\n[site](https://example.com) "
+                  "[link](javascript:alert(1)) <script>x</script> \x1b[2J").plain
+    assert "見出し\n・一覧を見せてください。\n- item two" in text
+    assert "<script>x</script>" in text  # raw HTML is shown as text, not interpreted
+    assert "site <https://example.com>" in text  # the address is shown, nothing is opened
+    assert "[link](javascript:alert(1))" in text  # unsafe schemes are not even links
+    assert "\x1b" not in text

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from .common import AppScreenMixin, retranslate_bindings
-from .questionnaire import guidance_parser
+from .guidance import parser as guidance_parser
 
 
 class HelpScreen(AppScreenMixin, ModalScreen):

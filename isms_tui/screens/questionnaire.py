@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from markdown_it import MarkdownIt
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Markdown, OptionList, Static, TextArea
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..banks import Item
@@ -23,16 +22,12 @@ from ..storage import StorageError
 from ..text import clean, truncate
 from .common import AppScreenMixin, plain, retranslate_bindings
 from .dialogs import PromptScreen
+from .guidance import render as render_guidance
 
 STATUS_KEYS = {"1": "implemented", "2": "partial", "3": "not_implemented", "4": "not_applicable", "5": "unknown", "0": None}
 FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
 TEXT_FIELDS = ("note", "evidence", "owner", "due", "last_done", "na_justification")
 SAVE_DELAY = 0.4
-
-
-def guidance_parser() -> MarkdownIt:
-    """CommonMark with raw HTML off: bank text can format, never inject."""
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 class QuestionnaireScreen(AppScreenMixin, Screen):
@@ -77,7 +72,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
                     for _key, status in STATUS_KEYS.items():
                         yield Button("", id=f"st-{status or 'none'}", classes="status-btn")
                 with VerticalScroll(id="detail"):
-                    yield Markdown(id="guidance", parser_factory=guidance_parser, open_links=False)
+                    yield Static(id="guidance")
                     yield Label(id="lbl-na", classes="field-label")
                     yield Input(id="na_justification")
                     yield Label(id="lbl-note", classes="field-label")
@@ -228,7 +223,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
             f"### {self.tr('q.evidence_examples')}", "\n".join(f"- {e}" for e in item.evidence[lang]),
             f"### {self.tr('q.action')}", item.action[lang],
         ])
-        self.query_one("#guidance", Markdown).update(md)
+        self.query_one("#guidance", Static).update(render_guidance(md, heading_style="bold underline"))
         self._update_savebar()
 
     def _show_status(self) -> None:
@@ -418,9 +413,6 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
             return
         self.flush_pending()
         self.isms.go_home()
-
-    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
-        self.notify(self.tr("q.link", href=clean(event.href, multiline=False)), markup=False, timeout=10)
 
     def on_screen_suspend(self) -> None:
         self.flush_pending()
