@@ -47,11 +47,7 @@ import asyncio, sys, time, os
 t0 = float(os.environ["BENCH_T0"])
 kind = sys.argv[1]
 if kind == "baseline":
-    from textual.app import App
-    from textual.widgets import Header, Static, Footer
-    class Minimal(App):
-        def compose(self):
-            yield Header(); yield Static("hello"); yield Footer()
+    from bench.minimal_app import Minimal
     app = Minimal()
 else:
     from isms_tui.app import IsmsApp
@@ -257,17 +253,13 @@ asyncio.run(main())
 """
 
 MEM_SCRIPT = r"""
-import asyncio, sys, resource
-from isms_tui.app import IsmsApp
+import asyncio, sys
 kind = sys.argv[1]
 if kind == "baseline":
-    from textual.app import App
-    from textual.widgets import Header, Static, Footer
-    class Minimal(App):
-        def compose(self):
-            yield Header(); yield Static("hello"); yield Footer()
+    from bench.minimal_app import Minimal
     app = Minimal()
 else:
+    from isms_tui.app import IsmsApp
     app = IsmsApp(sys.argv[2], lang="ja", open_id=sys.argv[3])
 async def main():
     async with app.run_test(size=(120, 40)) as pilot:
@@ -276,7 +268,9 @@ async def main():
             for k in ("n", "n", "d", "escape", "a", "escape"):
                 await pilot.press(k); await pilot.pause()
 asyncio.run(main())
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+# VmHWM: this process's own peak (ru_maxrss would carry the forking parent's peak over exec)
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(int(hwm.split()[1]) / 1024)
 """
 
 

@@ -69,7 +69,7 @@ class IsmsApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
-    def __init__(self, data_dir: Path, *, lang: str = "ja", open_id: str | None = None, demo: bool = False):
+    def __init__(self, data_dir: Path, *, lang: str = "ja", open_id: str | None = None):
         super().__init__()
         self.data_dir = Path(data_dir)
         self.translator = Translator(lang)
@@ -239,7 +239,7 @@ class IsmsApp(App[int]):
         yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), lambda: setattr(self, "theme", HIGH_CONTRAST.name))
 
 
-def run_app(data_dir: Path, *, lang: str, lang_forced: bool = False, open_id: str | None = None) -> int:
+def run_app(data_dir: Path, *, lang: str, open_id: str | None = None) -> int:
     app = IsmsApp(data_dir, lang=lang, open_id=open_id)
     app.run()
     return app.return_code or 0

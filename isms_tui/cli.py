@@ -218,7 +218,7 @@ def cmd_tui(args, lang: str, open_id: str | None = None) -> int:
             pass
     from .app import run_app
 
-    return run_app(resolve_data_dir(args.data_dir), lang=lang, lang_forced=bool(args.lang), open_id=open_id)
+    return run_app(resolve_data_dir(args.data_dir), lang=lang, open_id=open_id)
 
 
 def _log_error(args) -> Path | None:

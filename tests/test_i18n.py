@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import re
 import string
-from pathlib import Path
 
 from isms_tui.i18n import messages
 from isms_tui.model import ACTION_STATUSES, KINDS, STATUSES
@@ -112,5 +111,3 @@ def test_default_lang_follows_locale(monkeypatch):
     monkeypatch.setenv("LC_ALL", "ja_JP.UTF-8")
     assert default_lang() == "ja"
 
-
-__all__ = ["Path"]

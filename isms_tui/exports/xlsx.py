@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
 
 from ..actions import build_plan, schedule
 from ..catalog import catalog
@@ -445,4 +444,4 @@ def export_assessment(ws: Workspace, assessment_id: str, path: str | Path, *, la
     return path.resolve()
 
 
-__all__ = ["ExportError", "build_workbook", "default_filename", "export_assessment", "xl_col_to_name"]
+__all__ = ["ExportError", "build_workbook", "default_filename", "export_assessment"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -128,5 +128,3 @@ class DashboardScreen(AppScreenMixin, Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-
-__all__ = ["DashboardScreen", "Vertical"]

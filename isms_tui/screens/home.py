@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from ..scoring import pct
-from .common import AppScreenMixin, cell, plain, retranslate_bindings
+from .common import AppScreenMixin, cell, retranslate_bindings
 from .dialogs import ConfirmScreen
 
 
@@ -144,5 +144,3 @@ class HomeScreen(AppScreenMixin, Screen):
 
         self.app.push_screen(ConfirmScreen(self.tr("home.confirm_delete", name=name)), done)
 
-
-__all__ = ["HomeScreen", "plain"]
