@@ -39,7 +39,7 @@ soak: $(TSTAMP)
 
 serve: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[serve]'
-	$(BIN)/python -m isms_tui.serve
+	$(BIN)/isms-tui serve $(ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

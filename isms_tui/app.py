@@ -239,6 +239,22 @@ class IsmsApp(App[int]):
         yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), lambda: setattr(self, "theme", HIGH_CONTRAST.name))
 
 
+def serve_app(app_args: list[str], *, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """The TUI in a browser through textual-serve, for a consultant's remote workshop.
+    Listens on 127.0.0.1 by default; put it behind your own tunnel or proxy."""
+    import shlex
+    import sys
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        print("isms-tui: textual-serve is not installed (pip install 'isms-tui[serve]')", file=sys.stderr)
+        return 1
+    command = " ".join([shlex.quote(sys.executable), "-m", "isms_tui", *map(shlex.quote, app_args)])
+    Server(command, host=host, port=port, title="isms-tui").serve()
+    return 0
+
+
 def run_app(data_dir: Path, *, lang: str, open_id: str | None = None) -> int:
     app = IsmsApp(data_dir, lang=lang, open_id=open_id)
     app.run()

@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("delete", help="move an assessment to the trash folder")
     d.add_argument("id")
 
+    sv = sub.add_parser("serve", help="serve the TUI in a browser (textual-serve) on 127.0.0.1")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+
     sub.add_parser("demo", help="create the demo assessment (a fictional 30-person company) and print its id")
 
     q = sub.add_parser("quick", help="line-mode quick assessment of the stage 1 blockers (or one bank)")
@@ -210,6 +214,13 @@ def cmd_quick(args, lang: str) -> int:
     return 0
 
 
+def cmd_serve(args, lang: str) -> int:
+    from .app import serve_app
+
+    app_args = ["--lang", lang] + (["--data-dir", args.data_dir] if args.data_dir else [])
+    return serve_app(app_args, host=args.host, port=args.port)
+
+
 def cmd_tui(args, lang: str, open_id: str | None = None) -> int:
     if open_id is not None:
         ws = _workspace(args)
@@ -249,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         handler = {
             "new": cmd_new, "list": cmd_list, "banks": cmd_banks, "export": cmd_export,
             "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
-            "quick": cmd_quick,
+            "quick": cmd_quick, "serve": cmd_serve,
         }[cmd]
         return handler(args, lang)
     except UsageError as exc:

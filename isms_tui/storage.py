@@ -302,6 +302,12 @@ class Store:
     def exists(self, assessment_id: str) -> bool:
         return self.file_path(assessment_id).is_file()
 
+    def _existing(self, assessment_id: str) -> Path:
+        path = self.file_path(assessment_id)
+        if not path.is_file():
+            raise NotFoundError(f"no assessment with id {assessment_id!r} in {self.assessments_dir}")
+        return path
+
     # -- create / open ---------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = ()) -> str:
         path = self.file_path(assessment.id)
@@ -336,9 +342,7 @@ class Store:
 
     def open(self, assessment_id: str) -> AssessmentFile:
         """Open for writing: lock, check, back up, migrate."""
-        path = self.file_path(assessment_id)
-        if not path.is_file():
-            raise NotFoundError(f"no assessment with id {assessment_id!r} in {self.assessments_dir}")
+        path = self._existing(assessment_id)
         lock = self._acquire(assessment_id)
         try:
             self.read(assessment_id)  # refuses corrupt/future files before anything is written
@@ -358,9 +362,7 @@ class Store:
 
     def read(self, assessment_id: str) -> dict:
         """Read a file without locking it (list, export); raises CorruptFileError."""
-        path = self.file_path(assessment_id)
-        if not path.is_file():
-            raise NotFoundError(f"no assessment with id {assessment_id!r} in {self.assessments_dir}")
+        path = self._existing(assessment_id)
         try:
             data = decode_file(path)
             data, _ = migrate(data)
@@ -444,9 +446,7 @@ class Store:
 
     def delete(self, assessment_id: str) -> Path:
         """Move an assessment to the trash folder (never erased)."""
-        path = self.file_path(assessment_id)
-        if not path.is_file():
-            raise NotFoundError(f"no assessment with id {assessment_id!r}")
+        path = self._existing(assessment_id)
         lock = self._acquire(assessment_id)
         try:
             return self._to_trash(path)

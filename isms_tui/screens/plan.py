@@ -131,7 +131,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         all_actions = self.session.plan()
         self.rows = self._visible(all_actions)
         # Fit the table to the terminal: the action text takes what the other columns leave.
-        action_w = max(20, self.app.size.width - 56)
+        action_w = max(16, self.app.size.width - 64)
         late = 0
         for a in self.rows:
             is_late = a.is_late(today)
