@@ -50,7 +50,7 @@ class JumpProvider(Provider):
                     yield Hit(score, matcher.highlight(label), lambda s=sec.id, b=bank.id: app.jump_to_section(b, s),
                               help=t("palette.jump_section", lang))
             for _n, item in enumerate(bank.items):
-                label = f"{item.ref_label()} {item.question[lang]}"
+                label = f"{item.ref_label(lang)} {item.question[lang]}"
                 score = matcher.match(label)
                 if score > 0:
                     yield Hit(score * 0.9, matcher.highlight(label[:120]), lambda i=item.id: app.jump_to_item(i),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .catalog import LANGS, catalog
 from .paths import builtin_banks_dir
+from .refs import CLAUSE, CONTROL, CONTROL_2013, STEP, Ref, labels
 from .text import clean, find_control
 
 KINDS = ("annex_a_2022", "annex_a_2013", "clauses_2022", "process", "custom")
@@ -74,20 +75,43 @@ class Item:
         cat = catalog()
         return any(cat.controls_2022[c].new_in_2022 for c in self.controls if c in cat.controls_2022)
 
-    def ref_label(self) -> str:
+    @property
+    def typed_refs(self) -> tuple[Ref, ...]:
+        """Every reference with its type (controls, 2013 controls, clauses, steps)."""
+        return (
+            tuple(Ref(CONTROL, c) for c in self.controls)
+            + tuple(Ref(CONTROL_2013, c) for c in self.controls_2013)
+            + tuple(Ref(CLAUSE, c) for c in self.clauses)
+            + tuple(Ref(STEP, s) for s in self.steps)
+        )
+
+    @property
+    def shown_refs(self) -> tuple[Ref, ...]:
         """Controls and clauses; a process step only when the item names nothing else
         (its section already says which step it belongs to)."""
-        refs = self.controls + self.controls_2013 + self.clauses
-        return ", ".join(refs or self.steps)
+        refs = self.typed_refs
+        named = tuple(r for r in refs if r.type != STEP)
+        return named or refs
+
+    def ref_label(self, lang: str) -> str:
+        """Typed labels such as "Clause 6.2", "A.5.15", "A.9.1.1 (2013)": never a bare number."""
+        return labels(self.shown_refs, lang)
 
     def title(self, lang: str) -> str:
-        """The title of the first referenced control, clause or step."""
-        cat = catalog()
-        for ref in self.refs:
-            t = cat.title_of(ref, lang)
-            if t:
-                return t
+        """The title of the first shown reference, from the table of its own type (a step's
+        name is already its label, so it has no separate title)."""
+        for ref in self.shown_refs:
+            if ref.type == STEP:
+                return ""
+            title = ref.title(lang)
+            if title:
+                return title
         return ""
+
+    def heading(self, lang: str) -> str:
+        """Reference labels and the title, as one line: "Clause 6.2 Information security objectives…"."""
+        title = self.title(lang)
+        return f"{self.ref_label(lang)} {title}".strip()
 
 
 @dataclass
@@ -119,6 +143,14 @@ class Bank:
 
     def children(self, section_id: str) -> list[Section]:
         return [s for s in self.sections if s.parent == section_id]
+
+    def section_item_ids(self, section_id: str) -> list[str]:
+        """The items of a section and of the sections nested under it, in order."""
+        sec = self.section(section_id)
+        out = list(sec.item_ids) if sec else []
+        for child in self.children(section_id):
+            out += self.section_item_ids(child.id)
+        return out
 
 
 @dataclass

@@ -26,6 +26,17 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class MandatoryDoc:
+    """One piece of documented information ISO/IEC 27001:2022 requires (clause 4.3 scope,
+    5.2 policy, 6.1.3 d) SoA...): what a stage 1 auditor must be able to see."""
+
+    ref: str  # "6.1.3 d)"
+    clause: str  # "6.1.3"
+    type: str  # "document" | "record"
+    title: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Phase:
     id: str
     title: dict[str, str]
@@ -44,6 +55,15 @@ class Catalog:
     mapping: dict[str, tuple[str, ...]]  # 2022 id -> 2013 ids
     phases: tuple[Phase, ...]
     steps: dict[str, Entry] = field(default_factory=dict)
+    mandatory_docs: tuple[MandatoryDoc, ...] = ()
+
+    def mandatory_clauses(self) -> tuple[str, ...]:
+        """The clauses that require documented information, in the standard's order (each
+        is one requirement of the stage 1 gate, whatever the number of documents under it)."""
+        seen: dict[str, None] = {}
+        for doc in self.mandatory_docs:
+            seen.setdefault(doc.clause, None)
+        return tuple(sorted(seen, key=lambda c: self.clauses[c].order))
 
     def reverse_mapping(self) -> dict[str, tuple[str, ...]]:
         """2013 id -> the 2022 ids it feeds."""
@@ -52,12 +72,6 @@ class Catalog:
             for old in olds:
                 rev.setdefault(old, []).append(new)
         return {k: tuple(v) for k, v in rev.items()}
-
-    def title_of(self, ref: str, lang: str) -> str:
-        for table in (self.controls_2022, self.controls_2013, self.clauses, self.steps):
-            if ref in table:
-                return table[ref].title[lang]
-        return ""
 
 
 def _load(name: str):
@@ -101,4 +115,7 @@ def catalog() -> Catalog:
         mapping=mapping,
         phases=tuple(phases),
         steps=steps,
+        mandatory_docs=tuple(
+            MandatoryDoc(d["ref"], d["clause"], d["type"], d["title"]) for d in cl["mandatory_documented_information"]
+        ),
     )

@@ -208,7 +208,7 @@ def cmd_demo(args, lang: str) -> int:
 
 
 def cmd_quick(args, lang: str) -> int:
-    from .wizard import quick
+    from .quick import quick
 
     quick(_workspace(args), lang, args.id, scope=args.bank)
     return 0

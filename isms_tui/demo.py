@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from .model import ActionEdit, Answer, Assessment
+from .model import ActionEdit, Answer, Assessment, question_action_id
 from .service import Workspace
 
 DEMO = {
@@ -70,7 +70,7 @@ def demo_data(ws: Workspace, lang: str, today: date | None = None) -> tuple[Asse
                 a.last_done = (today - timedelta(days=rng.randint(30, 420))).isoformat()
             answers.append(a)
             if status in ("partial", "not_implemented") and rng.random() < 0.3:
-                edits.append(ActionEdit(item.id, owner=rng.choice(d["owners"]),
+                edits.append(ActionEdit(question_action_id(item.id), owner=rng.choice(d["owners"]),
                                         status=rng.choice(["todo", "in_progress"]),
                                         due=(today + timedelta(days=rng.randint(-20, 90))).isoformat()))
     return assessment, answers, edits

@@ -125,16 +125,27 @@ class Answer:
         )
 
 
+def question_action_id(item_id: str) -> str:
+    """The id of the action a question creates while it is not implemented."""
+    return f"question:{item_id}"
+
+
 @dataclass
 class ActionEdit:
-    """What the user changed on an action-plan row; kept across re-scoring."""
+    """What the user changed on an action-plan row, by action id; kept across re-scoring."""
 
-    item_id: str
+    action_id: str
     owner: str | None = None
     due: str | None = None
     status: str = "todo"
     progress: str = ""
     updated: str = field(default_factory=now_iso)
+    source: dict = field(default_factory=dict)  # {"kind": "question", "id": "<item id>"}
+
+    def __post_init__(self) -> None:
+        if not self.source:
+            kind, _, sid = self.action_id.partition(":")
+            self.source = {"kind": kind, "id": sid}
 
     def to_doc(self) -> dict:
         return asdict(self)

@@ -5,17 +5,33 @@ unanswered 0; not applicable is left out; each item counts ``weight`` times. A r
 (``every_months``) answered implemented but with no date last done, or done longer ago than
 its interval, is overdue and counts as partial. Readiness = earned / possible per section,
 bank and overall; coverage = answered items / all items, reported separately with the count
-of unknowns. The stage 1 gate is open only when every mandatory item is implemented.
+of unknowns.
+
+The stage 1 gate comes from one list: the documented information ISO/IEC 27001:2022 requires
+(``mandatory_documented_information`` in ``reference/clauses_2022.json``), one requirement per
+clause (4.3, 5.2, 6.1.2, 6.1.3, 6.2, 7.2, 7.5.1, 8.1, 8.2, 8.3, 9.1, 9.2.2, 9.3.3, 10.2). The
+items linked to a requirement are the items of the assessment's banks marked ``mandatory``
+that reference its clause. A requirement is
+
+- **met** when it has linked items and every one of them is implemented (an item answered
+  not applicable under its condition is left out, but at least one must remain);
+- **not met** when any linked item is partial, not implemented, unknown, unanswered or
+  overdue;
+- **not assessed** when no bank of the assessment asks about it.
+
+The gate is ready only when every requirement is met: "not assessed" blocks too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from .banks import Bank, Item
+from .catalog import MandatoryDoc, catalog
 from .model import Answer
+from .refs import CLAUSE, Ref
 
 STATUS_VALUE: dict[str | None, float] = {
     "implemented": 1.0,
@@ -103,13 +119,63 @@ class Score:
             setattr(self, f, getattr(self, f) + getattr(other, f))
 
 
+GATE_STATES = ("met", "not_met", "not_assessed")
+
+
+@dataclass
+class Requirement:
+    """One clause of the stage 1 gate with the documents it requires and the items behind it."""
+
+    ref: Ref
+    docs: tuple[MandatoryDoc, ...]
+    items: list[Item]
+    statuses: dict[str, str | None]  # effective status of each linked item
+    state: str
+
+    @property
+    def met(self) -> bool:
+        return self.state == "met"
+
+
 @dataclass
 class Gate:
-    """Stage 1 readiness: ``ready`` is None when no included bank has mandatory items."""
+    """Stage 1 readiness: ready only when every mandatory requirement is met."""
 
-    ready: bool | None
-    blockers: list[Item] = field(default_factory=list)
-    mandatory_total: int = 0
+    requirements: list[Requirement]
+
+    @property
+    def ready(self) -> bool:
+        return all(r.met for r in self.requirements)
+
+    @property
+    def blockers(self) -> list[Requirement]:
+        return [r for r in self.requirements if not r.met]
+
+    def count(self, state: str) -> int:
+        return sum(1 for r in self.requirements if r.state == state)
+
+
+def requirement_state(items: list[Item], statuses: Mapping[str, str | None]) -> str:
+    if not items:
+        return "not_assessed"
+    live = [statuses.get(i.id) for i in items if statuses.get(i.id) != "not_applicable"]
+    return "met" if live and all(s == "implemented" for s in live) else "not_met"
+
+
+def build_gate(items: Iterable[Item], statuses: Mapping[str, str | None]) -> Gate:
+    cat = catalog()
+    mandatory = [i for i in items if i.mandatory]
+    reqs = []
+    for clause in cat.mandatory_clauses():
+        linked = [i for i in mandatory if clause in i.clauses]
+        reqs.append(Requirement(
+            ref=Ref(CLAUSE, clause),
+            docs=tuple(d for d in cat.mandatory_docs if d.clause == clause),
+            items=linked,
+            statuses={i.id: statuses.get(i.id) for i in linked},
+            state=requirement_state(linked, statuses),
+        ))
+    return Gate(reqs)
 
 
 @dataclass
@@ -130,9 +196,8 @@ def score(banks: Iterable[Bank], answers: Mapping[str, Answer], today: date | No
     sections: dict[tuple[str, str], Score] = {}
     statuses: dict[str, str | None] = {}
     overdue: list[str] = []
-    blockers: list[Item] = []
-    mandatory_total = 0
     known: set[str] = set()
+    all_items: list[Item] = []
     for bank in banks:
         bscore = Score()
         parents = {s.id: s.parent for s in bank.sections}
@@ -140,6 +205,7 @@ def score(banks: Iterable[Bank], answers: Mapping[str, Answer], today: date | No
             sections[(bank.id, sec.id)] = Score()
         for item in bank.items:
             known.add(item.id)
+            all_items.append(item)
             answer = answers.get(item.id)
             status = effective_status(item, answer, today)
             statuses[item.id] = status
@@ -152,12 +218,8 @@ def score(banks: Iterable[Bank], answers: Mapping[str, Answer], today: date | No
             while sec_id is not None:
                 sections[(bank.id, sec_id)].add(item, status, answered)
                 sec_id = parents.get(sec_id)
-            if item.mandatory:
-                mandatory_total += 1
-                if status != "implemented":
-                    blockers.append(item)
         bank_scores[bank.id] = bscore
-    gate = Gate(ready=(not blockers) if mandatory_total else None, blockers=blockers, mandatory_total=mandatory_total)
+    gate = build_gate(all_items, statuses)
     orphans = sorted(k for k, a in answers.items() if k not in known and not a.is_empty)
     return Report(overall, bank_scores, sections, gate, statuses, overdue, orphans)
 

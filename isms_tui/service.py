@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .actions import Action, build_plan
 from .banks import Bank, BankSet, Item, all_banks, bank_files_signature
-from .model import STATUSES, ActionEdit, Answer, Assessment, ValidationError, parse_date
-from .scoring import Report, score
+from .model import ACTION_STATUSES, STATUSES, ActionEdit, Answer, Assessment, ValidationError, parse_date
 from .storage import StorageError, Store, atomic_write_bytes, encode
 from .text import clean
+from .view import AssessmentView
 
 INDEX_NAME = "index.json"
 
@@ -72,15 +71,10 @@ class Workspace:
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
         return self.store.load(assessment_id)
 
-    def report(self, assessment: Assessment, answers: dict[str, Answer], today: date | None = None) -> Report:
-        return score(self.banks_for(assessment), answers, today)
-
-    def plan(self, assessment: Assessment, answers, edits, report: Report | None = None) -> list[Action]:
-        report = report or self.report(assessment, answers)
-        return build_plan(
-            self.banks_for(assessment), report, answers, edits,
-            target_date=assessment.target_date, kind=assessment.kind,
-        )
+    def view(self, assessment_id: str, today: date | None = None) -> AssessmentView:
+        """The read model of a stored assessment (read without locking: export, report)."""
+        assessment, answers, edits = self.load(assessment_id)
+        return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today)
 
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
         assessment, answers, edits = self.load(assessment_id)
@@ -145,7 +139,7 @@ class Workspace:
             assessment, answers, _ = self.load(aid)
         except StorageError as exc:
             return Summary(aid, "", "", "", "", "", None, None, error=str(exc))
-        rep = self.report(assessment, answers)
+        rep = AssessmentView(assessment, self.banks_for(assessment), answers, {}).report
         # Saving an answer does not rewrite the header (one write per save): the last change
         # is the newest of the header and the answers.
         updated = max([assessment.updated] + [a.updated for a in answers.values() if a.updated])
@@ -226,9 +220,12 @@ class Session:
             raise ValidationError("na_needs_justification")
         return self._save(answer)
 
-    def edit_action(self, item_id: str, **fields: str | None) -> ActionEdit:
-        self.item(item_id)
-        current = self.edits.get(item_id) or ActionEdit(item_id)
+    def edit_action(self, action_id: str, **fields: str | None) -> ActionEdit:
+        """Change owner, due, status or progress of a plan action (kept across re-scoring)."""
+        kind, _, source_id = action_id.partition(":")
+        if kind != "question" or source_id not in self._by_id:
+            raise ValidationError(f"unknown action {action_id!r}")
+        current = self.edits.get(action_id) or ActionEdit(action_id)
         edit = ActionEdit.from_doc(current.to_doc())
         for name, value in fields.items():
             if name == "due":
@@ -238,15 +235,13 @@ class Session:
             elif name == "progress":
                 edit.progress = clean(value or "")
             elif name == "status":
-                from .model import ACTION_STATUSES
-
                 if value not in ACTION_STATUSES:
                     raise ValidationError(f"unknown action status {value!r}")
                 edit.status = value
             else:
                 raise ValidationError(f"unknown field {name}")
         self.file.put_action_edit(edit)
-        self.edits[item_id] = edit
+        self.edits[action_id] = edit
         return edit
 
     def update_assessment(self, **fields) -> Assessment:
@@ -260,11 +255,9 @@ class Session:
             self._by_id = {i.id: i for i in self.items}
         return updated
 
-    def report(self, today: date | None = None) -> Report:
-        return score(self.banks, self.answers, today)
-
-    def plan(self, report: Report | None = None) -> list[Action]:
-        return self.workspace.plan(self.assessment, self.answers, self.edits, report)
+    def view(self, today: date | None = None) -> AssessmentView:
+        """The read model of the current state (computed lazily; build a new one after a change)."""
+        return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today)
 
     def first_unanswered(self) -> int:
         for n, item in enumerate(self.items):

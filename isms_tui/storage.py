@@ -24,7 +24,7 @@ from tinydb.storages import Storage
 
 from .model import ActionEdit, Answer, Assessment, now_iso
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 BACKUPS_KEPT = 5
@@ -186,6 +186,17 @@ def migrate(data: dict) -> tuple[dict, bool]:
         data.setdefault("answers", {})
         data.setdefault("actions", {})
         meta["schema_version"] = 1
+        version = 1
+        changed = True
+    if version < 2:
+        # Schema 2: plan actions have their own identity ("question:<item id>") and a source,
+        # so risks, findings and parked items can create actions too. Version-1 edits were
+        # keyed by the item id of their question.
+        for doc in data.get("actions", {}).values():
+            if isinstance(doc, dict) and "action_id" not in doc and isinstance(doc.get("item_id"), str):
+                doc["action_id"] = f"question:{doc.pop('item_id')}"
+                doc.setdefault("source", {"kind": "question", "id": doc["action_id"].split(":", 1)[1]})
+        meta["schema_version"] = 2
         changed = True
     return data, changed
 
@@ -242,11 +253,11 @@ class AssessmentFile:
 
     # -- action plan edits -----------------------------------------------------------------
     def action_edits(self) -> dict[str, ActionEdit]:
-        return {d["item_id"]: ActionEdit.from_doc(d) for d in self._actions.all() if isinstance(d.get("item_id"), str)}
+        return {d["action_id"]: ActionEdit.from_doc(d) for d in self._actions.all() if isinstance(d.get("action_id"), str)}
 
     def put_action_edit(self, edit: ActionEdit) -> None:
         edit.updated = now_iso()
-        self._actions.upsert(edit.to_doc(), Query().item_id == edit.item_id)
+        self._actions.upsert(edit.to_doc(), Query().action_id == edit.action_id)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -387,7 +398,7 @@ class Store:
         for d in data.get("actions", {}).values():
             with contextlib.suppress(TypeError, ValueError):
                 e = ActionEdit.from_doc(d)
-                edits[e.item_id] = e
+                edits[e.action_id] = e
         return assessment, answers, edits
 
     # -- backups, trash --------------------------------------------------------------------

@@ -9,6 +9,7 @@ import string
 
 from isms_tui.i18n import messages
 from isms_tui.model import ACTION_STATUSES, KINDS, STATUSES
+from isms_tui.scoring import GATE_STATES
 from tests.conftest import ROOT
 
 SRC = ROOT / "isms_tui"
@@ -21,6 +22,7 @@ def _expand(key: str) -> list[str]:
         "status": [*STATUSES, "unanswered"], "kind": list(KINDS), "action_status": list(ACTION_STATUSES),
         "priority": ["1", "2", "3"], "filter": ["all", "unanswered", "gaps", "mandatory", "new2022"],
         "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "error": ["na_not_allowed", "na_needs_justification"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
+        "gate.state": list(GATE_STATES),
     }
     if key.endswith("."):  # "status." + value
         key = key + "{x}"

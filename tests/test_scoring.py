@@ -7,9 +7,9 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isms_tui.actions import build_plan, priority, schedule
 from isms_tui.banks import load_bank
 from isms_tui.model import ActionEdit, Answer
+from isms_tui.plan import build_plan, priority, schedule
 from isms_tui.scoring import STATUS_RANK, score
 from tests.conftest import FIXTURES
 
@@ -46,7 +46,11 @@ def test_worked_example():
     assert rep.overall.coverage == 4 / 5 and rep.overall.unknown == 1
     assert rep.sections[("sample", "basics")].readiness == 4.5 / 6
     assert rep.sections[("sample", "records")].readiness == 0
-    assert rep.gate.ready is False and [i.id for i in rep.gate.blockers] == ["s-review-1"]
+    # the sample bank evidences clauses 4.3 and 9.3.3; the other twelve are not assessed
+    by_clause = {r.ref.id: r for r in rep.gate.requirements}
+    assert by_clause["4.3"].state == "met" and [i.id for i in by_clause["4.3"].items] == ["s-scope-1"]
+    assert by_clause["9.3.3"].state == "not_met"
+    assert rep.gate.count("not_assessed") == 12 and rep.gate.ready is False
 
 
 def test_recurring_item_overdue_counts_partial_and_enters_plan():
@@ -56,19 +60,46 @@ def test_recurring_item_overdue_counts_partial_and_enters_plan():
     assert rep.statuses["s-review-1"] == "partial" and rep.overdue == ["s-review-1"]
     assert rep.gate.ready is False
     plan = build_plan([BANK], rep, ans, {}, target_date="2027-06-01", kind="renewal")
-    assert [a.id for a in plan] == ["s-review-1"] and plan[0].overdue_recurring
+    assert [a.id for a in plan] == ["question:s-review-1"] and plan[0].overdue_recurring
+    assert {r.ref.id: r.state for r in rep.gate.requirements}["9.3.3"] == "not_met"
     ans["s-review-1"].last_done = "2026-06-30"
-    assert score([BANK], ans, TODAY).gate.ready is True
+    assert {r.ref.id: r.state for r in score([BANK], ans, TODAY).gate.requirements}["9.3.3"] == "met"
     ans["s-review-1"].last_done = None  # implemented but no date: cannot be shown, overdue
     assert score([BANK], ans, TODAY).overdue == ["s-review-1"]
 
 
-def test_gate_is_none_without_mandatory_items():
-    assert score([BANK], {}, TODAY).gate.mandatory_total == 2
+def test_gate_lists_every_mandatory_requirement_and_not_assessed_blocks():
     import dataclasses
 
     bank = dataclasses.replace(BANK, items=[dataclasses.replace(i, mandatory=False) for i in ITEMS])
-    assert score([bank], {}, TODAY).gate.ready is None
+    gate = score([bank], answers_from({i.id: "implemented" for i in ITEMS}), TODAY).gate
+    assert [r.ref.id for r in gate.requirements] == ["4.3", "5.2", "6.1.2", "6.1.3", "6.2", "7.2", "7.5.1", "8.1",
+                                                    "8.2", "8.3", "9.1", "9.2.2", "9.3.3", "10.2"]
+    assert gate.count("not_assessed") == 14 and gate.ready is False
+    assert {d.ref for r in gate.requirements for d in r.docs} >= {"6.1.3 d)", "6.1.3 e)", "7.5.1 b)", "10.2 f)"}
+
+
+def _clauses_bank():
+    from isms_tui.banks import builtin_banks
+
+    return builtin_banks().banks["clauses-2022"]
+
+
+def test_acquisition_bank_alone_is_not_ready_it_never_asks_about_five_requirements():
+    from isms_tui.banks import builtin_banks
+
+    acq = builtin_banks().banks["process-acquisition"]
+    gate = score([acq], {i.id: Answer(i.id, "implemented", last_done="2026-12-01") for i in acq.items}, TODAY).gate
+    not_assessed = {r.ref.id for r in gate.requirements if r.state == "not_assessed"}
+    assert {"7.5.1", "8.1", "8.3", "9.1", "10.2"} <= not_assessed
+    assert gate.ready is False
+
+
+def test_clauses_bank_fully_implemented_opens_the_gate():
+    bank = _clauses_bank()
+    ans = {i.id: Answer(i.id, "implemented", last_done="2026-12-01") for i in bank.items}
+    gate = score([bank], ans, TODAY).gate
+    assert gate.ready is True and gate.count("met") == 14
 
 
 @settings(max_examples=300, deadline=None)
@@ -111,13 +142,22 @@ def test_marking_na_never_changes_the_others_contribution(statuses, item_id):
             assert before.statuses[iid] == after.statuses[iid]
 
 
-@settings(max_examples=300, deadline=None)
-@given(answer_maps)
-def test_gate_opens_exactly_when_all_mandatory_implemented(statuses):
-    rep = score([BANK], answers_from(statuses), TODAY)
-    mandatory = [i for i in ITEMS if i.mandatory]
-    assert rep.gate.ready == all(statuses[i.id] == "implemented" for i in mandatory)
-    assert {i.id for i in rep.gate.blockers} == {i.id for i in mandatory if statuses[i.id] != "implemented"}
+CLAUSE_ITEMS = _clauses_bank().items
+clause_maps = st.fixed_dictionaries({i.id: st.sampled_from([None, "implemented", "partial", "not_implemented", "unknown"])
+                                     for i in CLAUSE_ITEMS})
+
+
+@settings(max_examples=200, deadline=None)
+@given(clause_maps)
+def test_gate_opens_exactly_when_every_linked_mandatory_item_is_implemented(statuses):
+    bank = _clauses_bank()
+    rep = score([bank], answers_from(statuses), TODAY)
+    for req in rep.gate.requirements:
+        linked = [i for i in CLAUSE_ITEMS if i.mandatory and req.ref.id in i.clauses]
+        assert [i.id for i in req.items] == [i.id for i in linked]
+        expected = "met" if all(rep.statuses[i.id] == "implemented" for i in linked) else "not_met"
+        assert req.state == expected
+    assert rep.gate.ready == all(rep.statuses[i.id] == "implemented" for i in CLAUSE_ITEMS if i.mandatory)
 
 
 def test_priority_rule():
@@ -133,15 +173,15 @@ def test_plan_due_dates_follow_the_timeline_and_edits_survive_rescoring():
     ans = answers_from({"s-scope-1": "not_implemented", "s-backup-1": "partial"})
     rep = score([BANK], ans, TODAY)
     plan = build_plan([BANK], rep, ans, {}, target_date=target, kind="initial")
-    by_id = {a.id: a for a in plan}
+    by_id = {a.source.id: a for a in plan}
     assert [a.priority for a in plan] == sorted(a.priority for a in plan)
     windows = schedule(date(2027, 6, 1))
     assert by_id["s-scope-1"].due == windows["acq.scope"][1]  # clause 4.3 -> scope step
     assert windows["acq.scope"][0] < windows["acq.management_review"][1] < date(2027, 6, 1) <= windows["aud.certification"][0]
-    edits = {"s-backup-1": ActionEdit("s-backup-1", owner="IT 佐藤", due="2027-03-31", status="in_progress", progress="NAS購入済み")}
+    edits = {"question:s-backup-1": ActionEdit("question:s-backup-1", owner="IT 佐藤", due="2027-03-31", status="in_progress", progress="NAS購入済み")}
     ans["s-scope-1"].status = "partial"  # re-scoring after another answer changes
     plan2 = build_plan([BANK], score([BANK], ans, TODAY), ans, edits, target_date=target, kind="initial")
-    b = {a.id: a for a in plan2}["s-backup-1"]
+    b = {a.id: a for a in plan2}["question:s-backup-1"]
     assert (b.owner, b.due, b.action_status, b.progress) == ("IT 佐藤", date(2027, 3, 31), "in_progress", "NAS購入済み")
     assert b.is_late(date(2027, 4, 1)) and not b.is_late(date(2027, 3, 1))
 

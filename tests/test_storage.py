@@ -154,7 +154,40 @@ def test_schema_0_file_is_migrated(workspace: Workspace):
         assert s.answers == {}
         s.set_status("s-backup-1", "partial")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == 1 and "actions" in data
+    assert data["meta"]["1"]["schema_version"] == 2 and "actions" in data
+
+
+def test_real_version_1_file_migrates_to_2_with_action_ids(workspace: Workspace):
+    """tests/fixtures/v1/v1demo01.json was written by isms-tui 0.1 (the demo, with plan edits)."""
+    from tests.conftest import FIXTURES
+
+    src = FIXTURES / "v1" / "v1demo01.json"
+    v1 = json.loads(src.read_text(encoding="utf-8"))
+    assert v1["meta"]["1"]["schema_version"] == 1
+    v1_edits = {d["item_id"]: d for d in v1["actions"].values()}
+    path = workspace.store.assessments_dir / "v1demo01.json"
+    path.write_bytes(src.read_bytes())
+    # read-only paths (list, export) see the migrated shape without rewriting the file
+    _, answers, edits = workspace.load("v1demo01")
+    assert path.read_bytes() == src.read_bytes()
+    assert set(edits) == {f"question:{k}" for k in v1_edits}
+    assert len(answers) == len(v1["answers"])
+    with workspace.open("v1demo01") as s:
+        for item_id, old in v1_edits.items():
+            e = s.edits[f"question:{item_id}"]
+            assert (e.owner, e.due, e.status, e.progress) == (old["owner"], old["due"], old["status"], old["progress"])
+            assert e.source == {"kind": "question", "id": item_id}
+        view = s.view()
+        edited = view.action("question:acq-risk_analysis-1")
+        assert edited is not None and edited.owner == "総務 佐藤" and edited.progress == "v1で編集"
+        s.edit_action("question:acq-risk_analysis-1", status="in_progress")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["meta"]["1"]["schema_version"] == 2
+    docs = list(data["actions"].values())
+    assert all("item_id" not in d and d["action_id"].startswith("question:") for d in docs)
+    assert len(docs) == len(v1_edits)  # the edit updated its row, no duplicate
+    # the version-1 file as it was is kept as the backup taken when it was opened
+    assert workspace.store.backups("v1demo01")[-1].read_bytes() == src.read_bytes()
 
 
 def test_orphan_answers_are_kept_and_reported(workspace: Workspace, sample_id: str):
@@ -163,7 +196,7 @@ def test_orphan_answers_are_kept_and_reported(workspace: Workspace, sample_id: s
     data["answers"]["1"] = Answer("retired-item-9", status="implemented", note="from an older bank").to_doc()
     path.write_text(json.dumps(data), encoding="utf-8")
     with workspace.open(sample_id) as s:
-        assert s.report().orphans == ["retired-item-9"]
+        assert s.view().report.orphans == ["retired-item-9"]
         s.set_status("s-backup-1", "implemented")
     _, answers, _ = workspace.load(sample_id)
     assert answers["retired-item-9"].note == "from an older bank"

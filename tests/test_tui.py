@@ -93,7 +93,7 @@ async def test_create_answer_switch_language_dashboard_and_restart(tmp_path: Pat
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
-        rep = session.report()
+        rep = session.view().report
         overall = static_text(app.screen.query_one("#dash-overall"))
         assert f"{rep.overall.readiness * 100:.0f}%" in overall
         assert f"{rep.overall.coverage * 100:.0f}%" in overall
@@ -105,7 +105,7 @@ async def test_create_answer_switch_language_dashboard_and_restart(tmp_path: Pat
         await pilot.pause()
         assert isinstance(app.screen, ActionPlanScreen)
         table = app.screen.query_one(DataTable)
-        assert table.row_count == len(session.plan())
+        assert table.row_count == len(session.view().plan)
         await pilot.press("enter")
         await pilot.pause()
         await type_text(pilot, "Sato")
@@ -172,7 +172,7 @@ async def test_demo_from_empty_home(tmp_path: Path):
         await pilot.press("m")
         await pilot.pause()
         assert isinstance(app.screen, QuestionnaireScreen)
-        rep = app.session.report()
+        rep = app.session.view().report
         assert 0 < rep.overall.coverage < 1 and 0 < rep.overall.readiness < 1
 
 

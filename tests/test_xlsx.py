@@ -56,7 +56,7 @@ def full_2022(tmp_path_factory):
                          due="2027-01-15" if n % 3 == 0 else None)
             if item.every_months:
                 s.set_fields(item.id, last_done="2026-09-01")
-        s.edit_action(next(i.id for i in s.items if s.answers[i.id].status == "partial"), status="done", due="2026-01-01")
+        s.edit_action("question:" + next(i.id for i in s.items if s.answers[i.id].status == "partial"), status="done", due="2026-01-01")
     return ws, a.id
 
 
@@ -70,7 +70,7 @@ def test_workbook_structure(full_2022, tmp_path: Path, lang: str):
     assert wb.sheetnames == SHEETS[lang]
     summary, gaps, plan, soa, answers, roadmap = (wb[n] for n in SHEETS[lang])
     assessment, ans, edits = ws.load(aid)
-    rep = ws.report(assessment, ans, date(2026, 11, 27))
+    rep = ws.view(aid, date(2026, 11, 27)).report
 
     # summary: computed numbers, not formulas
     values = {summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, 40)}
@@ -109,10 +109,10 @@ def test_workbook_structure(full_2022, tmp_path: Path, lang: str):
     # SoA: all 93 controls, 2013 ids, N/A justification carried
     assert soa.max_row == 94
     ids = [soa.cell(r, 1).value for r in range(2, 95)]
-    assert ids[0] == "5.1" and ids[-1] == "8.34"
-    row_58 = next(r for r in range(2, 95) if soa.cell(r, 1).value == "5.7")
+    assert ids[0] == "A.5.1" and ids[-1] == "A.8.34"
+    row_58 = next(r for r in range(2, 95) if soa.cell(r, 1).value == "A.5.7")
     assert soa.cell(row_58, 7).value in ("(2022年版で新設)", "(new in 2022)")
-    row_51 = next(r for r in range(2, 95) if soa.cell(r, 1).value == "5.1")
+    row_51 = next(r for r in range(2, 95) if soa.cell(r, 1).value == "A.5.1")
     assert soa.cell(row_51, 7).value == "A.5.1.1, A.5.1.2"
 
     # answers: every item
@@ -215,7 +215,7 @@ def test_libreoffice_opens_the_workbook(full_2022, tmp_path: Path):
     wb = load_workbook(converted)
     assert wb.sheetnames == SHEETS["ja"]
     assessment, ans, _ = ws.load(aid)
-    rep = ws.report(assessment, ans)
+    rep = ws.view(aid).report
     summary = wb["概要"]
     values = {summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, 40)}
     assert values["準備度(全体)"] == pytest.approx(rep.overall.readiness, abs=1e-9)

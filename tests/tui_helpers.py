@@ -27,6 +27,6 @@ def make_data_dir(root: Path, *, with_assessment: bool = True) -> tuple[Path, st
         Answer("s-backup-1", status="partial", note="NASあり、復元テスト未実施", owner="IT 佐藤", created=STAMP, updated=STAMP),
         Answer("s-review-1", status="implemented", last_done="2099-01-10", created=STAMP, updated=STAMP),
     ]
-    edits = [ActionEdit("s-backup-1", owner="IT 佐藤", due="2099-03-31", status="in_progress", progress="NAS購入済み", updated=STAMP)]
+    edits = [ActionEdit("question:s-backup-1", owner="IT 佐藤", due="2099-03-31", status="in_progress", progress="NAS購入済み", updated=STAMP)]
     ws.create(a, answers, edits)
     return d, a.id

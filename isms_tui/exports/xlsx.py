@@ -18,14 +18,13 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..actions import build_plan, schedule
 from ..catalog import catalog
 from ..i18n import t
 from ..model import UserError
-from ..scoring import Report, score
 from ..service import Workspace
 from ..storage import FILE_MODE, fsync_dir
 from ..text import clean, display_width
+from ..view import AssessmentView
 
 FONTS = {"ja": "Yu Gothic", "en": "Calibri"}
 EXCEL_CELL_LIMIT = 32767  # characters; longer text is cut with a visible mark
@@ -149,13 +148,12 @@ def _yes_no(lang: str, value: bool) -> str:
     return t("xlsx.yes" if value else "xlsx.no", lang)
 
 
-def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, today: date | None = None) -> Report:
+def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, today: date | None = None) -> AssessmentView:
     today = today or date.today()
-    assessment, answers, edits = ws.load(assessment_id)
-    banks = ws.banks_for(assessment)
-    report = score(banks, answers, today)
-    plan = build_plan(banks, report, answers, edits, target_date=assessment.target_date, kind=assessment.kind)
-    cat = catalog()
+    view = ws.view(assessment_id, today)
+    assessment, answers, banks = view.assessment, view.answers, view.banks
+    report = view.report
+    plan = view.plan
     book = _Book(path, lang, t("xlsx.doc_title", lang, org=assessment.organization), assessment.organization)
     tr = book.tr
 
@@ -185,15 +183,20 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
     r += 3
     gate = report.gate
     sh.text(r, 0, tr("xlsx.f.gate"), book.f_label)
-    if gate.ready is None:
-        sh.text(r, 1, tr("gate.none"))
-    elif gate.ready:
+    if gate.ready:
         sh.text(r, 1, tr("gate.ready"), book.f_good)
     else:
         sh.text(r, 1, tr("gate.not_ready", n=len(gate.blockers)), book.f_bad)
-        for item in gate.blockers:
+        for req in gate.blockers:
             r += 1
-            sh.text(r, 1, f"{item.ref_label()} {item.title(lang)}: {_status(lang, report.statuses.get(item.id))}")
+            sh.text(r, 1, f"{req.ref.full(lang)}: {tr('gate.state.' + req.state)}")
+    if view.contradictions:
+        r += 1
+        sh.text(r, 0, tr("xlsx.f.contradictions"), book.f_label)
+        for c in view.contradictions:
+            sh.text(r, 1, tr("xlsx.contradiction", a=c.implemented.id, b=c.not_implemented.id,
+                             refs=", ".join(x.label(lang) for x in c.refs)), book.f_bad)
+            r += 1
     r += 2
     table_top = r
     sh.header(r, [tr("xlsx.h.bank"), tr("xlsx.h.section"), tr("xlsx.h.readiness"), tr("xlsx.h.coverage"),
@@ -254,11 +257,12 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
     sh.header(0, [tr(f"xlsx.h.{h}") for h in heads])
     for n, act in enumerate(plan, start=1):
         item = act.item
+        assert item is not None  # question actions only, until risks and findings add their own
         a = answers.get(item.id)
         status = _status(lang, a.status if a else None)
         if act.overdue_recurring:
             status += " / " + tr("xlsx.overdue")
-        values = [item.ref_label(), item.title(lang), item.question[lang], status, a.note if a else "",
+        values = [item.ref_label(lang), item.title(lang), item.question[lang], status, a.note if a else "",
                   a.evidence if a else "", item.action[lang]]
         for c, v in enumerate(values):
             sh.text(n, c, v)
@@ -277,8 +281,8 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
     nrows = max(1, len(plan))
     for n, act in enumerate(plan, start=1):
         sh.text(n, 0, act.id)
-        sh.text(n, 1, act.item.action[lang])
-        sh.text(n, 2, act.item.ref_label())
+        sh.text(n, 1, act.title(lang))
+        sh.text(n, 2, act.ref_label(lang))
         sh.text(n, 3, tr(f"priority.{act.priority}"))
         sh.text(n, 4, act.owner)
         sh.day(n, 5, act.due)
@@ -310,50 +314,17 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
     is2022 = assessment.edition == "2022"
     heads = ["control", "title", "applicable", "justification", "impl_status", "evidence_ref"] + (["ids2013"] if is2022 else [])
     sh.header(0, [tr(f"xlsx.h.{h}") for h in heads])
-    controls = cat.controls_2022 if is2022 else cat.controls_2013
-    by_control: dict[str, list] = {}
-    for bank in banks:
-        for item in bank.items:
-            for c in (item.controls if is2022 else item.controls_2013):
-                by_control.setdefault(c, []).append(item)
-    for n, (cid, entry) in enumerate(controls.items(), start=1):
-        items = by_control.get(cid, [])
-        sts = [report.statuses.get(i.id) for i in items]
-        applicable = not items or not all(s == "not_applicable" for s in sts)
-        just: list[str] = []
-        evid: list[str] = []
-        for i in items:
-            a = answers.get(i.id)
-            if a is None:
-                continue
-            if a.status == "not_applicable" and a.na_justification:
-                just.append(a.na_justification)
-            if a.evidence:
-                evid.append(a.evidence)
-        live = [s for s in sts if s != "not_applicable"]
-        if not items or not live and not applicable:
-            impl = "not_applicable" if items else None
-        elif all(s == "implemented" for s in live):
-            impl = "implemented"
-        elif any(s in ("implemented", "partial") for s in live):
-            impl = "partial"
-        elif all(s is None for s in live):
-            impl = None
-        elif any(s == "unknown" for s in live):
-            impl = "unknown"
-        else:
-            impl = "not_implemented"
-        justification = "\n".join(just) if not applicable else tr("xlsx.soa.included")
-        sh.text(n, 0, cid)
-        sh.text(n, 1, entry.title[lang])
-        sh.text(n, 2, _yes_no(lang, applicable))
-        sh.text(n, 3, justification)
-        sh.text(n, 4, _status(lang, impl))
-        sh.text(n, 5, "\n".join(evid))
+    for n, row in enumerate(view.soa, start=1):
+        sh.text(n, 0, row.ref.label(lang))
+        sh.text(n, 1, row.ref.title(lang))
+        sh.text(n, 2, _yes_no(lang, row.applicable))
+        sh.text(n, 3, row.justification if not row.applicable else tr("xlsx.soa.included"))
+        sh.text(n, 4, _status(lang, row.status))
+        sh.text(n, 5, "\n".join(row.evidence))
         if is2022:
-            sh.text(n, 6, ", ".join(cat.mapping.get(cid, ())) or tr("xlsx.new_in_2022"))
+            sh.text(n, 6, ", ".join(r.id for r in row.maps_to) or tr("xlsx.new_in_2022"))
     sh.ws.freeze_panes(1, 2)
-    sh.ws.autofilter(0, 0, len(controls), len(heads) - 1)
+    sh.ws.autofilter(0, 0, len(view.soa), len(heads) - 1)
     sh.finish()
 
     # 5. Answers ------------------------------------------------------------------------------
@@ -367,7 +338,7 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
             n += 1
             a = answers.get(item.id)
             sec = bank.section(item.section_id)
-            vals = [bank.title[lang], sec.title[lang] if sec else "", item.ref_label(), item.question[lang],
+            vals = [bank.title[lang], sec.title[lang] if sec else "", item.ref_label(lang), item.question[lang],
                     _status(lang, a.status if a else None), a.note if a else "", a.evidence if a else "",
                     a.owner if a else ""]
             for c, v in enumerate(vals):
@@ -385,22 +356,16 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
     sh = book.sheet("xlsx.sheet.roadmap")
     heads = ["phase", "step", "start", "end", "clauses_note"]
     sh.header(0, [tr(f"xlsx.h.{h}") for h in heads])
-    target = date.fromisoformat(assessment.target_date) if assessment.target_date else None
-    windows = schedule(target, assessment.kind) if target else {}
+    target = view.target
+    phases = {p.id: p for p in catalog().phases}
     n = 0
-    for phase in cat.phases:
-        if assessment.kind == "renewal" and phase.id != "maintenance_renewal":
-            continue
-        if assessment.kind != "renewal" and phase.id == "maintenance_renewal":
-            continue
-        for step in phase.steps:
-            n += 1
-            sh.text(n, 0, phase.title[lang])
-            sh.text(n, 1, step.title[lang])
-            start, end = windows.get(step.id, (None, None))
-            sh.day(n, 2, start)
-            sh.day(n, 3, end)
-            sh.text(n, 4, tr("xlsx.roadmap.yearly") if step.every_months else "")
+    for row in view.roadmap:
+        n += 1
+        sh.text(n, 0, phases[row.phase].title[lang])
+        sh.text(n, 1, row.step.title(lang))
+        sh.day(n, 2, row.start)
+        sh.day(n, 3, row.end)
+        sh.text(n, 4, tr("xlsx.roadmap.yearly") if row.recurring_months else "")
     if target is None:
         sh.text(n + 2, 0, tr("xlsx.roadmap.no_target"), book.f_bad)
     else:
@@ -409,7 +374,7 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
     sh.finish()
 
     book.wb.close()
-    return report
+    return view
 
 
 def export_assessment(ws: Workspace, assessment_id: str, path: str | Path, *, lang: str, today: date | None = None) -> Path:

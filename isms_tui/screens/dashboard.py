@@ -52,7 +52,8 @@ class DashboardScreen(AppScreenMixin, Screen):
 
     def refresh_data(self) -> None:
         lang = self.isms.lang
-        report = self.session.report()
+        view = self.session.view()
+        report = view.report
         o = report.overall
         overall = Text()
         overall.append(self.tr("dash.readiness") + "  ", style="bold")
@@ -66,20 +67,22 @@ class DashboardScreen(AppScreenMixin, Screen):
             overall.append("\n" + self.tr("dash.overdue", n=len(report.overdue)), style="bold yellow")
         self.query_one("#dash-overall", Static).update(overall)
 
-        gate = report.gate
+        gate = view.gate
         g = Text()
-        if gate.ready is None:
-            g.append(self.tr("gate.none"), style="bold")
-        elif gate.ready:
+        if gate.ready:
             g.append(self.tr("gate.ready"), style="bold green")
         else:
             g.append(self.tr("gate.not_ready", n=len(gate.blockers)), style="bold red")
             shown = 6 if self.app.size.height >= 30 else 3
-            for item in gate.blockers[:shown]:
-                status = report.statuses.get(item.id)
-                g.append(f"\n- {item.ref_label()} {truncate(item.title(lang) or item.question[lang], 24)} ({self.tr('status.' + (status or 'unanswered'))})")
+            title_w = max(16, self.app.size.width // 3 - 24)
+            for req in gate.blockers[:shown]:
+                g.append(f"\n- {req.ref.label(lang)} {truncate(req.ref.title(lang), title_w)} ({self.tr('gate.state.' + req.state)})")
             if len(gate.blockers) > shown:
                 g.append("\n" + self.tr("dash.more", n=len(gate.blockers) - shown))
+        if view.contradictions:
+            g.append("\n" + self.tr("dash.contradictions", n=len(view.contradictions)), style="bold yellow")
+            for c in view.contradictions[:2]:
+                g.append(f"\n- {c.implemented.id} ≠ {c.not_implemented.id}")
         self.query_one("#dash-gate", Static).update(g)
 
         ol = self.query_one("#dash-bars", OptionList)
@@ -102,11 +105,11 @@ class DashboardScreen(AppScreenMixin, Screen):
         if keep is not None and keep < len(options):
             ol.highlighted = keep
 
-        plan = self.session.plan(report)
+        plan = view.plan
         p = Text(self.tr("dash.priorities") + "\n", style="bold")
         for act in plan[:8]:
             p.append(f"[{self.tr('priority.' + str(act.priority))}] ", style="bold red" if act.priority == 1 else "")
-            p.append(f"{act.item.ref_label()} {truncate(act.item.action[lang].splitlines()[0], 60)}\n")
+            p.append(f"{act.ref_label(lang)} {truncate(act.first_line(lang), 60)}\n")
         if not plan:
             p.append(self.tr("dash.no_actions"))
         self.query_one("#dash-priorities", Static).update(p)

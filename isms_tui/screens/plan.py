@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
 
-from ..actions import Action
 from ..model import ACTION_STATUSES, ValidationError
+from ..plan import Action
 from ..service import Session
 from ..storage import StorageError
 from .common import AppScreenMixin, cell, plain, retranslate_bindings
@@ -32,8 +32,8 @@ class EditActionScreen(AppScreenMixin, ModalScreen[dict | None]):
         a = self.action_row
         lang = self.isms.lang
         with Vertical(classes="dialog wide"):
-            yield Static(plain(f"{a.item.ref_label()}  {a.item.title(lang)}"), classes="dialog-title")
-            yield Static(plain(a.item.action[lang]), classes="dialog-text")
+            yield Static(plain(a.item.heading(lang) if a.item else a.ref_label(lang)), classes="dialog-title")
+            yield Static(plain(a.title(lang)), classes="dialog-text")
             yield Label(self.tr("plan.col.owner"))
             yield Input(a.owner, id="owner")
             yield Label(self.tr("plan.col.due"))
@@ -116,7 +116,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
             "due": lambda a: (a.due or date.max, a.priority),
             "owner": lambda a: (a.owner == "", a.owner, a.priority),
             "status": lambda a: (ACTION_STATUSES.index(a.action_status), a.priority),
-            "refs": lambda a: a.item.ref_label(),
+            "refs": lambda a: a.ref_label(self.isms.lang),
         }[self.sort]
         return sorted(plan, key=key)
 
@@ -128,7 +128,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         table.clear(columns=True)
         for key in ("priority", "refs", "action", "owner", "due", "status"):
             table.add_column(self.tr(f"plan.col.{key}"), key=key)
-        all_actions = self.session.plan()
+        all_actions = self.session.view().plan
         self.rows = self._visible(all_actions)
         # Fit the table to the terminal: the action text takes what the other columns leave.
         action_w = max(16, self.app.size.width - 64)
@@ -139,8 +139,8 @@ class ActionPlanScreen(AppScreenMixin, Screen):
             style = "bold red" if is_late else ""
             table.add_row(
                 cell(self.tr(f"priority.{a.priority}"), style="bold" if a.priority == 1 else ""),
-                cell(a.item.ref_label(), 10),
-                cell(a.item.action[lang].splitlines()[0], action_w, style=style),
+                cell(a.ref_label(lang), 10),
+                cell(a.first_line(lang), action_w, style=style),
                 cell(a.owner, 10),
                 cell((a.due.isoformat() if a.due else "") + (" " + self.tr("plan.late") if is_late else ""), style=style),
                 cell(self.tr(f"action_status.{a.action_status}")),
@@ -203,8 +203,8 @@ class ActionPlanScreen(AppScreenMixin, Screen):
 
     def action_goto_item(self) -> None:
         act = self._current()
-        if act is not None:
-            self.isms.jump_to_item(act.id)
+        if act is not None and act.item is not None:
+            self.isms.jump_to_item(act.item.id)
 
     def action_dashboard(self) -> None:
         self.isms.action_dashboard()

@@ -67,6 +67,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
             with Vertical(id="item-pane"):
                 yield Static(id="item-head", markup=False)
                 yield Static(id="item-ref", markup=False)
+                yield Static(id="also-asked", markup=False)
                 yield Static(id="question", markup=False)
                 with Horizontal(id="status-row"):
                     for _key, status in STATUS_KEYS.items():
@@ -116,19 +117,11 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
     def _section_prompt(self, bank_id: str, section_id: str, depth: int) -> Text:
         bank = next(b for b in self.session.banks if b.id == bank_id)
         sec = bank.section(section_id)
-        ids = self._section_items(bank_id, section_id)
-        done = sum(1 for i in ids if (a := self.session.answers.get(i)) is not None and a.status is not None)
+        done, total = self.session.view().section_progress(bank, section_id)
         label = truncate(clean(sec.title[self.isms.lang], multiline=False), 24 - 2 * depth)
         text = Text("  " * depth + label)
-        text.append(f" {done}/{len(ids)}", style="bold green" if done == len(ids) and ids else "dim")
+        text.append(f" {done}/{total}", style="bold green" if done == total and total else "dim")
         return text
-
-    def _section_items(self, bank_id: str, section_id: str) -> list[str]:
-        bank = next(b for b in self.session.banks if b.id == bank_id)
-        out = list(bank.section(section_id).item_ids)
-        for child in bank.children(section_id):
-            out += self._section_items(bank_id, child.id)
-        return out
 
     def _depth(self, bank, section) -> int:
         depth, parent = 0, section.parent
@@ -162,7 +155,10 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self.query_one("#detail").focus()
 
     def goto_section(self, bank_id: str, section_id: str) -> None:
-        ids = set(self._section_items(bank_id, section_id))
+        bank = next((b for b in self.session.banks if b.id == bank_id), None)
+        if bank is None:
+            return
+        ids = set(bank.section_item_ids(section_id))
         for n, item in enumerate(self.session.items):
             if item.id in ids:
                 self.goto_index(n)
@@ -174,17 +170,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         return self.session.items[self.index]
 
     def _matches(self, item: Item) -> bool:
-        if self.filter == "all":
-            return True
-        status = self.session.answers.get(item.id)
-        st = status.status if status else None
-        if self.filter == "unanswered":
-            return st is None
-        if self.filter == "gaps":
-            return st in (None, "partial", "not_implemented", "unknown")
-        if self.filter == "mandatory":
-            return item.mandatory
-        return item.new_in_2022
+        return self.session.view().matches(item, self.filter)
 
     def goto_index(self, index: int) -> None:
         if not self.session.items:
@@ -210,8 +196,9 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         if item.every_months:
             badges.append(self.tr("badge.recurring", months=item.every_months))
         title = item.title(lang)
-        ref_line = f"{item.ref_label()}  {title}" + ("   " + " ".join(f"[{b}]" for b in badges) if badges else "")
+        ref_line = f"{item.ref_label(lang)}  {title}" + ("   " + " ".join(f"[{b}]" for b in badges) if badges else "")
         self.query_one("#item-ref", Static).update(ref_line)
+        self._show_also_asked()
         self.query_one("#question", Static).update(plain(item.question[lang]))
         self._show_status()
         self.query_one("#last-done-cell").display = item.every_months is not None
@@ -225,6 +212,17 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         ])
         self.query_one("#guidance", Static).update(render_guidance(md, heading_style="bold underline"))
         self._update_savebar()
+
+    def _show_also_asked(self) -> None:
+        """The same requirement asked in other banks, with their answers."""
+        lang = self.isms.lang
+        linked = self.session.view().also_asked(self.item.id)
+        widget = self.query_one("#also-asked", Static)
+        widget.display = bool(linked)
+        if linked:
+            titles = {b.id: b.title[lang] for b in self.session.banks}
+            parts = [f"{titles.get(i.bank_id, i.bank_id)} {i.id}: {self.tr('status.' + (st or 'unanswered'))}" for i, st in linked]
+            widget.update(plain(self.tr("q.also_asked", items=" / ".join(parts))))
 
     def _show_status(self) -> None:
         answer = self.session.answers.get(self.item.id)
@@ -338,6 +336,8 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
                 with self.prevent(Input.Changed):
                     self.query_one("#na_justification", Input).value = kwargs["na_justification"]
         self._refresh_section_progress(item)
+        if item is self.item:
+            self._show_also_asked()
         self._saved()
 
     def _who(self) -> str:

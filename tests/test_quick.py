@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from isms_tui.quick import quick
 from isms_tui.service import Workspace
-from isms_tui.wizard import quick
 from tests.conftest import run_cli
 
 

@@ -1,5 +1,10 @@
 """The action plan: every gap becomes an action with a priority and a suggested due date.
 
+An action has its own identity and a source: ``question:<item id>`` for a question that is not
+yet implemented today; a risk treatment, an audit finding or a workshop's parked item can add
+actions of their own kind. The user's edits (owner, due, status, progress) are stored by action
+id and laid over the computed defaults, so re-scoring keeps them.
+
 Priority (also in the README):
   1 (high)   a mandatory item not implemented, or a weight-3 item not implemented / unknown /
              unanswered;
@@ -21,8 +26,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .banks import Bank, Item
-from .model import ActionEdit, Answer
+from .model import ActionEdit, Answer, question_action_id
+from .refs import Ref, labels
 from .scoring import Report
+
+SOURCE_KINDS = ("question",)  # next: "risk", "finding", "parked"
 
 # Week offsets (start, end) relative to the target audit date T.
 _BUILD = {  # the ISMS is built in about 17 weeks and ready two weeks before stage 1
@@ -96,10 +104,26 @@ def suggested_due(item: Item, prio: int, target: date | None, kind: str) -> date
     return target + timedelta(weeks=_RENEWAL_WEEKS[prio])
 
 
+@dataclass(frozen=True)
+class ActionSource:
+    """What created an action: its kind and the id of that object."""
+
+    kind: str
+    id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
 @dataclass
 class Action:
-    item: Item
-    status: str | None  # effective answer status
+    id: str  # stable: "question:a22-5.15-1"
+    source: ActionSource
+    item: Item | None  # the question behind it (source kind "question")
+    refs: tuple[Ref, ...]
+    what: dict[str, str]  # what to do, per language
+    status: str | None  # effective answer status of the source question
     overdue_recurring: bool
     priority: int
     suggested_due: date | None
@@ -108,9 +132,15 @@ class Action:
     action_status: str
     progress: str
 
-    @property
-    def id(self) -> str:
-        return self.item.id
+    def title(self, lang: str) -> str:
+        return self.what.get(lang) or self.what.get("en", "")
+
+    def first_line(self, lang: str) -> str:
+        lines = self.title(lang).splitlines()
+        return lines[0] if lines else ""
+
+    def ref_label(self, lang: str) -> str:
+        return labels(self.refs, lang)
 
     def is_late(self, today: date) -> bool:
         return self.due is not None and self.due < today and self.action_status != "done"
@@ -134,8 +164,8 @@ def build_plan(
     target_date: str | None,
     kind: str,
 ) -> list[Action]:
-    """One action per gap, most urgent first; the user's edits (owner, due, status,
-    progress) are laid over the computed defaults, so re-scoring keeps them."""
+    """One action per gap, most urgent first; the user's edits (by action id) are laid over
+    the computed defaults, so re-scoring keeps them."""
     target = _as_date(target_date)
     overdue = set(report.overdue)
     plan: list[tuple[tuple, Action]] = []
@@ -149,11 +179,16 @@ def build_plan(
             prio = priority(item, status, item.id in overdue)
             sdue = suggested_due(item, prio, target, kind)
             answer = answers.get(item.id)
-            edit = edits.get(item.id)
+            action_id = question_action_id(item.id)
+            edit = edits.get(action_id)
             owner = (edit.owner if edit and edit.owner is not None else None) or (answer.owner if answer else "")
             due = _as_date(edit.due if edit and edit.due else None) or _as_date(answer.due if answer else None) or sdue
             act = Action(
+                id=action_id,
+                source=ActionSource("question", item.id),
                 item=item,
+                refs=item.shown_refs,
+                what=dict(item.action),
                 status=status,
                 overdue_recurring=item.id in overdue,
                 priority=prio,

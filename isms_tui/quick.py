@@ -53,17 +53,19 @@ def quick(ws: Workspace, lang: str, assessment_id: str | None = None, *, scope: 
         choices = [(t(f"status.{st}", lang), st) for st in STATUS_ORDER] + [
             (t("wizard.skip", lang), "skip"), (t("wizard.stop", lang), "stop")]
         for n, item in enumerate(items, 1):
-            out(f"\n[{n}/{len(items)}] {item.ref_label()} {item.title(lang)}")
+            out(f"\n[{n}/{len(items)}] {item.heading(lang)}")
             out(item.why[lang])
             answer = ask(item.question[lang], choices)
             if answer in (None, "stop"):
                 break
             if answer != "skip":
                 s.set_status(item.id, answer, answered_by="quick")
-        rep = s.report()
+        view = s.view()
         out("")
-        out(t("wizard.result", lang, readiness=pct(rep.overall.readiness), coverage=pct(rep.overall.coverage)))
-        gate = rep.gate
-        out(t("gate.ready", lang) if gate.ready else t("gate.not_ready", lang, n=len(gate.blockers)) if gate.ready is False else t("gate.none", lang))
+        out(t("wizard.result", lang, readiness=pct(view.overall.readiness), coverage=pct(view.overall.coverage)))
+        gate = view.gate
+        out(t("gate.ready", lang) if gate.ready else t("gate.not_ready", lang, n=len(gate.blockers)))
+        for req in gate.blockers:
+            out(f"  - {req.ref.full(lang)}: {t('gate.state.' + req.state, lang)}")
     out(assessment_id)
     return assessment_id

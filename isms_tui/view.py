@@ -1,0 +1,263 @@
+"""The read model: everything a view shows, computed in one place.
+
+:class:`AssessmentView` is built from an assessment's state (its banks, answers and plan
+edits) and computes, lazily and once, what the TUI, the CLI report and every export show:
+scores per section and overall, coverage, the effective status of each item (an overdue
+recurring activity counts as partial), section progress, the stage 1 gate, the links between
+items that ask about the same requirement and the contradictions among them, the action plan,
+the Statement of Applicability rows and the certification roadmap. No screen or export
+recomputes one of these rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from .banks import Bank, Item
+from .catalog import catalog
+from .model import GAP_STATUSES, ActionEdit, Answer, Assessment
+from .plan import Action, build_plan, schedule
+from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
+from .scoring import Gate, Report, Score, score
+
+FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Two items that ask about the same requirement and disagree: one says implemented,
+    the other not implemented. A workshop resolves it by re-answering one of them."""
+
+    implemented: Item
+    not_implemented: Item
+    refs: tuple[Ref, ...]  # what the two have in common
+
+
+@dataclass(frozen=True)
+class SoaRow:
+    """One Annex A control of the assessment's edition in the Statement of Applicability."""
+
+    ref: Ref
+    theme: str  # theme id (2022) or objective id (2013)
+    items: tuple[Item, ...]
+    applicable: bool
+    justification: str  # the user's own text (N/A justifications); "" when included
+    status: str | None  # implementation status from the answers
+    evidence: tuple[str, ...]  # de-duplicated
+    maps_to: tuple[Ref, ...]  # 2022 -> 2013 predecessors, or 2013 -> 2022 successors
+
+
+@dataclass(frozen=True)
+class RoadmapRow:
+    phase: str
+    step: Ref
+    start: date | None
+    end: date | None
+    recurring_months: int | None
+
+
+def _link_key(item: Item) -> frozenset[Ref]:
+    return frozenset(r for r in item.typed_refs if r.type in (CLAUSE, CONTROL, CONTROL_2013))
+
+
+class AssessmentView:
+    def __init__(self, assessment: Assessment, banks: Sequence[Bank], answers: Mapping[str, Answer],
+                 edits: Mapping[str, ActionEdit], *, today: date | None = None):
+        self.assessment = assessment
+        self.banks = list(banks)
+        self.answers = answers
+        self.edits = edits
+        self.today = today or date.today()
+        self.items: list[Item] = [i for b in self.banks for i in b.items]
+        self._by_id = {i.id: i for i in self.items}
+
+    # -- scores ----------------------------------------------------------------------------
+    @cached_property
+    def report(self) -> Report:
+        return score(self.banks, self.answers, self.today)
+
+    @property
+    def overall(self) -> Score:
+        return self.report.overall
+
+    @property
+    def gate(self) -> Gate:
+        return self.report.gate
+
+    def status(self, item_id: str) -> str | None:
+        """The effective status: what scoring, the gate, the plan and the filters use."""
+        return self.report.statuses.get(item_id)
+
+    def answered(self, item_id: str) -> bool:
+        a = self.answers.get(item_id)
+        return a is not None and a.status is not None
+
+    def is_overdue(self, item_id: str) -> bool:
+        return item_id in self._overdue
+
+    @cached_property
+    def _overdue(self) -> frozenset[str]:
+        return frozenset(self.report.overdue)
+
+    def is_gap(self, item_id: str) -> bool:
+        return self.status(item_id) in GAP_STATUSES
+
+    def matches(self, item: Item, filter_name: str) -> bool:
+        """The questionnaire's filters, on the same effective status as the plan."""
+        if filter_name == "unanswered":
+            return not self.answered(item.id)
+        if filter_name == "gaps":
+            return self.is_gap(item.id)
+        if filter_name == "mandatory":
+            return item.mandatory
+        if filter_name == "new2022":
+            return item.new_in_2022
+        return True
+
+    def section_progress(self, bank: Bank, section_id: str) -> tuple[int, int]:
+        """(answered, total) of a section and its children."""
+        ids = bank.section_item_ids(section_id)
+        return sum(1 for i in ids if self.answered(i)), len(ids)
+
+    # -- one requirement, many questions ----------------------------------------------------
+    @cached_property
+    def links(self) -> dict[str, tuple[str, ...]]:
+        """Items of *other* banks that ask about the same requirement: both check the
+        mandatory documented information of the same clause, or both reference exactly the
+        same clauses and controls."""
+        by_key: dict[frozenset[Ref], list[Item]] = {}
+        by_clause: dict[str, list[Item]] = {}
+        mandatory_clauses = set(catalog().mandatory_clauses())
+        for item in self.items:
+            key = _link_key(item)
+            if key:
+                by_key.setdefault(key, []).append(item)
+            if item.mandatory:
+                for c in item.clauses:
+                    if c in mandatory_clauses:
+                        by_clause.setdefault(c, []).append(item)
+        out: dict[str, dict[str, None]] = {}
+        for group in [*by_key.values(), *by_clause.values()]:
+            for a in group:
+                for b in group:
+                    if a.bank_id != b.bank_id:
+                        out.setdefault(a.id, {})[b.id] = None
+        order = {i.id: n for n, i in enumerate(self.items)}
+        return {k: tuple(sorted(v, key=order.__getitem__)) for k, v in out.items()}
+
+    def also_asked(self, item_id: str) -> list[tuple[Item, str | None]]:
+        """The linked items with their answers ("also asked in …: implemented")."""
+        return [(self._by_id[i], self.answers[i].status if i in self.answers else None) for i in self.links.get(item_id, ())]
+
+    @cached_property
+    def contradictions(self) -> list[Contradiction]:
+        out: list[Contradiction] = []
+        seen: set[tuple[str, str]] = set()
+        for a_id, others in self.links.items():
+            a = self.answers.get(a_id)
+            if a is None or a.status != "implemented":
+                continue
+            for b_id in others:
+                b = self.answers.get(b_id)
+                if b is None or b.status != "not_implemented" or (a_id, b_id) in seen:
+                    continue
+                seen.add((a_id, b_id))
+                ia, ib = self._by_id[a_id], self._by_id[b_id]
+                common = tuple(sorted(set(ia.typed_refs) & set(ib.typed_refs)))
+                out.append(Contradiction(ia, ib, common))
+        return out
+
+    # -- plan, SoA, roadmap ------------------------------------------------------------------
+    @cached_property
+    def plan(self) -> list[Action]:
+        return build_plan(self.banks, self.report, self.answers, self.edits,
+                          target_date=self.assessment.target_date, kind=self.assessment.kind)
+
+    def action(self, action_id: str) -> Action | None:
+        return next((a for a in self.plan if a.id == action_id), None)
+
+    @cached_property
+    def soa(self) -> list[SoaRow]:
+        """One row per Annex A control of the assessment's edition.
+
+        Applicable unless every item asking about it is answered not applicable (then the
+        users' justifications are the reason). Implementation status: implemented when every
+        applicable item is; partial when some are implemented or partial; unknown when one is
+        unknown; not implemented otherwise; unanswered when nothing is answered."""
+        cat = catalog()
+        is2022 = self.assessment.edition == "2022"
+        controls = cat.controls_2022 if is2022 else cat.controls_2013
+        by_control: dict[str, list[Item]] = {}
+        for item in self.items:
+            for c in (item.controls if is2022 else item.controls_2013):
+                by_control.setdefault(c, []).append(item)
+        reverse = cat.reverse_mapping()
+        rows: list[SoaRow] = []
+        for cid, entry in controls.items():
+            items = by_control.get(cid, [])
+            sts = [self.status(i.id) for i in items]
+            applicable = not items or not all(s == "not_applicable" for s in sts)
+            just: dict[str, None] = {}
+            evid: dict[str, None] = {}
+            for i in items:
+                a = self.answers.get(i.id)
+                if a is None:
+                    continue
+                if a.status == "not_applicable" and a.na_justification.strip():
+                    just.setdefault(a.na_justification.strip(), None)
+                if a.evidence.strip():
+                    evid.setdefault(a.evidence.strip(), None)
+            live = [s for s in sts if s != "not_applicable"]
+            if not applicable:
+                impl: str | None = "not_applicable"
+            elif not live or all(s is None for s in live):
+                impl = None
+            elif all(s == "implemented" for s in live):
+                impl = "implemented"
+            elif any(s in ("implemented", "partial") for s in live):
+                impl = "partial"
+            elif any(s == "unknown" for s in live):
+                impl = "unknown"
+            else:
+                impl = "not_implemented"
+            if is2022:
+                maps = tuple(Ref(CONTROL_2013, c) for c in cat.mapping.get(cid, ()))
+            else:
+                maps = tuple(Ref(CONTROL, c) for c in reverse.get(cid, ()))
+            rows.append(SoaRow(
+                ref=Ref(CONTROL if is2022 else CONTROL_2013, cid),
+                theme=entry.group,
+                items=tuple(items),
+                applicable=applicable,
+                justification="" if applicable else "\n".join(just),
+                status=impl,
+                evidence=tuple(evid),
+                maps_to=maps,
+            ))
+        return rows
+
+    @cached_property
+    def target(self) -> date | None:
+        try:
+            return date.fromisoformat(self.assessment.target_date) if self.assessment.target_date else None
+        except ValueError:
+            return None
+
+    @cached_property
+    def roadmap(self) -> list[RoadmapRow]:
+        """The steps of the assessment's kind of process with their suggested windows, laid
+        back from the target audit date (no dates without a target)."""
+        cat = catalog()
+        renewal = self.assessment.kind == "renewal"
+        windows = schedule(self.target, self.assessment.kind) if self.target else {}
+        rows = []
+        for phase in cat.phases:
+            if renewal != (phase.id == "maintenance_renewal"):
+                continue
+            for step in phase.steps:
+                start, end = windows.get(step.id, (None, None))
+                rows.append(RoadmapRow(phase.id, Ref("step", step.id), start, end, step.every_months))
+        return rows
