@@ -16,7 +16,7 @@ from pathlib import Path
 from . import __version__
 from .banks import check_paths
 from .i18n import default_lang, t
-from .model import EDITIONS, KINDS, Assessment, UserError
+from .model import EDITIONS, KINDS, STATUSES, Assessment, UserError
 from .paths import resolve_data_dir
 from .scoring import pct
 from .storage import StorageError
@@ -77,6 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="serve the TUI in a browser (textual-serve) on 127.0.0.1")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
+
+    rp = sub.add_parser("report", help="readiness, the stage 1 gate, contradictions and the plan (text or --json)")
+    rp.add_argument("id")
+    rp.add_argument("--json", action="store_true", help="stable JSON (fields documented in the README)")
+    rp.add_argument("--lang", dest="sub_lang", choices=("ja", "en"))
+
+    an = sub.add_parser("answer", help="set one answer (same checks, lock and save as the TUI)")
+    an.add_argument("id")
+    an.add_argument("item", help="question id, e.g. cl-4.3-1")
+    an.add_argument("status", choices=(*STATUSES, "unanswered"), help="the answer; 'unanswered' clears it")
+    an.add_argument("--note")
+    an.add_argument("--evidence")
+    an.add_argument("--na-justification", help="why the item does not apply (required with not_applicable)")
+    an.add_argument("--last-done", help="date a recurring activity was last done, YYYY-MM-DD")
 
     sub.add_parser("demo", help="create the demo assessment (a fictional 30-person company) and print its id")
 
@@ -199,6 +213,31 @@ def cmd_delete(args, lang: str) -> int:
     return 0
 
 
+def cmd_report(args, lang: str) -> int:
+    from .report import report_json, report_text
+
+    ws = _workspace(args)
+    view = ws.view(args.id)
+    out_lang = args.sub_lang or args.lang or view.assessment.lang
+    if args.json:
+        _out(json.dumps(report_json(view, out_lang), ensure_ascii=False, indent=1))
+    else:
+        for line in report_text(view, out_lang):
+            _out(line)
+    return 0
+
+
+def cmd_answer(args, lang: str) -> int:
+    ws = _workspace(args)
+    status = None if args.status == "unanswered" else args.status
+    fields = {k: v for k, v in (("note", args.note), ("evidence", args.evidence), ("last_done", args.last_done),
+                                ("na_justification", args.na_justification)) if v is not None}
+    with ws.open(args.id) as s:
+        s.answer(args.item, status, answered_by="cli", **fields)
+    _out(t("cli.answered", lang, item=args.item, status=t(f"status.{status or 'unanswered'}", lang)))
+    return 0
+
+
 def cmd_demo(args, lang: str) -> int:
     from .demo import create_demo
 
@@ -260,15 +299,17 @@ def main(argv: list[str] | None = None) -> int:
         handler = {
             "new": cmd_new, "list": cmd_list, "banks": cmd_banks, "export": cmd_export,
             "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
-            "quick": cmd_quick, "serve": cmd_serve,
+            "quick": cmd_quick, "serve": cmd_serve, "report": cmd_report, "answer": cmd_answer,
         }[cmd]
         return handler(args, lang)
     except UsageError as exc:
         print(f"isms-tui: {exc} (see isms-tui --help)", file=sys.stderr)
         return 2
-    except (StorageError, UserError) as exc:
-        msg = str(exc)
-        print(f"isms-tui: {t('error.' + msg, lang) if msg in ('na_not_allowed', 'na_needs_justification') else msg}", file=sys.stderr)
+    except UserError as exc:
+        print(f"isms-tui: {exc.message(lang)}", file=sys.stderr)
+        return 1
+    except StorageError as exc:
+        print(f"isms-tui: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -6,18 +6,27 @@ import secrets
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 
+from .i18n import LANGS, t
 from .text import clean
 
 STATUSES = ("implemented", "partial", "not_implemented", "not_applicable", "unknown")
 GAP_STATUSES = ("partial", "not_implemented", "unknown", None)  # None: unanswered
 KINDS = ("initial", "renewal", "pre_audit")
 EDITIONS = ("2022", "2013")
-LANGS = ("ja", "en")
 ACTION_STATUSES = ("todo", "in_progress", "done")
 
 
 class UserError(Exception):
-    """An error meant for the user: shown as one line, never as a traceback."""
+    """An error meant for the user: a catalog key and its parameters, shown as one line in
+    the user's language (``message(lang)``), never as a traceback. ``str()`` is English."""
+
+    def __init__(self, key: str, /, **params: object):
+        self.key = key
+        self.params = params
+        super().__init__(t(key, "en", **params))
+
+    def message(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
 
 
 class ValidationError(UserError, ValueError):
@@ -41,7 +50,7 @@ def parse_date(value: str | date | None, *, what: str = "date") -> str | None:
     try:
         return date.fromisoformat(clean(value, multiline=False).strip()).isoformat()
     except ValueError:
-        raise ValidationError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise ValidationError("error.bad_date", field=what, value=str(value)) from None
 
 
 def default_banks(edition: str, kind: str) -> list[str]:
@@ -75,13 +84,13 @@ class Assessment:
         self.scope = clean(self.scope).strip()
         self.participants = [clean(p, multiline=False).strip() for p in self.participants if clean(p).strip()]
         if not self.organization:
-            raise ValidationError("organization is required")
+            raise ValidationError("error.org_required")
         if self.kind not in KINDS:
-            raise ValidationError(f"kind must be one of {', '.join(KINDS)}")
+            raise ValidationError("error.bad_choice", field="kind", choices=", ".join(KINDS))
         if self.edition not in EDITIONS:
-            raise ValidationError(f"edition must be one of {', '.join(EDITIONS)}")
+            raise ValidationError("error.bad_choice", field="edition", choices=", ".join(EDITIONS))
         if self.lang not in LANGS:
-            raise ValidationError("language must be ja or en")
+            raise ValidationError("error.bad_choice", field="lang", choices=", ".join(LANGS))
         self.target_date = parse_date(self.target_date, what="target date")
         self.certification_date = parse_date(self.certification_date, what="certification date")
         if not self.banks:

@@ -36,12 +36,12 @@ def quick(ws: Workspace, lang: str, assessment_id: str | None = None, *, scope: 
     items) or a bank id."""
     if ask is None or ask_text is None:
         if not sys.stdin.isatty():
-            raise UserError(t("wizard.needs_tty", lang))
+            raise UserError("wizard.needs_tty")
         ask, ask_text = _questionary_asker()
     if assessment_id is None:
         org = (ask_text(t("wizard.org", lang)) or "").strip()
         if not org:
-            raise UserError(t("new.org_required", lang))
+            raise UserError("new.org_required")
         kind = ask(t("wizard.kind", lang), [(t(f"kind.{k}", lang), k) for k in KINDS]) or "initial"
         a = Assessment(organization=org, kind=kind, lang=lang)
         assessment_id = ws.create(a)
@@ -49,7 +49,7 @@ def quick(ws: Workspace, lang: str, assessment_id: str | None = None, *, scope: 
     with ws.open(assessment_id) as s:
         items = [i for i in s.items if i.mandatory] if scope == "gate" else [i for i in s.items if i.bank_id == scope]
         if not items:
-            raise UserError(t("wizard.no_items", lang))
+            raise UserError("wizard.no_items")
         choices = [(t(f"status.{st}", lang), st) for st in STATUS_ORDER] + [
             (t("wizard.skip", lang), "skip"), (t("wizard.stop", lang), "stop")]
         for n, item in enumerate(items, 1):

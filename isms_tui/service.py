@@ -19,6 +19,7 @@ from .text import clean
 from .view import AssessmentView
 
 INDEX_NAME = "index.json"
+KEEP = object()  # Session.answer: leave the status as it is
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Workspace:
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = ()) -> str:
         unknown = self.missing_banks(assessment)
         if unknown:
-            raise ValidationError(f"unknown bank(s): {', '.join(unknown)}")
+            raise ValidationError("error.unknown_banks", banks=", ".join(unknown))
         return self.store.create(assessment, list(answers), list(edits))
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
@@ -173,9 +174,6 @@ class Session:
     def item(self, item_id: str) -> Item:
         return self._by_id[item_id]
 
-    def answer(self, item_id: str) -> Answer | None:
-        return self.answers.get(item_id)
-
     def _save(self, answer: Answer) -> Answer:
         self.file.put_answer(answer)
         if answer.is_empty:
@@ -185,26 +183,20 @@ class Session:
         return answer
 
     def set_status(self, item_id: str, status: str | None, *, na_justification: str | None = None, answered_by: str = "") -> Answer:
-        item = self.item(item_id)
-        if status is not None and status not in STATUSES:
-            raise ValidationError(f"unknown status {status!r}")
-        current = self.answers.get(item_id) or Answer(item_id)
-        answer = Answer.from_doc(current.to_doc())
-        if status == "not_applicable":
-            if not item.na_allowed:
-                raise ValidationError("na_not_allowed")
-            just = clean(na_justification if na_justification is not None else answer.na_justification).strip()
-            if not just:
-                raise ValidationError("na_needs_justification")
-            answer.na_justification = just
-        answer.status = status
-        if answered_by:
-            answer.answered_by = clean(answered_by, multiline=False).strip()
-        return self._save(answer)
+        fields = {} if na_justification is None else {"na_justification": na_justification}
+        return self.answer(item_id, status, answered_by=answered_by, **fields)
 
     def set_fields(self, item_id: str, **fields: str | None) -> Answer:
         """Update note, evidence, owner, due, last_done or na_justification."""
-        self.item(item_id)
+        return self.answer(item_id, KEEP, **fields)
+
+    def answer(self, item_id: str, status: str | None | object = None, *, answered_by: str = "", **fields: str | None) -> Answer:
+        """Set one answer's status (``KEEP`` leaves it) and fields, checked together and saved
+        in one durable write: the TUI, ``isms-tui answer`` and the quick mode all come here."""
+        try:
+            item = self.item(item_id)
+        except KeyError:
+            raise ValidationError("error.unknown_item", id=item_id) from None
         current = self.answers.get(item_id) or Answer(item_id)
         answer = Answer.from_doc(current.to_doc())
         for name, value in fields.items():
@@ -215,16 +207,25 @@ class Session:
             elif name in ("owner", "answered_by"):
                 setattr(answer, name, clean(value or "", multiline=False).strip())
             else:
-                raise ValidationError(f"unknown field {name}")
-        if answer.status == "not_applicable" and not answer.na_justification.strip():
-            raise ValidationError("na_needs_justification")
+                raise ValidationError("error.unknown_field", field=name)
+        if status is not KEEP:
+            if status is not None and status not in STATUSES:
+                raise ValidationError("error.bad_choice", field="status", choices=", ".join(STATUSES))
+            if status == "not_applicable" and not item.na_allowed:
+                raise ValidationError("error.na_not_allowed")
+            answer.status = status  # type: ignore[assignment]
+            if answered_by:
+                answer.answered_by = clean(answered_by, multiline=False).strip()
+        answer.na_justification = answer.na_justification.strip() if answer.status == "not_applicable" else answer.na_justification
+        if answer.status == "not_applicable" and not answer.na_justification:
+            raise ValidationError("error.na_needs_justification")
         return self._save(answer)
 
     def edit_action(self, action_id: str, **fields: str | None) -> ActionEdit:
         """Change owner, due, status or progress of a plan action (kept across re-scoring)."""
         kind, _, source_id = action_id.partition(":")
         if kind != "question" or source_id not in self._by_id:
-            raise ValidationError(f"unknown action {action_id!r}")
+            raise ValidationError("error.unknown_action", id=action_id)
         current = self.edits.get(action_id) or ActionEdit(action_id)
         edit = ActionEdit.from_doc(current.to_doc())
         for name, value in fields.items():
@@ -236,10 +237,10 @@ class Session:
                 edit.progress = clean(value or "")
             elif name == "status":
                 if value not in ACTION_STATUSES:
-                    raise ValidationError(f"unknown action status {value!r}")
+                    raise ValidationError("error.bad_choice", field="status", choices=", ".join(ACTION_STATUSES))
                 edit.status = value
             else:
-                raise ValidationError(f"unknown field {name}")
+                raise ValidationError("error.unknown_field", field=name)
         self.file.put_action_edit(edit)
         self.edits[action_id] = edit
         return edit

@@ -53,10 +53,10 @@ def weakest(statuses: list[str]) -> str | None:
 def transition(ws: Workspace, old_id: str) -> TransitionResult:
     old, answers, _ = ws.load(old_id)
     if old.edition != "2013":
-        raise UserError(t("transition.not_2013", old.lang, id=old_id))
+        raise UserError("transition.not_2013", id=old_id)
     a22 = ws.bankset.get("annex-a-2022")
     if a22 is None:
-        raise UserError("annex-a-2022 bank is not installed")
+        raise UserError("error.unknown_banks", banks="annex-a-2022")
     cat = catalog()
     banks = [b for b in default_banks("2022", old.kind)]
     for b in old.banks:

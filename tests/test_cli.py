@@ -73,3 +73,38 @@ def test_banks_list_shows_shipped_banks():
     assert r.returncode == 0, r.stderr
     assert re.search(r"^annex-a-2022\s+annex_a_2022\s+v\d+\s+4\s+\d+\s+93\b", r.stdout, re.M), r.stdout
     assert re.search(r"^clauses-2022\s+clauses_2022\b", r.stdout, re.M)
+
+
+def test_report_json_and_text_and_answer_through_the_same_core(tmp_path):
+    import json as _json
+
+    data = tmp_path / "d"
+    aid = run_cli("new", "--org", "Report KK", "--bank", "clauses-2022", "--bank", "process-acquisition",
+                  data_dir=data).stdout.strip()
+    r = run_cli("answer", aid, "cl-4.3-1", "implemented", "--evidence", "scope v1", data_dir=data)
+    assert r.returncode == 0, r.stderr
+    assert run_cli("answer", aid, "acq-scope-1", "not_implemented", data_dir=data).returncode == 0
+    # same validation as the TUI: N/A on a clause is refused, a bad date saves nothing
+    r = run_cli("answer", aid, "cl-5.2-1", "not_applicable", "--na-justification", "x", data_dir=data)
+    assert r.returncode == 1 and "not applicable" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("answer", aid, "cl-5.2-1", "implemented", "--last-done", "2026-13-01", data_dir=data)
+    assert r.returncode == 1 and "not a date" in r.stderr
+    assert run_cli("answer", aid, "no-such-item", "implemented", data_dir=data).returncode == 1
+    assert run_cli("answer", aid, "cl-5.2-1", "bogus", data_dir=data).returncode == 2
+
+    rep = _json.loads(run_cli("report", aid, "--json", data_dir=data).stdout)
+    assert rep["format"] == 1 and rep["id"] == aid
+    assert rep["overall"]["answered"] == 2
+    reqs = {r["ref"]["id"]: r for r in rep["gate"]["requirements"]}
+    assert rep["gate"]["ready"] is False and len(reqs) == 14
+    assert reqs["4.3"]["ref"]["label"] == "Clause 4.3" and reqs["4.3"]["state"] == "not_met"
+    assert {"id": "cl-4.3-1", "bank": "clauses-2022", "status": "implemented"} in reqs["4.3"]["items"]
+    assert reqs["8.3"]["state"] in ("not_met", "not_assessed")
+    assert rep["contradictions"] == [{"implemented": "cl-4.3-1", "not_implemented": "acq-scope-1",
+                                      "refs": [{"type": "clause", "id": "4.3", "label": "Clause 4.3",
+                                                "title": reqs["4.3"]["ref"]["title"]}]}]
+    assert rep["plan"][0]["id"].startswith("question:") and rep["plan"][0]["priority"] == 1
+    assert "cl-5.2-1" not in {p["source"]["id"] for p in rep["plan"] if p["answer_status"] == "implemented"}
+
+    text = run_cli("--lang", "ja", "report", aid, data_dir=data).stdout
+    assert "箇条4.3" in text and "第一段階審査" in text and "acq-scope-1" in text

@@ -21,7 +21,7 @@ def _expand(key: str) -> list[str]:
     subs = {
         "status": [*STATUSES, "unanswered"], "kind": list(KINDS), "action_status": list(ACTION_STATUSES),
         "priority": ["1", "2", "3"], "filter": ["all", "unanswered", "gaps", "mandatory", "new2022"],
-        "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "error": ["na_not_allowed", "na_needs_justification"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
+        "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
         "gate.state": list(GATE_STATES),
     }
     if key.endswith("."):  # "status." + value

@@ -11,11 +11,17 @@ from textual.content import Content
 from textual.dom import DOMNode
 
 from ..i18n import t
+from ..model import UserError
 from ..scoring import pct
 from ..text import clean, display_width, truncate
 
 if TYPE_CHECKING:
     from ..app import IsmsApp
+
+
+def error_text(exc: BaseException, lang: str) -> str:
+    """One line for the user: a core error in the user's language, else its own text."""
+    return exc.message(lang) if isinstance(exc, UserError) else str(exc)
 
 
 def plain(text: str | None) -> Content:

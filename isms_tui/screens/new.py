@@ -11,7 +11,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Select
 
 from ..model import EDITIONS, KINDS, Assessment, ValidationError, default_banks
 from ..storage import StorageError
-from .common import AppScreenMixin, retranslate_bindings
+from .common import AppScreenMixin, error_text, retranslate_bindings
 
 
 class NewAssessmentScreen(AppScreenMixin, Screen):
@@ -100,7 +100,7 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
         try:
             banks = list(self.query_one("#banks", SelectionList).selected)
             if not banks:
-                raise ValidationError(self.tr("new.no_banks"))
+                raise ValidationError("new.no_banks")
             a = Assessment(
                 organization=self.query_one("#org", Input).value,
                 scope=self.query_one("#scope", TextArea).text,
@@ -114,10 +114,7 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
             )
             ws.create(a)
         except (ValidationError, StorageError) as exc:
-            msg = str(exc)
-            if msg == "organization is required":
-                msg = self.tr("new.org_required")
-            self.notify(msg, severity="error", markup=False)
+            self.notify(error_text(exc, self.isms.lang), severity="error", markup=False)
             return
         if a.lang != self.isms.lang:
             self.isms.set_lang(a.lang)

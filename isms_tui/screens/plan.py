@@ -15,7 +15,7 @@ from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
 from ..service import Session
 from ..storage import StorageError
-from .common import AppScreenMixin, cell, plain, retranslate_bindings
+from .common import AppScreenMixin, cell, error_text, plain, retranslate_bindings
 
 SORTS = ("priority", "due", "owner", "status", "refs")
 FILTERS = ("open", "all", "late", "p1", "mine_empty")
@@ -174,7 +174,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
             try:
                 self.session.edit_action(act.id, **values)
             except (ValidationError, StorageError, OSError) as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.notify(error_text(exc, self.isms.lang), severity="error", markup=False)
                 return
             self.notify(self.tr("plan.saved"), timeout=2)
             self.reload()
@@ -189,7 +189,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         try:
             self.session.edit_action(act.id, status=nxt)
         except (ValidationError, StorageError, OSError) as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(error_text(exc, self.isms.lang), severity="error", markup=False)
             return
         self.reload()
 

@@ -16,7 +16,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from ..banks import Item
-from ..model import STATUSES, ValidationError
+from ..model import STATUSES, UserError, ValidationError
 from ..service import Session
 from ..storage import StorageError
 from ..text import clean, truncate
@@ -260,7 +260,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self._update_savebar(self.tr("q.saved", time=datetime.now().strftime("%H:%M:%S")))
 
     def _save_failed(self, exc: Exception) -> None:
-        msg = self.tr("error." + str(exc)) if str(exc) in ("na_not_allowed", "na_needs_justification") else str(exc)
+        msg = exc.message(self.isms.lang) if isinstance(exc, UserError) else str(exc)
         self._update_savebar(self.tr("q.save_failed", error=msg), error=True)
         self.notify(msg, severity="error", markup=False, timeout=8)
 
@@ -307,7 +307,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         item = self.item
         if status == "not_applicable":
             if not item.na_allowed:
-                self._save_failed(ValidationError("na_not_allowed"))
+                self._save_failed(ValidationError("error.na_not_allowed"))
                 return
             answer = self.session.answers.get(item.id)
             current = (answer.na_justification if answer else "") or ""
@@ -315,7 +315,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
             def done(value: str | None) -> None:
                 if value is None or not value.strip():
                     if value is not None:
-                        self._save_failed(ValidationError("na_needs_justification"))
+                        self._save_failed(ValidationError("error.na_needs_justification"))
                     return
                 self._apply_status(item, status, na_justification=value)
 
