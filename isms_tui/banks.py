@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .catalog import LANGS, catalog
+from .catalog import catalog
+from .i18n import LANGS
 from .paths import builtin_banks_dir
 from .refs import CLAUSE, CONTROL, CONTROL_2013, STEP, Ref, labels
 from .text import clean, find_control

@@ -9,8 +9,6 @@ from functools import cache
 
 from .paths import reference_dir
 
-LANGS = ("ja", "en")
-
 
 @dataclass(frozen=True)
 class Entry:

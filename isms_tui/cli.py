@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .banks import check_paths
-from .i18n import default_lang, t
+from .i18n import LANGS, default_lang, t
 from .model import EDITIONS, KINDS, STATUSES, Assessment, UserError
 from .paths import resolve_data_dir
 from .scoring import pct
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="isms-tui", description="ISO/IEC 27001 readiness self-assessment (TUI and CLI).")
     p.add_argument("--version", action="version", version=f"isms-tui {__version__}")
     p.add_argument("--data-dir", help="data folder (default: $ISMS_TUI_DATA_DIR or the platform's user data folder)")
-    p.add_argument("--lang", choices=("ja", "en"), help="language (default: from the locale)")
+    p.add_argument("--lang", choices=LANGS, help="language (default: from the locale)")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     n = sub.add_parser("new", help="create an assessment and print its id")
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--scope", default="", help="ISMS scope")
     n.add_argument("--kind", choices=KINDS, default="initial")
     n.add_argument("--edition", choices=EDITIONS, default="2022")
-    n.add_argument("--lang", dest="sub_lang", choices=("ja", "en"))
+    n.add_argument("--lang", dest="sub_lang", choices=LANGS)
     n.add_argument("--target-date", help="target audit date, YYYY-MM-DD")
     n.add_argument("--certification-date", help="date of the current certificate (renewals), YYYY-MM-DD")
     n.add_argument("--bank", action="append", dest="banks", help="bank id to include (repeat; default by kind)")
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="write the Excel workbook")
     e.add_argument("id")
     e.add_argument("--xlsx", help="output path (default: organization and date in the current folder)")
-    e.add_argument("--lang", dest="sub_lang", choices=("ja", "en"))
+    e.add_argument("--lang", dest="sub_lang", choices=LANGS)
 
     tr = sub.add_parser("transition", help="create a 2022 assessment from a 2013 one")
     tr.add_argument("id")
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="readiness, the stage 1 gate, contradictions and the plan (text or --json)")
     rp.add_argument("id")
     rp.add_argument("--json", action="store_true", help="stable JSON (fields documented in the README)")
-    rp.add_argument("--lang", dest="sub_lang", choices=("ja", "en"))
+    rp.add_argument("--lang", dest="sub_lang", choices=LANGS)
 
     an = sub.add_parser("answer", help="set one answer (same checks, lock and save as the TUI)")
     an.add_argument("id")
