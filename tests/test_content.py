@@ -259,3 +259,43 @@ def test_the_source_guides_advice_is_asked():
     assert acq.sections[0].id == "acq.start" and acq.sections[0].step is None
     assert acq.section("acq.start").item_ids == ["acq-start-1", "acq-start-2"]
 
+
+# --- Statement of Applicability: exclusions an auditor challenges ----------------------------
+
+MUST_CHALLENGE = {"5.1", "5.15", "5.24", "5.33", "6.3", "7.3", "8.7", "8.13"}
+
+
+def test_challenged_exclusions_are_known_controls_with_reasons():
+    from isms_tui.soa import CHALLENGED_EXCLUSIONS, exclusion_challenge
+
+    cat = catalog()
+    assert MUST_CHALLENGE <= set(CHALLENGED_EXCLUSIONS)
+    for cid, reason in CHALLENGED_EXCLUSIONS.items():
+        assert cid in cat.controls_2022, cid
+        assert set(reason) == {"ja", "en"} and reason["ja"].strip() and reason["en"].strip(), cid
+        assert "\n" not in reason["ja"] + reason["en"] and not re.search(r"[ぁ-んァ-ン]", reason["en"]), cid
+    assert len({r["en"] for r in CHALLENGED_EXCLUSIONS.values()}) == len(CHALLENGED_EXCLUSIONS)
+    assert exclusion_challenge("8.7", "ja") == CHALLENGED_EXCLUSIONS["8.7"]["ja"]
+    assert exclusion_challenge("8.30", "en") is None
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_demo_excludes_only_what_an_auditor_accepts(workspace, lang):
+    from isms_tui.demo import demo_data
+    from isms_tui.soa import CHALLENGED_EXCLUSIONS, challenged_controls
+
+    assessment, answers, _ = demo_data(workspace, lang)
+    items = {i.id: i for b in workspace.banks_for(assessment) for i in b.items}
+    na = {a.item_id: a for a in answers if a.status == "not_applicable"}
+    for iid, a in na.items():
+        item = items[iid]
+        assert item.na_allowed and a.na_justification.strip(), iid
+        assert challenged_controls(item) == (), iid
+        assert not set(item.controls) & set(CHALLENGED_EXCLUSIONS), iid
+        if item.bank_id.startswith("process-"):
+            assert item.na_condition, iid  # a process item is "not applicable" only under its condition
+    # deterministic, plausible exclusions, each with its own reason
+    assert {i for i in na if items[i].controls} == {"a22-8.30-1", "a22-7.6-1"}
+    reasons = [na[i].na_justification for i in ("a22-8.30-1", "a22-7.6-1")]
+    assert len(set(reasons)) == 2
+    assert [a.item_id for a in demo_data(workspace, lang)[1] if a.status == "not_applicable"] == list(na)
