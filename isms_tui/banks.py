@@ -25,10 +25,10 @@ REF_KINDS = ("controls", "controls_2013", "clauses", "steps")
 BANK_KEYS = {"id", "kind", "version", "title", "description", "sections", "items"}
 SECTION_KEYS = {"id", "title", "parent", "step"}
 ITEM_KEYS = {
-    "id", "section", "refs", "weight", "mandatory", "na_allowed", "every_months",
+    "id", "section", "refs", "weight", "mandatory", "na_allowed", "na_condition", "every_months",
     "question", "why", "auditor_asks", "evidence", "action",
 }
-REQUIRED_ITEM_KEYS = ITEM_KEYS - {"every_months"}
+REQUIRED_ITEM_KEYS = ITEM_KEYS - {"every_months", "na_condition"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 _SECTION_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-]+(?:\s*\.\s*[A-Za-z0-9_\-]+)*)\s*=")
@@ -65,6 +65,8 @@ class Item:
     auditor_asks: dict[str, str]
     evidence: dict[str, tuple[str, ...]]
     action: dict[str, str]
+    # One sentence per language: when this item does not apply (only with na_allowed).
+    na_condition: dict[str, str] | None = None
     source: str = ""
 
     @property
@@ -479,6 +481,14 @@ def _parse_items(
         if header["kind"] == "clauses_2022" and it.get("na_allowed") is True:
             ctx.err(_key_line(keys, line, "na_allowed"), "clauses 4-10 cannot be excluded: na_allowed must be false")
             good = False
+        na_condition = None
+        if "na_condition" in it:
+            cond_line = _key_line(keys, line, "na_condition")
+            na_condition = _bilingual(it["na_condition"], ctx, cond_line, "na_condition", multiline=False)
+            good = good and na_condition is not None
+            if it.get("na_allowed") is not True:
+                ctx.err(cond_line, "na_condition needs na_allowed = true")
+                good = False
         every = it.get("every_months")
         if every is not None and (not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 60):
             ctx.err(_key_line(keys, line, "every_months"), "every_months must be a whole number from 1 to 60")
@@ -512,6 +522,7 @@ def _parse_items(
                 auditor_asks=texts["auditor_asks"],
                 evidence=evidence,
                 action=texts["action"],
+                na_condition=na_condition,
                 source=f"{ctx.display}:{line}",
             )
         )

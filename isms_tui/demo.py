@@ -1,13 +1,22 @@
 """The bundled demo: a fictional 30-person company half-way through its preparation, so a
-newcomer sees scores, a gap list and an export at once."""
+newcomer sees scores, a gap list and an export at once.
+
+The answers are drawn at random (with a fixed seed) except where an auditor would look twice:
+the company excludes only the Annex A controls it can justify (:data:`EXCLUSIONS`, never one of
+:data:`isms_tui.soa.CHALLENGED_EXCLUSIONS`), marks a conditional item "not applicable" only
+when its condition holds for the company, and leaves the audit steps it has not reached yet
+unanswered.
+"""
 
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
 
+from .banks import Item
 from .model import ActionEdit, Answer, Assessment, question_action_id
 from .service import Workspace
+from .soa import CHALLENGED_EXCLUSIONS
 
 DEMO = {
     "ja": {
@@ -21,7 +30,18 @@ DEMO = {
             "not_implemented": "まだ手を付けていない。次回の事務局会議で担当を決める。",
             "unknown": "担当者に確認中。",
         },
-        "na": "該当する設備・業務がないため(在宅・クラウド中心で自社サーバーなし)。",
+        "exclusions": {
+            "8.30": "Webサイトとシステムの開発はすべて制作部の社員が社内で行っており、外部の会社やフリーランスへの開発委託はない"
+                    "(委託を始める前にこの管理策を適用し直すことを外部委託規程に定めている)。",
+            "7.6": "サーバー室や書庫などの特別な区画はない。サーバーはすべてクラウドサービスで、事務所は一つの執務エリアとして"
+                   "7.1〜7.3の管理策で保護している。",
+        },
+        "conditional_na": {
+            "aud-pre_assessment-2": "予備審査は受けないと決めたため(ISMS委員会の議事録に記録)。",
+        },
+        "decided": {
+            "aud-pre_assessment-1": "準備の進み具合を確認し、予備審査は受けないと決定(ISMS委員会 議事録)。",
+        },
     },
     "en": {
         "org": "Sakura Design Co., Ltd. (demo)",
@@ -34,9 +54,32 @@ DEMO = {
             "not_implemented": "Not started yet; owner to be named at the next ISMS meeting.",
             "unknown": "Asking the person in charge.",
         },
-        "na": "Not relevant: no such facility or activity (remote and cloud-first, no own servers).",
+        "exclusions": {
+            "8.30": "All website and system development is done in-house by the production team; no development is "
+                    "commissioned from other companies or freelancers (the outsourcing rule says to adopt this control "
+                    "before any such contract).",
+            "7.6": "There is no server room, records room or other special area: all servers are cloud services and the "
+                   "office is a single work area protected under controls 7.1 to 7.3.",
+        },
+        "conditional_na": {
+            "aud-pre_assessment-2": "We decided not to have a pre-assessment (recorded in the ISMS committee minutes).",
+        },
+        "decided": {
+            "aud-pre_assessment-1": "Reviewed our readiness and decided not to have a pre-assessment (ISMS committee minutes).",
+        },
     },
 }
+
+# The controls the demo company excludes (the reasons are in DEMO[lang]["exclusions"]).
+EXCLUSIONS = frozenset(DEMO["en"]["exclusions"])
+# The audit steps the company has not reached: it is preparing for stage 1.
+NOT_REACHED = frozenset({"aud.stage2", "aud.corrective_action", "aud.decision", "aud.certification"})
+STATUSES = ["implemented", "partial", "not_implemented", "unknown"]
+
+
+def excluded_by_demo(item: Item) -> bool:
+    """True when every control the item tests is one the demo company excludes."""
+    return bool(item.controls) and all(c in EXCLUSIONS and c not in CHALLENGED_EXCLUSIONS for c in item.controls)
 
 
 def demo_data(ws: Workspace, lang: str, today: date | None = None) -> tuple[Assessment, list[Answer], list[ActionEdit]]:
@@ -47,25 +90,31 @@ def demo_data(ws: Workspace, lang: str, today: date | None = None) -> tuple[Asse
         target_date=(today + timedelta(days=150)).isoformat(), participants=d["participants"],
     )
     rng = random.Random(30)
+    lead = d["owners"][0]
     answers: list[Answer] = []
     edits: list[ActionEdit] = []
     for bank in ws.banks_for(assessment):
         # The company has worked through the early steps and most of Annex A, not the audit yet.
-        answered_share = {"process-certification-audit": 0.15, "process-acquisition": 0.7}.get(bank.id, 0.65)
+        answered_share = {"process-certification-audit": 0.4, "process-acquisition": 0.7}.get(bank.id, 0.65)
         for item in bank.items:
-            if rng.random() > answered_share:
+            if excluded_by_demo(item):
+                reason = d["exclusions"][item.controls[0]]
+                answers.append(Answer(item.id, status="not_applicable", na_justification=reason, answered_by=lead))
                 continue
-            status = rng.choices(["implemented", "partial", "not_implemented", "unknown", "not_applicable"],
-                                 weights=[45, 25, 18, 6, 6])[0]
-            if status == "not_applicable" and not item.na_allowed:
-                status = "partial"
-            a = Answer(item.id, status=status, answered_by=d["owners"][1])
-            if status == "not_applicable":
-                a.na_justification = d["na"]
-            else:
-                a.note = d["notes"][status] if rng.random() < 0.5 else ""
-                if status != "implemented":
-                    a.owner = rng.choice(d["owners"])
+            if item.id in d["conditional_na"] and item.na_allowed:
+                answers.append(Answer(item.id, status="not_applicable", na_justification=d["conditional_na"][item.id],
+                                      answered_by=lead))
+                continue
+            if item.id in d["decided"]:
+                answers.append(Answer(item.id, status="implemented", note=d["decided"][item.id], answered_by=lead))
+                continue
+            if item.section_id in NOT_REACHED or item.na_condition or rng.random() > answered_share:
+                continue
+            status = rng.choices(STATUSES, weights=[45, 25, 18, 6])[0]
+            a = Answer(item.id, status=status, answered_by=lead)
+            a.note = d["notes"][status] if rng.random() < 0.5 else ""
+            if status != "implemented":
+                a.owner = rng.choice(d["owners"])
             if item.every_months and status == "implemented":
                 a.last_done = (today - timedelta(days=rng.randint(30, 420))).isoformat()
             answers.append(a)

@@ -48,6 +48,8 @@ GOOD_ITEM = textwrap.dedent('''
     action.ja = "書きます。"
     action.en = "Write it."
 ''')
+NA = "na_allowed = true\n"
+COND = 'na_condition.ja = "該当する取引がない場合。"\nna_condition.en = "When there is none."\n'
 HEAD = textwrap.dedent('''
     id = "broken"
     kind = "custom"
@@ -96,6 +98,16 @@ BROKEN = [
     ("not-utf8", None, None, "not valid UTF-8"),
     ("no-items", HEAD, None, "has no items"),
     ("items-not-array", HEAD.replace("[[sections]]", 'items = "x"\n[[sections]]'), "items =", "items must be an array"),
+    ("na-condition-missing-en", HEAD + GOOD_ITEM.replace(NA, NA + 'na_condition.ja = "予備審査を受けない場合。"\n'),
+     "na_condition.ja", "na_condition.en is missing"),
+    ("na-condition-not-table", HEAD + GOOD_ITEM.replace(NA, NA + 'na_condition = "When there is none."\n'),
+     "na_condition =", "na_condition needs na_condition.ja and na_condition.en"),
+    ("na-condition-without-na", HEAD + GOOD_ITEM.replace(NA, "na_allowed = false\n" + COND), "na_condition.ja",
+     "na_condition needs na_allowed = true"),
+    ("na-condition-control-char", HEAD + GOOD_ITEM.replace(NA, NA + COND.replace("none.", "no\\u001b[2Jne.")),
+     "na_condition.ja", "na_condition.en contains control characters"),
+    ("na-condition-empty", HEAD + GOOD_ITEM.replace(NA, NA + COND.replace('"該当する取引がない場合。"', '"  "')), "na_condition.ja",
+     "na_condition.ja is empty"),
 ]
 
 
@@ -126,6 +138,23 @@ def test_broken_bank_reports_path_line_message(tmp_path: Path, name, text, marke
 
 def test_corpus_is_large_enough():
     assert len(BROKEN) >= 20
+
+
+def test_na_condition_loads_with_both_languages(tmp_path: Path):
+    path = tmp_path / "cond.toml"
+    path.write_text(HEAD + GOOD_ITEM.replace(NA, NA + COND) + GOOD_ITEM.replace('id = "x-1"', 'id = "x-2"'), encoding="utf-8")
+    bank, problems = load_bank(path)
+    assert problems == [] and bank is not None
+    assert bank.items[0].na_condition == {"ja": "該当する取引がない場合。", "en": "When there is none."}
+    assert bank.items[1].na_condition is None
+
+
+def test_control_characters_in_na_condition_are_stripped(tmp_path: Path):
+    path = tmp_path / "cc.toml"
+    path.write_text(HEAD + GOOD_ITEM.replace(NA, NA + COND.replace("none.", "no\\u001b[2Jne.")), encoding="utf-8")
+    bank, problems = load_bank(path)
+    assert bank is not None and [p.fatal for p in problems] == [False]
+    assert bank.items[0].na_condition["en"] == "When there is no[2Jne."
 
 
 def test_clause_items_cannot_allow_na(tmp_path: Path):

@@ -176,3 +176,126 @@ def test_item_ids_follow_the_bank_prefix():
               "process-certification-audit": "aud-", "process-maintenance": "mnt-"}
     for bank_id, p in prefix.items():
         assert all(i.id.startswith(p) for i in BANKS.banks[bank_id].items), bank_id
+
+
+# --- answers that fit the question -----------------------------------------------------------
+
+# Items that apply only in some situations: "not applicable" is accepted, with the condition
+# shown to the user. The set may grow; it must never shrink silently.
+CONDITIONAL = {
+    "acq-internal_audit-3",      # the first internal audit found no nonconformities
+    "aud-pre_assessment-2",      # no pre-assessment, or it raised nothing
+    "aud-stage1-4",              # the stage 1 report raised nothing to address
+    "aud-corrective_action-1",   # stage 2 raised no findings at all
+    "aud-corrective_action-2",   # stage 2 raised no nonconformities
+    "aud-corrective_action-3",
+    "aud-corrective_action-4",
+    "mnt-objectives-3",          # every objective was met
+    "mnt-management_review-3",   # not a recertification year
+}
+
+
+def test_conditional_items_say_when_they_do_not_apply():
+    with_condition = {i.id for i in ALL_ITEMS if i.na_condition}
+    assert with_condition == CONDITIONAL
+    for item in ALL_ITEMS:
+        if item.na_condition:
+            ja, en = item.na_condition["ja"], item.na_condition["en"]
+            assert item.na_allowed, item.id
+            assert ja.endswith("該当しません。") and en.startswith("Does not apply") and en.endswith("."), item.id
+            assert "\n" not in ja + en and not re.search(r"[ぁ-んァ-ン]", en), item.id
+
+
+def test_process_items_allow_na_only_with_a_condition():
+    for bank in BANKS.banks.values():
+        if bank.kind in ("process", "clauses_2022"):
+            for item in bank.items:
+                assert item.na_allowed == bool(item.na_condition), item.id
+
+
+def test_step_title_reads_kitei_sakusei():
+    cat = catalog()
+    assert cat.steps["acq.documents"].title["ja"] == "規程作成"
+    titles = [s.title["ja"] for b in BANKS.banks.values() for s in b.sections] + [
+        e.title["ja"] for e in cat.steps.values()]
+    assert "規程作成" in titles and not [t for t in titles if "規定作成" in t]
+
+
+def test_reviewed_items_accept_what_auditors_accept():
+    items = BANKS.items
+    # a device-management tool is one way to comply, not the only one
+    for iid in ("a22-8.1-1", "a13-a.6.2.1-2"):
+        q = items[iid].question
+        assert "MDM" in q["ja"] and "台帳" in q["ja"] and "register" in q["en"], iid
+    # objectives: measurable and reachable, never "zero incidents" as the example to follow
+    for item in ALL_ITEMS:
+        if "6.2" in item.clauses:
+            text = item.question["ja"] + item.question["en"]
+            assert not re.search(r"ゼロ|0件|no serious incidents|no misdirected", text), item.id
+    # a three-year internal audit programme is common practice, not a requirement
+    assert not re.search(r"3年間|three-year", items["mnt-internal_audit-2"].question["ja"] + items["mnt-internal_audit-2"].question["en"])
+    # quiz results never block stage 1; the stage 1 record of competence is 7.2
+    for item in ALL_ITEMS:
+        if item.mandatory:
+            assert not re.search(r"理解度テスト|quiz", item.question["ja"] + item.question["en"], re.I), item.id
+    assert not items["acq-training-1"].mandatory and "7.2" not in items["acq-training-1"].clauses
+    assert any(i.mandatory and "7.2" in i.clauses for i in BANKS.banks["process-acquisition"].items)
+    # 7.5.1 asks what documented information is needed and where it is, not for a register of everything
+    q = items["cl-7.5.1-1"].question
+    assert "一覧" not in q["ja"] and "list" not in q["en"]
+    # the pre-assessment decision applies to everyone; closing its points applies only after one
+    assert not items["aud-pre_assessment-1"].na_allowed and items["aud-pre_assessment-2"].na_allowed
+
+
+def test_the_source_guides_advice_is_asked():
+    items = BANKS.items
+    kickoff = items["acq-start-1"]
+    assert "キックオフ" in kickoff.question["ja"] and "kick-off" in kickoff.question["en"] and "5.1" in kickoff.clauses
+    own = items["acq-start-2"]
+    assert "すべてお任せ" in own.question["ja"] and "do everything" in own.question["en"]
+    speak = items["aud-stage2-5"]
+    assert "発言" in speak.question["ja"] and "speaks only when the auditor" in speak.question["en"]
+    acq = BANKS.banks["process-acquisition"]
+    assert acq.sections[0].id == "acq.start" and acq.sections[0].step is None
+    assert acq.section("acq.start").item_ids == ["acq-start-1", "acq-start-2"]
+
+
+# --- Statement of Applicability: exclusions an auditor challenges ----------------------------
+
+MUST_CHALLENGE = {"5.1", "5.15", "5.24", "5.33", "6.3", "7.3", "8.7", "8.13"}
+
+
+def test_challenged_exclusions_are_known_controls_with_reasons():
+    from isms_tui.soa import CHALLENGED_EXCLUSIONS, exclusion_challenge
+
+    cat = catalog()
+    assert MUST_CHALLENGE <= set(CHALLENGED_EXCLUSIONS)
+    for cid, reason in CHALLENGED_EXCLUSIONS.items():
+        assert cid in cat.controls_2022, cid
+        assert set(reason) == {"ja", "en"} and reason["ja"].strip() and reason["en"].strip(), cid
+        assert "\n" not in reason["ja"] + reason["en"] and not re.search(r"[ぁ-んァ-ン]", reason["en"]), cid
+    assert len({r["en"] for r in CHALLENGED_EXCLUSIONS.values()}) == len(CHALLENGED_EXCLUSIONS)
+    assert exclusion_challenge("8.7", "ja") == CHALLENGED_EXCLUSIONS["8.7"]["ja"]
+    assert exclusion_challenge("8.30", "en") is None
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_demo_excludes_only_what_an_auditor_accepts(workspace, lang):
+    from isms_tui.demo import demo_data
+    from isms_tui.soa import CHALLENGED_EXCLUSIONS, challenged_controls
+
+    assessment, answers, _ = demo_data(workspace, lang)
+    items = {i.id: i for b in workspace.banks_for(assessment) for i in b.items}
+    na = {a.item_id: a for a in answers if a.status == "not_applicable"}
+    for iid, a in na.items():
+        item = items[iid]
+        assert item.na_allowed and a.na_justification.strip(), iid
+        assert challenged_controls(item) == (), iid
+        assert not set(item.controls) & set(CHALLENGED_EXCLUSIONS), iid
+        if item.bank_id.startswith("process-"):
+            assert item.na_condition, iid  # a process item is "not applicable" only under its condition
+    # deterministic, plausible exclusions, each with its own reason
+    assert {i for i in na if items[i].controls} == {"a22-8.30-1", "a22-7.6-1"}
+    reasons = [na[i].na_justification for i in ("a22-8.30-1", "a22-7.6-1")]
+    assert len(set(reasons)) == 2
+    assert [a.item_id for a in demo_data(workspace, lang)[1] if a.status == "not_applicable"] == list(na)
