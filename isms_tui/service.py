@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .banks import Bank, BankSet, Item, all_banks, bank_files_signature
 from .model import ACTION_STATUSES, STATUSES, ActionEdit, Answer, Assessment, ValidationError, parse_date
+from .soa import justification_problem
 from .storage import StorageError, Store, atomic_write_bytes, encode
 from .text import clean
 from .view import AssessmentView
@@ -219,6 +220,10 @@ class Session:
         answer.na_justification = answer.na_justification.strip() if answer.status == "not_applicable" else answer.na_justification
         if answer.status == "not_applicable" and not answer.na_justification:
             raise ValidationError("error.na_needs_justification")
+        if answer.status == "not_applicable" and status is not KEEP:
+            problem = justification_problem(item, answer.na_justification)
+            if problem:
+                raise ValidationError(problem)
         return self._save(answer)
 
     def edit_action(self, action_id: str, **fields: str | None) -> ActionEdit:

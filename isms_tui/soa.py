@@ -10,12 +10,22 @@ reads it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
 from .banks import Item
-from .catalog import LANGS
+from .i18n import LANGS
 from .paths import reference_dir
+from .text import display_width
+
+# An Annex A exclusion goes into the SoA as the company's reason: a bare "n/a" is what
+# auditors reject. The reason must say why (at least a short sentence) and not be boilerplate.
+MIN_JUSTIFICATION_CELLS = 12  # display cells: 6 Japanese characters or 12 Latin ones
+_GENERIC = {
+    "n/a", "na", "none", "not applicable", "not relevant", "not needed", "no", "-", "nothing",
+    "\u8a72\u5f53\u306a\u3057", "\u306a\u3057", "\u5bfe\u8c61\u5916", "\u4e0d\u8981", "\u95a2\u4fc2\u306a\u3057",
+}
 
 
 def _load() -> Mapping[str, Mapping[str, str]]:
@@ -38,3 +48,16 @@ def exclusion_challenge(control_id: str, lang: str) -> str | None:
     """Why excluding ``control_id`` will be questioned, or None when it may be excluded."""
     reason = CHALLENGED_EXCLUSIONS.get(control_id)
     return None if reason is None else reason.get(lang, reason["en"])
+
+
+def justification_problem(item: Item, text: str) -> str | None:
+    """The catalog key of what is wrong with an exclusion reason for an Annex A item, or None.
+
+    Only control items are checked (clauses cannot be excluded; a process step's condition is
+    stated by the bank)."""
+    if not (item.controls or item.controls_2013):
+        return None
+    core = re.sub(r"[\s\u3000\u3002\u3001.,:;!()\uff08\uff09]+", " ", text).strip().lower()
+    if core in _GENERIC or display_width(core) < MIN_JUSTIFICATION_CELLS:
+        return "error.na_justification_vague"
+    return None

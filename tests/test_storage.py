@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from isms_tui.model import Answer, Assessment
+from isms_tui.model import Answer, Assessment, ValidationError
 from isms_tui.service import Workspace
 from isms_tui.storage import CorruptFileError, FutureVersionError, LockedError, Store, atomic_write_bytes
 from tests.conftest import ROOT, run_cli
@@ -55,7 +55,6 @@ def test_control_characters_are_stripped_from_input(workspace: Workspace, sample
 
 
 def test_na_refused_where_not_allowed_and_needs_justification(workspace: Workspace, sample_id: str):
-    from isms_tui.model import ValidationError
 
     with workspace.open(sample_id) as s:
         with pytest.raises(ValidationError, match="cannot be marked not applicable"):
@@ -252,3 +251,13 @@ def test_summaries_cache_and_refresh(workspace: Workspace, sample_id: str):
     rows = workspace.summaries()
     assert rows[0].readiness == 1.0 and rows[0].coverage == 1.0
     assert (workspace.root / "index.json").exists()
+
+
+def test_annex_a_exclusion_needs_a_reason_that_says_why(workspace: Workspace, sample_id: str):
+    with workspace.open(sample_id) as s:
+        for vague in ("n/a", "該当なし", "なし", "N/A.", "none"):
+            with pytest.raises(ValidationError, match="Say why"):
+                s.set_status("s-cloud-1", "not_applicable", na_justification=vague)
+        assert "s-cloud-1" not in s.answers  # nothing was saved
+        s.set_status("s-cloud-1", "not_applicable", na_justification="クラウドサービスを一切利用していない")
+        assert s.answers["s-cloud-1"].status == "not_applicable"

@@ -52,7 +52,7 @@ async def test_create_answer_switch_language_dashboard_and_restart(tmp_path: Pat
         await pilot.press("n", "2")       # s-backup-1 partial
         await pilot.press("n", "4")       # s-cloud-1 N/A -> asks for a justification
         await pilot.pause()
-        await type_text(pilot, "no cloud")
+        await type_text(pilot, "no cloud services used")
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("n", "3")       # s-review-1 not implemented
@@ -66,7 +66,7 @@ async def test_create_answer_switch_language_dashboard_and_restart(tmp_path: Pat
         statuses = {k: a.status for k, a in session.answers.items()}
         assert statuses == {"s-scope-1": "implemented", "s-backup-1": "partial", "s-cloud-1": "not_applicable",
                             "s-review-1": "not_implemented", "s-visitor-1": "unknown"}
-        assert session.answers["s-cloud-1"].na_justification == "no cloud"
+        assert session.answers["s-cloud-1"].na_justification == "no cloud services used"
 
         # a note with Japanese text and markup-like brackets, typed like a user
         await pilot.press("e")
