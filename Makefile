@@ -34,8 +34,12 @@ test: lint
 bench: $(TSTAMP)
 	$(BIN)/python -m bench.run
 
+# 1,000 SIGKILLs during opens and saves; prints the counts and writes them to $(SOAK_OUT)
+# for the reliability table in BENCHMARKS.md (kills: SOAK_KILLS=n make soak).
+SOAK_OUT   ?= bench/soak.json
+SOAK_KILLS ?= 1000
 soak: $(TSTAMP)
-	ISMS_SOAK=1 $(BIN)/python -m pytest -m slow tests/test_crash_safety.py
+	ISMS_SOAK=1 ISMS_SOAK_OUT=$(SOAK_OUT) ISMS_SOAK_KILLS=$(SOAK_KILLS) $(BIN)/python -m pytest -s -m slow tests/test_crash_safety.py
 
 serve: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[serve]'
