@@ -233,7 +233,7 @@ def cmd_answer(args, lang: str) -> int:
     fields = {k: v for k, v in (("note", args.note), ("evidence", args.evidence), ("last_done", args.last_done),
                                 ("na_justification", args.na_justification)) if v is not None}
     with ws.open(args.id) as s:
-        s.answer(args.item, status, answered_by="cli", **fields)
+        s.save_answer(args.item, status, answered_by="cli", **fields)
     _out(t("cli.answered", lang, item=args.item, status=t(f"status.{status or 'unanswered'}", lang)))
     return 0
 

@@ -20,7 +20,7 @@ from .text import clean
 from .view import AssessmentView
 
 INDEX_NAME = "index.json"
-KEEP = object()  # Session.answer: leave the status as it is
+KEEP = object()  # Session.save_answer: leave the status as it is
 
 
 @dataclass
@@ -183,15 +183,18 @@ class Session:
             self.answers[answer.item_id] = answer
         return answer
 
+    def answer(self, item_id: str) -> Answer | None:
+        return self.answers.get(item_id)
+
     def set_status(self, item_id: str, status: str | None, *, na_justification: str | None = None, answered_by: str = "") -> Answer:
         fields = {} if na_justification is None else {"na_justification": na_justification}
-        return self.answer(item_id, status, answered_by=answered_by, **fields)
+        return self.save_answer(item_id, status, answered_by=answered_by, **fields)
 
     def set_fields(self, item_id: str, **fields: str | None) -> Answer:
         """Update note, evidence, owner, due, last_done or na_justification."""
-        return self.answer(item_id, KEEP, **fields)
+        return self.save_answer(item_id, KEEP, **fields)
 
-    def answer(self, item_id: str, status: str | None | object = None, *, answered_by: str = "", **fields: str | None) -> Answer:
+    def save_answer(self, item_id: str, status: str | None | object = None, *, answered_by: str = "", **fields: str | None) -> Answer:
         """Set one answer's status (``KEEP`` leaves it) and fields, checked together and saved
         in one durable write: the TUI, ``isms-tui answer`` and the quick mode all come here."""
         try:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 
-from isms_tui.model import ActionEdit, Answer, Assessment
+from isms_tui.model import ActionEdit, Answer, Assessment, question_action_id
 from isms_tui.service import Workspace
 from isms_tui.storage import SCHEMA_VERSION, atomic_write_bytes, encode
 from tests.conftest import ROOT
@@ -50,7 +50,7 @@ ROUND_TIMEOUT = 300  # a hang guard only: every wait below is for a condition, n
 ZYGOTE = r'''
 import fcntl, json, os, random, signal, sys, time, traceback
 
-from isms_tui.model import ACTION_STATUSES, ValidationError
+from isms_tui.model import ACTION_STATUSES, ValidationError, question_action_id
 from isms_tui.service import Workspace
 
 ROOT = sys.argv[1]
@@ -149,7 +149,7 @@ def apply(s, op):
     elif kind == "fields":
         s.set_fields(iid, **args)
     elif kind == "action":
-        s.edit_action(iid, **args)
+        s.edit_action(question_action_id(iid), **args)
     else:
         s.update_assessment(**args)
 
@@ -208,7 +208,7 @@ while True:
 '''
 
 ANSWER_DEFAULTS = {k: v for k, v in Answer("x").to_doc().items() if k not in ("item_id", "created", "updated")}
-EDIT_DEFAULTS = {k: v for k, v in ActionEdit("x").to_doc().items() if k not in ("item_id", "created", "updated")}
+EDIT_DEFAULTS = {k: v for k, v in ActionEdit("question:x").to_doc().items() if k not in ("action_id", "source", "updated")}
 DEFAULTS = {"answers": ANSWER_DEFAULTS, "actions": EDIT_DEFAULTS}
 Key = tuple[str, str, str]  # (table, item id or "" for the header, field)
 
@@ -230,11 +230,12 @@ def normalize(data: dict) -> tuple[dict[Key, object], int]:
     for table in ("answers", "actions"):
         seen = set()
         for doc in data.get(table, {}).values():
-            iid = doc["item_id"]
+            # answers are keyed by item id; plan edits by action id ("question:<item id>")
+            iid = doc["item_id"] if table == "answers" else doc["action_id"].removeprefix("question:")
             dups += iid in seen
             seen.add(iid)
             for k, v in doc.items():
-                if k not in ("item_id", "created", "updated"):
+                if k not in ("item_id", "action_id", "source", "created", "updated"):
                     state[(table, iid, k)] = v
     return state, dups
 
@@ -355,7 +356,7 @@ def make_files(ws: Workspace, rng: random.Random) -> list[str]:
                                   owner=rng.choice(["", "総務"]), due=rng.choice([None, "2027-03-31"]),
                                   na_justification="対象外" if st == "not_applicable" else ""))
             if rng.random() < 0.3:
-                edits.append(ActionEdit(i.id, owner="情報システム", due="2027-01-31", status="in_progress", progress="着手"))
+                edits.append(ActionEdit(question_action_id(i.id), owner="情報システム", due="2027-01-31", status="in_progress", progress="着手"))
         ws.create(a, answers, edits)
         if old:
             downgrade(ws.store.file_path(aid), drop_tables=bare)
