@@ -233,7 +233,8 @@ def move_unique(src: Path, folder: Path, stem: str, ext: str) -> Path:
                 os.unlink(target)  # not moved after all: no second name left behind
             raise
     fsync_dir(folder)
-    fsync_dir(src.parent)
+    if src.parent != folder:
+        fsync_dir(src.parent)
     return target
 
 
