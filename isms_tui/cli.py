@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("restore", help="replace a damaged assessment file by its last good backup")
     r.add_argument("id")
+    r.add_argument("--force", action="store_true", help="restore even when the file is not damaged (it goes to the trash)")
 
     d = sub.add_parser("delete", help="move an assessment to the trash folder")
     d.add_argument("id")
@@ -169,7 +171,8 @@ def cmd_list(args, lang: str) -> int:
     _out(t("cli.list_header", lang))
     for r in rows:
         if r.error:
-            _out(f"{r.id}  {t('cli.unreadable', lang)}: {r.error}")
+            label = t("cli.damaged", lang) if r.damaged else t("cli.unreadable", lang)
+            _out(f"{r.id}  {label}: {r.message(lang)}")
             continue
         kind = t(f"kind.{r.kind}", lang)
         _out(f"{r.id}  {r.organization}  {kind}  {r.edition}  {r.updated[:16].replace('T', ' ')}  {pct(r.readiness)}  {pct(r.coverage)}")
@@ -201,8 +204,11 @@ def cmd_transition(args, lang: str) -> int:
 
 def cmd_restore(args, lang: str) -> int:
     ws = _workspace(args)
-    backup = ws.store.restore(args.id)
-    _out(t("cli.restored", lang, id=args.id, backup=backup))
+    backup, moved = ws.restore(args.id, force=args.force)
+    if moved is None:
+        _out(t("cli.restored_missing", lang, id=args.id, backup=backup))
+    else:
+        _out(t("cli.restored", lang, id=args.id, backup=backup, trash=moved))
     return 0
 
 
@@ -263,7 +269,7 @@ def cmd_serve(args, lang: str) -> int:
 def cmd_tui(args, lang: str, open_id: str | None = None) -> int:
     if open_id is not None:
         ws = _workspace(args)
-        ws.store.read(open_id)  # unknown, corrupt or future files: a one-line error, not a TUI
+        ws.check(open_id)  # unknown, corrupt or future files: a one-line error, not a TUI
         with ws.open(open_id):  # refused here when another isms-tui holds it
             pass
     from .app import run_app
@@ -272,17 +278,44 @@ def cmd_tui(args, lang: str, open_id: str | None = None) -> int:
 
 
 def _log_error(args) -> Path | None:
+    """Append the traceback (no local variables: no user data) to DATA_DIR/error.log, a file
+    created 0600 from the start, only in a data folder that other users cannot write."""
+    from .storage import FILE_MODE, make_private_dirs, others_can_write
+
     try:
         data_dir = resolve_data_dir(getattr(args, "data_dir", None))
-        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dirs(data_dir)
+        if others_can_write(os.stat(data_dir)):
+            return None
         log = data_dir / "error.log"
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"--- {datetime.now(UTC).isoformat()} isms-tui {__version__}\n")
-            fh.write(traceback.format_exc())
-        log.chmod(0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(log, flags, FILE_MODE)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, FILE_MODE)
+            text = f"--- {datetime.now(UTC).isoformat()} isms-tui {__version__}\n" + traceback.format_exc()
+            os.write(fd, text.encode("utf-8", "backslashreplace"))
+        finally:
+            os.close(fd)
         return log
     except OSError:
         return None
+
+
+# Arguments that are text to store (not paths, which may be any bytes the file system allows).
+_TEXT_ARGS = ("org", "scope", "target_date", "certification_date", "banks", "id", "bank", "host")
+
+
+def _check_text_args(args, lang: str) -> None:
+    """Refuse an argument the terminal passed as bytes that are not UTF-8 (exit 2)."""
+    for name in _TEXT_ARGS:
+        value = getattr(args, name, None)
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, str):
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise UsageError(t("cli.bad_text", lang, name="--" + name.replace("_", "-"))) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -291,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         lang = args.lang or lang
+        _check_text_args(args, lang)
         cmd = args.command
         if cmd is None:
             return cmd_tui(args, lang)
@@ -305,15 +339,19 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"isms-tui: {exc} (see isms-tui --help)", file=sys.stderr)
         return 2
+    except StorageError as exc:
+        print(f"isms-tui: {exc.localized(lang)}", file=sys.stderr)
+        return 1
     except UserError as exc:
         print(f"isms-tui: {exc.message(lang)}", file=sys.stderr)
-        return 1
-    except StorageError as exc:
-        print(f"isms-tui: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        return 1
+    except OSError as exc:  # a file problem no layer above named: the file and the cause, one line
+        where = exc.filename if exc.filename is not None else "isms-tui"
+        print(f"isms-tui: {t('cli.os_error', lang, path=where, reason=exc.strerror or type(exc).__name__)}", file=sys.stderr)
         return 1
     except Exception as exc:  # last resort: one line for the user, the traceback in the log
         log = _log_error(args)

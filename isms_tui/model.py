@@ -38,7 +38,9 @@ def now_iso() -> str:
 
 
 def new_id() -> str:
-    return secrets.token_hex(4)
+    """Eight hex characters, the first a letter: an id never reads as a number (``12345678``,
+    ``12e45678``) in Excel, a shell or a spreadsheet import."""
+    return secrets.choice("abcdef") + secrets.token_hex(4)[1:]
 
 
 def parse_date(value: str | date | None, *, what: str = "date") -> str | None:
@@ -163,3 +165,76 @@ class ActionEdit:
     def from_doc(cls, doc: dict) -> ActionEdit:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in doc.items() if k in names})
+
+
+# -- what a stored document may hold ------------------------------------------------------------
+# Files are data from disk, not from this program: every value is checked on load, so a bad
+# value is reported as a damaged file instead of crashing a list, a score or an export.
+# A missing field takes its default (older files); an unknown field is kept and ignored.
+
+def _is_day(v: object) -> bool:
+    if v is None:
+        return True
+    if not isinstance(v, str):
+        return False
+    try:
+        date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_stamp(v: object) -> bool:
+    if not isinstance(v, str):
+        return False
+    try:
+        datetime.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_text(v: object) -> bool:
+    return isinstance(v, str)
+
+
+def _is_texts(v: object) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _one_of(*allowed: object):
+    return lambda v: isinstance(v, str | None) and v in allowed
+
+
+_CHECKS: dict[type, dict[str, object]] = {
+    Assessment: {
+        "organization": lambda v: isinstance(v, str) and bool(clean(v, multiline=False).strip()),
+        "scope": _is_text, "kind": _one_of(*KINDS), "edition": _one_of(*EDITIONS), "lang": _one_of(*LANGS),
+        "banks": _is_texts, "target_date": _is_day, "certification_date": _is_day, "participants": _is_texts,
+        "id": _is_text, "created": _is_stamp, "updated": _is_stamp, "source": lambda v: v is None or isinstance(v, dict),
+    },
+    Answer: {
+        "item_id": lambda v: isinstance(v, str) and bool(v), "status": _one_of(None, *STATUSES),
+        "note": _is_text, "evidence": _is_text, "owner": _is_text, "due": _is_day, "na_justification": _is_text,
+        "last_done": _is_day, "answered_by": _is_text, "created": _is_stamp, "updated": _is_stamp,
+    },
+    ActionEdit: {
+        "action_id": lambda v: isinstance(v, str) and ":" in v and bool(v.partition(":")[2]),
+        "owner": lambda v: v is None or isinstance(v, str),
+        "due": _is_day, "status": _one_of(*ACTION_STATUSES), "progress": _is_text, "updated": _is_stamp,
+        "source": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+    },
+}
+_REQUIRED = {Assessment: ("organization",), Answer: ("item_id",), ActionEdit: ("action_id",)}
+
+
+def check_doc(cls: type, doc: dict) -> str | None:
+    """Why ``doc`` is not a valid stored ``cls`` (Assessment, Answer, ActionEdit), or None."""
+    for name in _REQUIRED[cls]:
+        if name not in doc:
+            return f"{name} is missing"
+    for name, ok in _CHECKS[cls].items():
+        if name in doc and not ok(doc[name]):  # type: ignore[operator]
+            shown = repr(doc[name])
+            return f"{name} {shown[:40] + '…' if len(shown) > 40 else shown} is not valid"
+    return None

@@ -8,14 +8,26 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
 from .banks import Bank, BankSet, Item, all_banks, bank_files_signature
-from .model import ACTION_STATUSES, STATUSES, ActionEdit, Answer, Assessment, ValidationError, parse_date
+from .model import (
+    ACTION_STATUSES,
+    EDITIONS,
+    KINDS,
+    LANGS,
+    STATUSES,
+    ActionEdit,
+    Answer,
+    Assessment,
+    ValidationError,
+    parse_date,
+)
 from .soa import justification_problem
-from .storage import StorageError, Store, atomic_write_bytes, encode
+from .storage import CorruptFileError, StorageError, Store, atomic_write_bytes, encode
 from .text import clean
 from .view import AssessmentView
 
@@ -25,6 +37,10 @@ KEEP = object()  # Session.save_answer: leave the status as it is
 
 @dataclass
 class Summary:
+    """One row of the home list. ``error`` is set when the file cannot be used; ``damaged``
+    when it is damaged (unreadable or holding a bad value), with ``backup`` the last good
+    backup that ``restore`` would put back (None when there is none)."""
+
     id: str
     organization: str
     kind: str
@@ -34,9 +50,37 @@ class Summary:
     readiness: float | None
     coverage: float | None
     error: str | None = None
+    damaged: bool = False
+    backup: str | None = None
+    exc: StorageError | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
-        return self.__dict__.copy()
+        return {k: v for k, v in self.__dict__.items() if k != "exc"}
+
+    def message(self, lang: str) -> str | None:
+        """The error in ``lang`` (one line naming the file, and the backup when damaged)."""
+        return self.exc.localized(lang) if self.exc is not None else self.error
+
+    @classmethod
+    def from_cache(cls, aid: str, doc: object) -> Summary | None:
+        """A cached summary from index.json when every value is sound, else None (rebuilt)."""
+        if not isinstance(doc, dict) or not doc.keys() <= _SUMMARY_FIELDS or doc.get("id") != aid:
+            return None
+
+        def ratio(v: object) -> bool:
+            return v is None or (type(v) in (int, float) and math.isfinite(v) and 0 <= v <= 1)
+
+        ok = (
+            isinstance(doc.get("organization"), str) and bool(doc["organization"])
+            and doc.get("kind") in KINDS and doc.get("edition") in EDITIONS and doc.get("lang") in LANGS
+            and isinstance(doc.get("updated"), str)
+            and "readiness" in doc and ratio(doc["readiness"]) and "coverage" in doc and ratio(doc["coverage"])
+            and doc.get("error") is None and doc.get("damaged", False) is False and doc.get("backup") is None
+        )
+        return cls(**doc) if ok else None
+
+
+_SUMMARY_FIELDS = {f.name for f in fields(Summary)} - {"exc"}
 
 
 class Workspace:
@@ -88,6 +132,20 @@ class Workspace:
     def delete(self, assessment_id: str) -> Path:
         return self.store.delete(assessment_id)
 
+    def restore(self, assessment_id: str, *, force: bool = False) -> tuple[Path, Path | None]:
+        """Put the last good backup back: (the backup, where the replaced file went or None).
+        A file that is not damaged is replaced only with ``force``."""
+        return self.store.restore(assessment_id, force=force)
+
+    def check(self, assessment_id: str) -> None:
+        """Raise the one-line StorageError of an unknown, damaged or newer file."""
+        self.store.read(assessment_id)
+
+    @property
+    def read_only(self) -> bool:
+        """The data folder cannot be written (reading, listing and exporting still work)."""
+        return self.store.read_only
+
     def open(self, assessment_id: str) -> Session:
         return Session(self, assessment_id)
 
@@ -98,7 +156,8 @@ class Workspace:
 
     def summaries(self) -> list[Summary]:
         """Every stored assessment, newest first. Scores are cached in ``index.json`` keyed
-        by each file's size and mtime, so a large data folder opens fast."""
+        by each file's size, mtime, ctime and inode, so a large data folder opens fast; an
+        entry that is not sound is rebuilt from the file."""
         index_path = self.root / INDEX_NAME
         try:
             index = json.loads(index_path.read_text(encoding="utf-8"))
@@ -116,15 +175,14 @@ class Workspace:
                 st = path.stat()
             except OSError:
                 continue
-            key = f"{st.st_size}:{st.st_mtime_ns}"
+            key = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
             cached = entries.get(aid)
-            if isinstance(cached, dict) and cached.get("key") == key and isinstance(cached.get("summary"), dict):
-                try:
-                    out.append(Summary(**cached["summary"]))
+            if isinstance(cached, dict) and cached.get("key") == key:
+                summary = Summary.from_cache(aid, cached.get("summary"))
+                if summary is not None:
+                    out.append(summary)
                     fresh[aid] = cached
                     continue
-                except TypeError:
-                    pass
             summary = self._summarize(aid)
             out.append(summary)
             changed = True
@@ -140,7 +198,9 @@ class Workspace:
         try:
             assessment, answers, _ = self.load(aid)
         except StorageError as exc:
-            return Summary(aid, "", "", "", "", "", None, None, error=str(exc))
+            damaged = isinstance(exc, CorruptFileError)
+            backup = str(exc.backup) if damaged and exc.backup else None
+            return Summary(aid, "", "", "", "", "", None, None, error=str(exc), damaged=damaged, backup=backup, exc=exc)
         rep = AssessmentView(assessment, self.banks_for(assessment), answers, {}).report
         # Saving an answer does not rewrite the header (one write per save): the last change
         # is the newest of the header and the answers.

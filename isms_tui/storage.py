@@ -10,10 +10,17 @@ file; a corrupt file is reported with its last good backup and never overwritten
 from __future__ import annotations
 
 import contextlib
+import copy
+import errno
+import functools
 import hashlib
 import json
 import os
-import tempfile
+import re
+import secrets
+import socket
+import stat
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,17 +29,57 @@ import filelock
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
-from .model import ActionEdit, Answer, Assessment, now_iso
+from .model import ActionEdit, Answer, Assessment, check_doc, now_iso
+
+try:
+    import fcntl
+except ImportError:  # Windows: a file being written cannot be deleted there anyway
+    fcntl = None  # type: ignore[assignment]
 
 SCHEMA_VERSION = 2
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 BACKUPS_KEPT = 5
 TMP_SUFFIX = ".tmp"
+# A temp file whose writer cannot be checked (another machine or container) is removed only
+# when nobody holds it and it has not changed for this long.
+FOREIGN_TEMP_AGE = 3600.0
+
+# Our temp names say who wrote them: ``.<target>.isms-<host>-<pid>-<random>.tmp``, parsed from
+# the right so an id made of digits is never taken for a pid. Earlier versions wrote
+# ``.<id>.json.<pid>.<random>.tmp``.
+_TEMP_RE = re.compile(r"^\.(?P<target>.+)\.isms-(?P<host>[0-9a-f]{8})-(?P<pid>\d{1,10})-[0-9a-f]{8}\.tmp$")
+_LEGACY_TEMP_RE = re.compile(r"^\.(?P<target>[\w-]+\.json)\.(?P<pid>\d{1,10})\.[A-Za-z0-9_]+\.tmp$")
+_BACKUP_RE = re.compile(r"^(?P<stamp>\d{8}T\d{6,12}Z)(?:-(?P<n>\d+))?\.json$")
+# errno values meaning "this file system has no hard links": fall back to another way
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK, errno.EXDEV}
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def _msg(key: str, lang: str = "en", **params: object) -> str:
+    from .i18n import t
+
+    return t(key, lang, **params)
+
+
+def reason(exc: OSError) -> str:
+    """The cause of an OS error in a few words (``No space left on device``)."""
+    return exc.strerror or type(exc).__name__
 
 
 class StorageError(Exception):
-    """A storage problem, with a message meant for the user."""
+    """A storage problem, with a message meant for the user (one line).
+
+    ``str(exc)`` is English; ``exc.localized(lang)`` reads the same message from the catalog.
+    """
+
+    def __init__(self, message: str | None = None, *, key: str | None = None, **params: object):
+        self.key, self.params = key, params
+        super().__init__(message if message is not None else _msg(key or "", **params))
+
+    def localized(self, lang: str) -> str:
+        return _msg(self.key, lang, **self.params) if self.key else str(self)
 
 
 class LockedError(StorageError):
@@ -42,12 +89,12 @@ class LockedError(StorageError):
 class CorruptFileError(StorageError):
     def __init__(self, path: Path, reason: str, backup: Path | None):
         self.path, self.reason, self.backup = path, reason, backup
-        msg = f"{path} cannot be read ({reason}); it has been left untouched."
-        if backup:
-            msg += f" Last good backup: {backup} (isms-tui restore {path.stem})."
-        else:
-            msg += " No backup of it exists."
-        super().__init__(msg)
+        super().__init__(self.localized("en"))
+
+    def localized(self, lang: str) -> str:
+        params = {"path": self.path, "reason": self.reason, "backup": self.backup, "id": self.path.stem}
+        tail = "storage.corrupt_backup" if self.backup else "storage.corrupt_no_backup"
+        return _msg("storage.corrupt", lang, **params) + " " + _msg(tail, lang, **params)
 
 
 class FutureVersionError(StorageError):
@@ -56,6 +103,14 @@ class FutureVersionError(StorageError):
 
 class NotFoundError(StorageError):
     pass
+
+
+class UnsafeFolderError(StorageError):
+    """A data folder that other users can write to: refused, never changed."""
+
+
+class HealthyFileError(StorageError):
+    """``restore`` of a file that is not damaged (needs ``force``)."""
 
 
 def fsync_dir(path: Path) -> None:
@@ -67,16 +122,62 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+# -- temp files: who wrote them, and whether that writer is gone ---------------------------------
+
+@functools.cache
+def _host_tag() -> str:
+    """This machine, boot and pid namespace: a pid in a temp name is ours to check only here."""
+    parts = [socket.gethostname()]
+    with contextlib.suppress(OSError):
+        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text().strip())
+    with contextlib.suppress(OSError):
+        parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+def _hold(fd: int) -> None:
+    """Mark a temp file as being written: start-up cleanup skips it while we live."""
+    if fcntl is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _open_temp(path: Path) -> tuple[int, Path]:
+    """A new temp file beside ``path``, created exclusively (O_EXCL) and held by this process."""
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.isms-{_host_tag()}-{os.getpid()}-{secrets.token_hex(4)}{TMP_SUFFIX}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, FILE_MODE)
+        except FileExistsError:
+            continue
+        _hold(fd)
+        return fd, tmp
+    raise FileExistsError(errno.EEXIST, "no free temp file name", str(path))
+
+
+def _write_and_close(fd: int, data: bytes, mode: int) -> None:
+    """Write, fsync and close (a close can report a late write error: the file is then not used).
+    Once closed the temp file is no longer held; its name still carries the writer's pid."""
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        raise
+    os.close(fd)
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old or the new file, whole."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TMP_SUFFIX, dir=path.parent)
+    fd, tmp = _open_temp(path)
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_and_close(fd, data, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -85,28 +186,166 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     fsync_dir(path.parent)
 
 
-def remove_stale_temp_files(folder: Path) -> int:
-    """Remove temp files left by writers that died (their pid is in the name)."""
-    removed = 0
-    for p in folder.glob(f".*{TMP_SUFFIX}"):
-        parts = p.name.split(".")
-        pid = next((int(x) for x in parts if x.isdigit()), None)
-        if pid is not None and pid != os.getpid() and _pid_alive(pid):
+def _link_unique(src: Path, folder: Path, stem: str, ext: str) -> Path | None:
+    """Link ``src`` to ``folder/stem[-n]ext`` under a name no file has (a link never
+    overwrites); None where the file system has no hard links."""
+    for n in range(1, 10_000):
+        target = folder / (f"{stem}{ext}" if n == 1 else f"{stem}-{n}{ext}")
+        try:
+            os.link(src, target)
+            return target
+        except FileExistsError:
             continue
+        except OSError as exc:
+            if exc.errno in _NO_LINKS:
+                return None
+            raise
+    raise FileExistsError(errno.EEXIST, "no free file name", str(folder / f"{stem}{ext}"))
+
+
+def _reserve_unique(folder: Path, stem: str, ext: str) -> Path:
+    """Create an empty ``folder/stem[-n]ext`` that did not exist (O_EXCL): a name that is ours."""
+    for n in range(1, 10_000):
+        target = folder / (f"{stem}{ext}" if n == 1 else f"{stem}-{n}{ext}")
+        try:
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC, FILE_MODE))
+            return target
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free file name", str(folder / f"{stem}{ext}"))
+
+
+def move_unique(src: Path, folder: Path, stem: str, ext: str) -> Path:
+    """Move ``src`` into ``folder`` under a new unique name; never overwrites a file."""
+    target = _link_unique(src, folder, stem, ext)
+    if target is None:  # no hard links (FAT, some shares): reserve a name, then move onto it
+        target = _reserve_unique(folder, stem, ext)
+        try:
+            os.replace(src, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(target)
+            raise
+    else:
+        try:
+            os.unlink(src)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(target)  # not moved after all: no second name left behind
+            raise
+    fsync_dir(folder)
+    if src.parent != folder:
+        fsync_dir(src.parent)
+    return target
+
+
+def write_unique(folder: Path, stem: str, ext: str, data: bytes) -> Path:
+    """Write ``data`` durably to a new file ``folder/stem[-n]ext``; never overwrites a file."""
+    fd, tmp = _open_temp(folder / f"{stem}{ext}")
+    try:
+        _write_and_close(fd, data, FILE_MODE)
+        return move_unique(tmp, folder, stem, ext)
+    except BaseException:
         with contextlib.suppress(OSError):
-            p.unlink()
-            removed += 1
-    return removed
+            os.unlink(tmp)
+        raise
 
 
 def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except (PermissionError, OverflowError, OSError):
         return True
     return True
+
+
+def _writer_gone(path: Path, host: str | None, pid: int) -> bool:
+    """True when the process that wrote this temp file is provably gone."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _O_NOFOLLOW | _O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        if host is not None and fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # its writer still holds it
+            except OSError:
+                pass  # no locks on this file system: the pid and the age decide
+        if host is None or host == _host_tag():
+            return not _pid_alive(pid)
+        return time.time() - st.st_mtime > FOREIGN_TEMP_AGE
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(folder: str | os.PathLike[str], target_suffix: str = "") -> int:
+    """Remove our temp files whose writer is gone (only names we write, ending ``.tmp``;
+    with ``target_suffix`` only those for such targets, e.g. ``.xlsx`` in an export folder)."""
+    removed = 0
+    try:
+        with os.scandir(folder) as it:
+            names = [e.name for e in it if e.name.startswith(".") and e.name.endswith(TMP_SUFFIX)]
+    except OSError:
+        return 0
+    for name in names:
+        m = _TEMP_RE.match(name) or _LEGACY_TEMP_RE.match(name)
+        if m is None or not m["target"].lower().endswith(target_suffix):
+            continue
+        p = Path(folder, name)
+        host = m.groupdict().get("host")
+        if _writer_gone(p, host, int(m["pid"])):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed += 1
+    return removed
+
+
+def _private_group(gid: int) -> bool:
+    """The user's own group with nobody else in it (a "user private group", umask 002 systems)."""
+    try:
+        import grp
+        import pwd
+
+        user = pwd.getpwuid(os.geteuid())
+        group = grp.getgrgid(gid)
+    except (ImportError, KeyError, OSError):
+        return False
+    return gid == user.pw_gid and group.gr_name == user.pw_name and set(group.gr_mem) <= {user.pw_name}
+
+
+def others_can_write(st: os.stat_result) -> bool:
+    """Whether users other than the owner can write to a file or folder with this stat."""
+    if st.st_mode & stat.S_IWOTH:
+        return True
+    return bool(st.st_mode & stat.S_IWGRP) and not _private_group(st.st_gid)
+
+
+def make_private_dirs(path: Path) -> None:
+    """Create ``path`` and its missing parents as 0700 whatever the umask."""
+    missing = []
+    p = Path(path)
+    while not p.is_dir():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            os.mkdir(d, DIR_MODE)
+        except FileExistsError:
+            if d.is_dir():
+                continue
+            raise
+        os.chmod(d, DIR_MODE)
 
 
 def encode(data: dict) -> bytes:
@@ -134,7 +373,32 @@ def decode_file(path: Path) -> dict:
     meta = next(iter(data["meta"].values()))
     if not isinstance(meta.get("organization"), str):
         raise ValueError("not an isms-tui assessment (no organization)")
+    version = meta.get("schema_version", 0)
+    if isinstance(version, int) and version <= SCHEMA_VERSION:  # a newer file is refused by migrate()
+        # values are checked in the current shape: an older file is checked as it will be migrated
+        why = check_values(migrate(copy.deepcopy(data))[0] if version < SCHEMA_VERSION else data)
+        if why:
+            raise ValueError(why)
     return data
+
+
+_TABLES = {"meta": Assessment, "answers": Answer, "actions": ActionEdit}
+
+
+def check_values(data: dict) -> str | None:
+    """Why a decoded file holds a value this version cannot use, or None."""
+    for table, cls in _TABLES.items():
+        for doc_id, doc in data.get(table, {}).items():
+            if not (doc_id.isascii() and doc_id.isdigit()):
+                return f"{table}: record id {doc_id[:20]!r} is not a number"
+            why = check_doc(cls, doc)
+            if why:
+                return f"{table} record {doc_id}: {why}"
+    try:
+        Assessment.from_doc(next(iter(data["meta"].values())))
+    except (TypeError, ValueError) as exc:
+        return f"meta: {exc}"
+    return None
 
 
 class AtomicJSONStorage(Storage):
@@ -160,8 +424,11 @@ class AtomicJSONStorage(Storage):
     def write(self, data: dict) -> None:
         try:
             atomic_write_bytes(self.path, encode(data))
-        except BaseException:
+        except OSError as exc:
             self._cache = None  # memory may be ahead of disk now: reload on next read
+            raise StorageError(key="storage.cannot_save", path=self.path, reason=reason(exc)) from None
+        except BaseException:
+            self._cache = None
             raise
         self._cache = data
 
@@ -176,10 +443,7 @@ def migrate(data: dict) -> tuple[dict, bool]:
     if not isinstance(version, int):
         raise ValueError("schema_version is not a number")
     if version > SCHEMA_VERSION:
-        raise FutureVersionError(
-            f"this assessment was saved by a newer isms-tui (file schema {version}, this version reads "
-            f"up to {SCHEMA_VERSION}); update isms-tui to open it. The file has been left untouched."
-        )
+        raise FutureVersionError(key="storage.future", version=version, supported=SCHEMA_VERSION)
     changed = False
     if version < 1:
         # Schema 0 (pre-release files) had no answers/actions tables and no version mark.
@@ -273,18 +537,59 @@ class AssessmentFile:
 
 
 class Store:
-    """The data folder: ``assessments/`` (one file each), ``backups/``, ``trash/``, ``banks/``."""
+    """The data folder: ``assessments/`` (one file each), ``backups/``, ``trash/``, ``banks/``.
+
+    A folder that other users can write to is refused. A read-only folder (a copy on a
+    read-only share, a USB stick) is served for reading; only writes are refused.
+    """
 
     def __init__(self, data_dir: str | os.PathLike[str]):
         self.root = Path(data_dir)
+        self.read_only = False
         try:
-            for d in (self.root, self.assessments_dir, self.backups_dir, self.trash_dir):
-                d.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-                os.chmod(d, DIR_MODE)
+            make_private_dirs(self.root)
         except OSError as exc:
-            raise StorageError(f"cannot use data folder {self.root}: {exc.strerror or exc}") from None
-        remove_stale_temp_files(self.assessments_dir)
-        remove_stale_temp_files(self.root)
+            raise StorageError(key="storage.cannot_use_folder", path=self.root, reason=reason(exc)) from None
+        for d in (self.root, self.assessments_dir, self.backups_dir, self.trash_dir):
+            self._check_folder(d)
+        if not self.read_only:  # temp files left by writers that were killed
+            for d in (self.assessments_dir, self.root, self.trash_dir, *self._backup_folders()):
+                remove_stale_temp_files(d)
+            remove_stale_temp_files(self.exports_dir, target_suffix=".xlsx")
+
+    def _check_folder(self, d: Path) -> None:
+        """Create a missing subfolder 0700; refuse one that others can write; tighten our own."""
+        try:
+            st = os.stat(d)
+        except FileNotFoundError:
+            try:
+                make_private_dirs(d)
+            except OSError as exc:
+                if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                    self.read_only = True  # readable without it
+                    return
+                raise StorageError(key="storage.cannot_use_folder", path=d, reason=reason(exc)) from None
+            return
+        except OSError as exc:
+            raise StorageError(key="storage.cannot_use_folder", path=d, reason=reason(exc)) from None
+        if not stat.S_ISDIR(st.st_mode):
+            raise StorageError(key="storage.cannot_use_folder", path=d, reason=_msg("storage.not_a_folder"))
+        if others_can_write(st):
+            raise UnsafeFolderError(key="storage.unsafe_folder", path=d, mode=f"{stat.S_IMODE(st.st_mode):o}")
+        if stat.S_IMODE(st.st_mode) != DIR_MODE:
+            try:
+                os.chmod(d, DIR_MODE)
+            except OSError:
+                self.read_only = self.read_only or not os.access(d, os.W_OK)
+        if not os.access(d, os.W_OK):
+            self.read_only = True
+
+    def _backup_folders(self) -> list[str]:
+        try:
+            with os.scandir(self.backups_dir) as it:
+                return [e.path for e in it if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            return []
 
     @property
     def assessments_dir(self) -> Path:
@@ -302,13 +607,22 @@ class Store:
     def banks_dir(self) -> Path:
         return self.root / "banks"
 
+    @property
+    def exports_dir(self) -> Path:
+        """Where the TUI writes workbooks."""
+        return self.root / "exports"
+
     def file_path(self, assessment_id: str) -> Path:
         if not assessment_id or not all(c.isalnum() or c in "-_" for c in assessment_id):
-            raise NotFoundError(f"no assessment with id {assessment_id!r}")
+            raise NotFoundError(key="storage.not_found", id=assessment_id, folder=self.assessments_dir)
         return self.assessments_dir / f"{assessment_id}.json"
 
     def ids(self) -> list[str]:
-        return sorted(p.stem for p in self.assessments_dir.glob("*.json") if not p.name.startswith("."))
+        try:
+            names = [e.name for e in os.scandir(self.assessments_dir)]
+        except OSError:
+            return []
+        return sorted(n[:-5] for n in names if n.endswith(".json") and not n.startswith("."))
 
     def exists(self, assessment_id: str) -> bool:
         return self.file_path(assessment_id).is_file()
@@ -316,23 +630,39 @@ class Store:
     def _existing(self, assessment_id: str) -> Path:
         path = self.file_path(assessment_id)
         if not path.is_file():
-            raise NotFoundError(f"no assessment with id {assessment_id!r} in {self.assessments_dir}")
+            raise NotFoundError(key="storage.not_found", id=assessment_id, folder=self.assessments_dir)
         return path
 
     # -- create / open ---------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = ()) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
-            raise StorageError(f"an assessment with id {assessment.id} already exists")
+            raise StorageError(key="storage.exists", id=assessment.id)
         data = {
             "meta": {"1": assessment.to_doc() | {"schema_version": SCHEMA_VERSION}},
             "answers": {str(i): a.to_doc() for i, a in enumerate(answers, start=1)},
             "actions": {str(i): e.to_doc() for i, e in enumerate(edits, start=1)},
         }
         try:
-            atomic_write_bytes(path, encode(data))
+            fd, tmp = _open_temp(path)
+            try:
+                _write_and_close(fd, encode(data), FILE_MODE)
+                try:
+                    os.link(tmp, path)  # never over an existing file
+                    os.unlink(tmp)
+                except FileExistsError:
+                    raise StorageError(key="storage.exists", id=assessment.id) from None
+                except OSError as exc:
+                    if exc.errno not in _NO_LINKS or path.exists():
+                        raise
+                    os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
         except OSError as exc:
-            raise StorageError(f"cannot save {path}: {exc.strerror or exc}") from None
+            raise StorageError(key="storage.cannot_create", path=path, reason=reason(exc)) from None
+        fsync_dir(path.parent)
         return assessment.id
 
     def _lock_for(self, assessment_id: str) -> filelock.BaseFileLock:
@@ -345,10 +675,9 @@ class Store:
         try:
             lock.acquire()
         except filelock.Timeout:
-            raise LockedError(
-                f"assessment {assessment_id} is open in another isms-tui window or process; "
-                "close it there first (only one writer at a time keeps answers safe)"
-            ) from None
+            raise LockedError(key="storage.locked", id=assessment_id) from None
+        except OSError as exc:
+            raise StorageError(key="storage.cannot_lock", id=assessment_id, path=lock.lock_file, reason=reason(exc)) from None
         return lock
 
     def open(self, assessment_id: str) -> AssessmentFile:
@@ -380,25 +709,15 @@ class Store:
         except FutureVersionError:
             raise
         except (ValueError, OSError) as exc:
-            raise CorruptFileError(path, str(exc), self.latest_backup(assessment_id)) from None
+            why = reason(exc) if isinstance(exc, OSError) else str(exc)
+            raise CorruptFileError(path, why, self.latest_backup(assessment_id)) from None
         return data
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
-        data = self.read(assessment_id)
-        try:
-            assessment = Assessment.from_doc(next(iter(data["meta"].values())))
-        except (TypeError, ValueError) as exc:
-            raise CorruptFileError(self.file_path(assessment_id), f"bad assessment data: {exc}", self.latest_backup(assessment_id)) from None
-        answers = {}
-        for d in data.get("answers", {}).values():
-            with contextlib.suppress(TypeError, ValueError):
-                a = Answer.from_doc(d)
-                answers[a.item_id] = a
-        edits = {}
-        for d in data.get("actions", {}).values():
-            with contextlib.suppress(TypeError, ValueError):
-                e = ActionEdit.from_doc(d)
-                edits[e.action_id] = e
+        data = self.read(assessment_id)  # every value checked: the objects below cannot fail
+        assessment = Assessment.from_doc(next(iter(data["meta"].values())))
+        answers = {a.item_id: a for a in map(Answer.from_doc, data.get("answers", {}).values())}
+        edits = {e.action_id: e for e in map(ActionEdit.from_doc, data.get("actions", {}).values())}
         return assessment, answers, edits
 
     # -- backups, trash --------------------------------------------------------------------
@@ -406,8 +725,16 @@ class Store:
         return self.backups_dir / assessment_id
 
     def backups(self, assessment_id: str) -> list[Path]:
+        """Backups of an assessment, newest first (by the time in their name, then their number)."""
         folder = self._backup_folder(assessment_id)
-        return sorted(folder.glob("*.json"), reverse=True) if folder.is_dir() else []
+        if not folder.is_dir():
+            return []
+
+        def order(p: Path) -> tuple[str, int]:
+            m = _BACKUP_RE.match(p.name)
+            return (m["stamp"], int(m["n"] or 1)) if m else (p.name, 0)
+
+        return sorted((p for p in folder.glob("*.json") if not p.name.startswith(".")), key=order, reverse=True)
 
     def latest_backup(self, assessment_id: str) -> Path | None:
         for b in self.backups(assessment_id):
@@ -421,48 +748,94 @@ class Store:
     def _backup(self, path: Path) -> None:
         """Keep a rolling copy of the file as it was when opened (last BACKUPS_KEPT)."""
         folder = self._backup_folder(path.stem)
-        folder.mkdir(mode=DIR_MODE, exist_ok=True)
-        data = path.read_bytes()
-        existing = self.backups(path.stem)
-        if existing and hashlib.sha256(existing[0].read_bytes()).digest() == hashlib.sha256(data).digest():
-            return
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        atomic_write_bytes(folder / f"{stamp}.json", data)
+        try:
+            if folder.exists() and not folder.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, _msg("storage.not_a_folder"))
+            if not folder.is_dir():
+                os.mkdir(folder, DIR_MODE)
+                os.chmod(folder, DIR_MODE)
+            data = path.read_bytes()
+            existing = self.backups(path.stem)
+            if existing and hashlib.sha256(existing[0].read_bytes()).digest() == hashlib.sha256(data).digest():
+                return
+            write_unique(folder, datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"), ".json", data)
+        except OSError as exc:
+            raise StorageError(key="storage.cannot_back_up", id=path.stem, path=folder, reason=reason(exc)) from None
         for old in self.backups(path.stem)[BACKUPS_KEPT:]:
             with contextlib.suppress(OSError):
                 old.unlink()
 
-    def restore(self, assessment_id: str) -> Path:
-        """Put the latest good backup in place; the damaged file goes to the trash."""
-        backup = self.latest_backup(assessment_id)
-        if backup is None:
-            raise StorageError(f"no good backup of assessment {assessment_id}")
+    def _trash_stem(self, assessment_id: str) -> str:
+        return f"{assessment_id}.{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
+
+    def restore(self, assessment_id: str, *, force: bool = False) -> tuple[Path, Path | None]:
+        """Put the latest good backup in place. Returns (the backup, where the file it replaced
+        went in the trash, or None when there was none).
+
+        A file that is not damaged is replaced only with ``force``. The restored file is
+        written first; the one it replaces is linked into the trash before the restored one
+        takes its name, so at every moment the assessment is the old file or the new one.
+        """
+        path = self.file_path(assessment_id)
+        if self.latest_backup(assessment_id) is None:
+            raise StorageError(key="storage.no_backup", id=assessment_id)
         lock = self._acquire(assessment_id)
         try:
-            path = self.file_path(assessment_id)
-            if path.exists():
-                self._to_trash(path, suffix="damaged")
-            atomic_write_bytes(path, backup.read_bytes())
+            backup = self.latest_backup(assessment_id)
+            if backup is None:
+                raise StorageError(key="storage.no_backup", id=assessment_id)
+            kind = None
+            if os.path.lexists(path):
+                kind = "damaged"
+                try:
+                    self.read(assessment_id)
+                    kind = "replaced"
+                except CorruptFileError:
+                    pass
+                except FutureVersionError:
+                    kind = "replaced"
+                if kind == "replaced" and not force:
+                    raise HealthyFileError(key="storage.healthy", id=assessment_id, backup=backup)
+            return backup, self._put_back(path, backup, kind)
         finally:
             lock.release()
-        return backup
 
-    def _to_trash(self, path: Path, suffix: str = "deleted") -> Path:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        target = self.trash_dir / f"{path.stem}.{stamp}.{suffix}.json"
-        os.replace(path, target)
-        fsync_dir(self.trash_dir)
-        fsync_dir(path.parent)
-        return target
+    def _put_back(self, path: Path, backup: Path, kind: str | None) -> Path | None:
+        moved = tmp = None
+        try:
+            data = backup.read_bytes()
+            fd, tmp = _open_temp(path)
+            _write_and_close(fd, data, FILE_MODE)
+            if kind is not None:
+                stem = self._trash_stem(path.stem)
+                moved = _link_unique(path, self.trash_dir, stem, f".{kind}.json")
+                if moved is None:  # no hard links: keep a copy instead
+                    moved = write_unique(self.trash_dir, stem, f".{kind}.json", path.read_bytes())
+                fsync_dir(self.trash_dir)
+            os.replace(tmp, path)
+            tmp = None
+            fsync_dir(path.parent)
+            return moved
+        except OSError as exc:
+            if moved is not None:  # the old file is still in place: the trash copy is not needed
+                with contextlib.suppress(OSError):
+                    os.unlink(moved)
+            raise StorageError(key="storage.cannot_restore", id=path.stem, path=getattr(exc, "filename", None) or path,
+                               reason=reason(exc)) from None
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
     def delete(self, assessment_id: str) -> Path:
-        """Move an assessment to the trash folder (never erased)."""
+        """Move an assessment to the trash folder (never erased, never over another file)."""
         path = self._existing(assessment_id)
         lock = self._acquire(assessment_id)
         try:
-            return self._to_trash(path)
+            return move_unique(path, self.trash_dir, self._trash_stem(assessment_id), ".deleted.json")
+        except OSError as exc:
+            raise StorageError(key="storage.cannot_delete", id=assessment_id, path=path, reason=reason(exc)) from None
         finally:
             lock.release()
             with contextlib.suppress(OSError):
                 Path(lock.lock_file).unlink()
-

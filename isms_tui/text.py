@@ -12,6 +12,8 @@ import unicodedata
 
 # C0 controls except TAB (0x09) and LF (0x0A), DEL, and the C1 range 0x80-0x9F.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates (bytes that were not UTF-8, smuggled through surrogateescape) cannot be saved.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def find_control(text: str) -> int | None:
@@ -24,12 +26,14 @@ def clean(text: str | None, *, multiline: bool = True) -> str:
     """NFC-normalise and strip C0/C1 controls (keeping tab and newline).
 
     ``\\r\\n`` and lone ``\\r`` become ``\\n``; with ``multiline=False`` newlines and tabs
-    become spaces too (for one-line fields such as an owner name).
+    become spaces too (for one-line fields such as an owner name). A lone surrogate becomes
+    U+FFFD, so clean text can always be saved as UTF-8.
     """
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL_RE.sub("", text)
+    text = _SURROGATE_RE.sub("\ufffd", text)
     if not multiline:
         text = text.replace("\n", " ").replace("\t", " ")
     return unicodedata.normalize("NFC", text)

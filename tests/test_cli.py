@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import run_cli
+from tests.conftest import FIXTURES, ROOT, run_cli
+from tests.reliability_helpers import die_mid_write, run_cli_disk_full
 
 
 def test_version():
@@ -108,3 +114,151 @@ def test_report_json_and_text_and_answer_through_the_same_core(tmp_path):
 
     text = run_cli("--lang", "ja", "report", aid, data_dir=data).stdout
     assert "箇条4.3" in text and "第一段階審査" in text and "acq-scope-1" in text
+
+
+# -- Reliability round 2 (issue 10) --------------------------------------------------------------
+
+def _sample_data(tmp_path: Path) -> tuple[Path, str]:
+    """A data folder with one assessment on the sample bank that has an answer and a backup."""
+    from isms_tui.model import Assessment
+    from isms_tui.service import Workspace
+
+    d = tmp_path / "d"
+    (d / "banks").mkdir(parents=True)
+    shutil.copy(FIXTURES / "sample_bank.toml", d / "banks" / "sample_bank.toml")
+    ws = Workspace(d)
+    aid = ws.create(Assessment(organization="Sample KK", banks=["sample"]))
+    with ws.open(aid) as s:
+        s.set_status("s-backup-1", "implemented")
+    with ws.open(aid):
+        pass
+    return d, aid
+
+
+def _one_clean_line(r) -> bool:
+    lines = r.stderr.strip().splitlines()
+    return len(lines) == 1 and "internal error" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_parallel_restores_keep_the_damaged_original(tmp_path: Path):
+    """Break 1: eight restores at once overwrote the damaged original in trash/."""
+    d, aid = _sample_data(tmp_path)
+    damaged = b'{"meta": {"1": {"organization": "damaged original"'
+    (d / "assessments" / f"{aid}.json").write_bytes(damaged)
+    env = os.environ | {"LANG": "en_US.UTF-8", "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-m", "isms_tui", "--data-dir", str(d), "restore", aid],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(8)]
+    results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+    assert all(code in (0, 1) for code, _, _ in results), results
+    assert sum(code == 0 for code, _, _ in results) >= 1, results
+    assert damaged in [p.read_bytes() for p in (d / "trash").iterdir()]
+    r = run_cli("list", "--json", data_dir=d)
+    assert json.loads(r.stdout)[0]["error"] is None
+
+
+def test_list_shows_a_damaged_file_and_the_others(tmp_path: Path):
+    """Break 4: `"status": "bogus"` in one file made `list` fail for all (internal error: KeyError)."""
+    d, aid = _sample_data(tmp_path)
+    other = run_cli("new", "--org", "Other KK", "--bank", "sample", data_dir=d).stdout.split()[-1]
+    path = d / "assessments" / f"{aid}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    next(iter(data["answers"].values()))["status"] = "bogus"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    r = run_cli("list", data_dir=d)
+    assert r.returncode == 0, r.stderr
+    line = next(x for x in r.stdout.splitlines() if x.startswith(aid))
+    assert "damaged" in line and f"isms-tui restore {aid}" in line and str(d / "backups" / aid) in line
+    assert "Other KK" in r.stdout and other in r.stdout
+    r = run_cli("export", aid, "--xlsx", str(tmp_path / "x.xlsx"), data_dir=d)
+    assert r.returncode == 1 and _one_clean_line(r), r.stderr
+
+
+def test_restore_on_a_full_disk_keeps_the_assessment(tmp_path: Path):
+    """Break 3: on a full disk, restore moved the file away and then failed (internal error: OSError)."""
+    d, aid = _sample_data(tmp_path)
+    path = d / "assessments" / f"{aid}.json"
+    path.write_bytes(b"{damaged")
+    r = run_cli_disk_full("restore", aid, data_dir=d)
+    assert r.returncode == 1 and _one_clean_line(r) and str(d / "assessments") in r.stderr, r.stderr
+    assert path.read_bytes() == b"{damaged"
+    lst = run_cli("list", data_dir=d)
+    assert aid in lst.stdout and "damaged" in lst.stdout, lst.stdout + lst.stderr
+    path.write_bytes((d / "backups" / aid).joinpath(sorted(os.listdir(d / "backups" / aid))[-1]).read_bytes())
+    healthy = path.read_bytes()
+    r = run_cli_disk_full("restore", aid, "--force", data_dir=d)
+    assert r.returncode == 1 and _one_clean_line(r), r.stderr
+    assert path.read_bytes() == healthy
+    assert [p.name for p in (d / "assessments").iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_writes_on_a_full_disk_are_one_line(tmp_path: Path):
+    """Breaks 6 and 7: open/new/demo/export on a full disk: one line naming the file, no
+    internal error, no ZipFile.__del__ traceback, no temp file left beside the target."""
+    d, aid = _sample_data(tmp_path)
+    with (d / "assessments" / f"{aid}.json").open("ab") as fh:
+        fh.write(b" ")  # the file differs from its last backup: opening it takes a new backup
+    out = tmp_path / "out"
+    out.mkdir()
+    cases = {
+        ("open", aid): str(d / "backups" / aid),
+        ("new", "--org", "X", "--bank", "sample"): str(d / "assessments"),
+        ("demo",): str(d / "assessments"),
+        ("export", aid, "--xlsx", str(out / "report.xlsx")): str(out / "report.xlsx"),
+    }
+    for args, where in cases.items():
+        r = run_cli_disk_full(*args, data_dir=d)
+        assert r.returncode == 1 and _one_clean_line(r), (args, r.stderr)
+        assert where in r.stderr and "Exception ignored" not in r.stderr, (args, r.stderr)
+    assert list(out.iterdir()) == []
+    assert [p.name for p in (d / "assessments").iterdir() if p.name.startswith(".")] == []
+    assert [p for p in (d / "backups" / aid).iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_export_cleans_only_our_dead_temp_files_in_the_target_folder(tmp_path: Path):
+    """Break 7: a kill during export left `.report.xlsx.*.tmp` beside the target for good."""
+    d, aid = _sample_data(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    die_mid_write(
+        "from isms_tui.service import Workspace\nfrom isms_tui.exports.xlsx import export_assessment\n"
+        f"export_assessment(Workspace({str(d)!r}), {aid!r}, {str(out / 'report.xlsx')!r}, lang='en')\n"
+    )
+    assert len([p for p in out.iterdir() if p.name.endswith(".tmp")]) == 1
+    theirs = out / ".report.xlsx.draft.tmp"  # someone else's file in the user's folder
+    theirs.write_text("keep")
+    r = run_cli("export", aid, "--xlsx", str(out / "report.xlsx"), data_dir=d)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == [".report.xlsx.draft.tmp", "report.xlsx"]
+
+
+def test_error_log_is_private_from_the_start(tmp_path: Path, monkeypatch, capsys):
+    """Break 8: error.log was created with the umask (0666 under umask 000) when its write failed."""
+    from isms_tui import cli
+
+    def boom(*a):
+        raise RuntimeError("unexpected")
+
+    def no_space():
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "cmd_list", boom)
+    monkeypatch.setattr(cli.traceback, "format_exc", no_space)
+    d = tmp_path / "d"
+    d.mkdir(mode=0o700)
+    old = os.umask(0)
+    try:
+        assert cli.main(["--data-dir", str(d), "list"]) == 1
+    finally:
+        os.umask(old)
+    assert "internal error" in capsys.readouterr().err
+    assert stat.S_IMODE((d / "error.log").stat().st_mode) == 0o600
+
+
+def test_undecodable_argument_is_a_usage_error(tmp_path: Path):
+    """Break 9: `new --org $'\\xff\\xfe'` was `internal error: UnicodeEncodeError`."""
+    env = os.environ | {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONPATH": str(ROOT)}
+    for args in ([b"new", b"--org", b"\xff\xfe"], [b"new", b"--org", b"X", b"--scope", b"a\xffb"]):
+        r = subprocess.run([sys.executable, "-m", "isms_tui", "--data-dir", str(tmp_path / "d"), *args],
+                           capture_output=True, text=True, env=env, timeout=120)
+        assert r.returncode == 2 and _one_clean_line(r), r.stderr
+    assert not list((tmp_path / "d" / "assessments").glob("*.json"))

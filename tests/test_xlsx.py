@@ -49,7 +49,7 @@ def full_2022(tmp_path_factory):
         for n, item in enumerate(s.items):
             st = cycle[n % len(cycle)]
             if n % 17 == 0 and item.na_allowed:
-                s.set_status(item.id, "not_applicable", na_justification=HOSTILE[n % len(HOSTILE)])
+                s.set_status(item.id, "not_applicable", na_justification=HOSTILE[n % len(HOSTILE)] + " (no such activity here)")
                 continue
             s.set_status(item.id, st)
             s.set_fields(item.id, note=HOSTILE[n % len(HOSTILE)], evidence=f"証拠 {n}", owner="佐藤",

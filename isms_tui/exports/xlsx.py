@@ -3,16 +3,15 @@ Applicability, all answers and the certification roadmap.
 
 Every piece of user or bank text is written with ``write_string`` and a quote-prefix format
 on a workbook whose string conversions are off, so a note such as ``=HYPERLINK(...)`` stays
-text. Column widths follow East Asian display width. The file is written to a temp file and
-moved into place, mode 0600: it lists the company's security gaps.
+text. Column widths follow East Asian display width. The workbook is built in memory, then
+written to a temp file in the target folder, fsynced and moved into place, mode 0600: it lists
+the company's security gaps. A failed write leaves no temp file and no half-written target.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
+import io
 import re
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from ..catalog import catalog
 from ..i18n import t
 from ..model import UserError
 from ..service import Workspace
-from ..storage import FILE_MODE, fsync_dir
+from ..storage import atomic_write_bytes, reason, remove_stale_temp_files
 from ..text import clean, display_width
 from ..view import AssessmentView
 
@@ -106,9 +105,10 @@ class _Sheet:
 
 
 class _Book:
-    def __init__(self, path: Path, lang: str, title: str, company: str):
+    def __init__(self, path: Path | io.BytesIO, lang: str, title: str, company: str):
         self.lang = lang
-        self.wb = xlsxwriter.Workbook(str(path), {
+        self.wb = xlsxwriter.Workbook(path if isinstance(path, io.BytesIO) else str(path), {
+            "in_memory": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
@@ -148,7 +148,7 @@ def _yes_no(lang: str, value: bool) -> str:
     return t("xlsx.yes" if value else "xlsx.no", lang)
 
 
-def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, today: date | None = None) -> AssessmentView:
+def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, lang: str, today: date | None = None) -> AssessmentView:
     today = today or date.today()
     view = ws.view(assessment_id, today)
     assessment, answers, banks = view.assessment, view.answers, view.banks
@@ -384,28 +384,18 @@ def export_assessment(ws: Workspace, assessment_id: str, path: str | Path, *, la
         path = path.with_suffix(path.suffix + ".xlsx") if path.suffix else path.with_suffix(".xlsx")
     folder = path.parent if str(path.parent) else Path(".")
     ws.load(assessment_id)  # unknown or damaged ids fail before anything is written
+    buf = io.BytesIO()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise ExportError(t("export.cannot_write", lang, path=str(path), reason=exc.strerror or str(exc))) from None
-    os.close(fd)
-    try:
-        os.chmod(tmp, FILE_MODE)
-        build_workbook(ws, assessment_id, Path(tmp), lang, today)
-        os.chmod(tmp, FILE_MODE)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fsync_dir(folder)
-    except OSError as exc:
-        raise ExportError(t("export.cannot_write", lang, path=str(path), reason=exc.strerror or str(exc))) from None
+        build_workbook(ws, assessment_id, buf, lang, today)  # in memory: no file to leave behind
     except Exception as exc:  # xlsxwriter's own errors: no traceback for the user
         if type(exc).__module__.startswith("xlsxwriter"):
             raise ExportError(t("export.cannot_write", lang, path=str(path), reason=str(exc))) from None
         raise
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    remove_stale_temp_files(folder, target_suffix=".xlsx")  # left by an export that was killed
+    try:
+        atomic_write_bytes(path, buf.getvalue())
+    except OSError as exc:
+        raise ExportError(t("export.cannot_write", lang, path=str(path), reason=reason(exc))) from None
     return path.resolve()
 
 
