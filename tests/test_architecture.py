@@ -9,7 +9,7 @@ import sys
 
 from tests.conftest import ROOT
 
-CORE = ["isms_tui.cli", "isms_tui.service", "isms_tui.banks", "isms_tui.scoring", "isms_tui.plan", "isms_tui.view", "isms_tui.refs", "isms_tui.quick",
+CORE = ["isms_tui.cli", "isms_tui.service", "isms_tui.banks", "isms_tui.scoring", "isms_tui.plan", "isms_tui.view", "isms_tui.refs", "isms_tui.quick", "isms_tui.soa", "isms_tui.report",
         "isms_tui.storage", "isms_tui.i18n", "isms_tui.exports.xlsx", "isms_tui.transition", "isms_tui.demo"]
 
 

@@ -54,3 +54,15 @@ def test_clause_items_never_show_a_control_title(clause):
             if clause in cat.controls_2022:
                 assert item.title(lang) != cat.controls_2022[clause].title[lang]
             assert item.ref_label(lang) == ("箇条" if lang == "ja" else "Clause ") + clause
+
+
+def test_mandatory_flag_always_names_a_gate_requirement_and_the_clauses_bank_covers_all():
+    gate_clauses = set(catalog().mandatory_clauses())
+    assert len(gate_clauses) == 14
+    banks = builtin_banks().banks
+    for bank in banks.values():
+        for item in bank.items:
+            if item.mandatory:
+                assert set(item.clauses) & gate_clauses, f"{item.id}: mandatory but names no gate clause"
+    covered = {c for i in banks["clauses-2022"].items if i.mandatory for c in i.clauses}
+    assert gate_clauses <= covered
