@@ -13,8 +13,7 @@ from textual.theme import Theme
 
 from .i18n import Translator, t
 from .screens.common import retranslate_bindings
-from .service import Session, Workspace
-from .storage import StorageError
+from .service import Session, StorageError, Workspace
 
 HIGH_CONTRAST = Theme(
     name="isms-high-contrast",

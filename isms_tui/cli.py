@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from .i18n import LANGS, default_lang, t
 from .model import EDITIONS, KINDS, STATUSES, Assessment, UserError
 from .paths import resolve_data_dir
 from .scoring import pct
-from .storage import StorageError
+from .service import StorageError
 
 
 class UsageError(Exception):
@@ -278,28 +277,13 @@ def cmd_tui(args, lang: str, open_id: str | None = None) -> int:
 
 
 def _log_error(args) -> Path | None:
-    """Append the traceback (no local variables: no user data) to DATA_DIR/error.log, a file
-    created 0600 from the start, only in a data folder that other users cannot write."""
-    from .storage import FILE_MODE, make_private_dirs, others_can_write
+    """Append the traceback (no local variables: no user data) to DATA_DIR/error.log."""
+    from .service import log_error
 
-    try:
-        data_dir = resolve_data_dir(getattr(args, "data_dir", None))
-        make_private_dirs(data_dir)
-        if others_can_write(os.stat(data_dir)):
-            return None
-        log = data_dir / "error.log"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(log, flags, FILE_MODE)
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, FILE_MODE)
-            text = f"--- {datetime.now(UTC).isoformat()} isms-tui {__version__}\n" + traceback.format_exc()
-            os.write(fd, text.encode("utf-8", "backslashreplace"))
-        finally:
-            os.close(fd)
-        return log
-    except OSError:
-        return None
+    def text() -> str:
+        return f"--- {datetime.now(UTC).isoformat()} isms-tui {__version__}\n" + traceback.format_exc()
+
+    return log_error(resolve_data_dir(getattr(args, "data_dir", None)), text)
 
 
 # Arguments that are text to store (not paths, which may be any bytes the file system allows).

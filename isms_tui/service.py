@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
@@ -27,7 +28,16 @@ from .model import (
     parse_date,
 )
 from .soa import justification_problem
-from .storage import CorruptFileError, StorageError, Store, atomic_write_bytes, encode
+from .storage import (
+    CorruptFileError,
+    StorageError,
+    Store,
+    append_error_log,
+    atomic_write_bytes,
+    encode,
+    reason,
+    remove_stale_temp_files,
+)
 from .text import clean
 from .view import AssessmentView
 
@@ -83,6 +93,16 @@ class Summary:
 _SUMMARY_FIELDS = {f.name for f in fields(Summary)} - {"exc"}
 
 
+__all__ = ["KEEP", "Session", "StorageError", "Summary", "Workspace", "log_error"]
+
+
+def log_error(data_dir: Path, text: Callable[[], str]) -> Path | None:
+    """Append an unexpected error's traceback (never with local variables: no user data) to
+    DATA_DIR/error.log, created 0600 before ``text()`` is asked for; None when it cannot be
+    written."""
+    return append_error_log(Path(data_dir), text)
+
+
 class Workspace:
     def __init__(self, data_dir: str | Path):
         self.store = Store(data_dir)
@@ -128,6 +148,18 @@ class Workspace:
         if organization:
             copy.organization = clean(organization, multiline=False).strip() or copy.organization
         return self.store.create(copy, list(answers.values()), list(edits.values()))
+
+    def write_file(self, path: Path, data: bytes) -> Path:
+        """Write an export where the user asked for it, as every save is written: a temp file
+        in the same folder, fsync, replace; 0600. Temp files left there by a killed export of
+        ours are removed first. An OS error becomes one line naming the file and the cause."""
+        folder = path.parent if str(path.parent) else Path(".")
+        remove_stale_temp_files(folder, target_suffix=path.suffix)
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            raise StorageError(key="export.cannot_write", path=str(path), reason=reason(exc)) from None
+        return path.resolve()
 
     def delete(self, assessment_id: str) -> Path:
         return self.store.delete(assessment_id)

@@ -21,7 +21,7 @@ import secrets
 import socket
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -839,3 +839,25 @@ class Store:
             lock.release()
             with contextlib.suppress(OSError):
                 Path(lock.lock_file).unlink()
+
+
+def append_error_log(data_dir: Path, text: Callable[[], str]) -> Path | None:
+    """Append ``text`` to DATA_DIR/error.log, a file created 0600 from the start, only in a
+    data folder that other users cannot write. Returns the log's path, or None when it could
+    not be written (the caller still shows its one-line message)."""
+    try:
+        make_private_dirs(data_dir)
+        if others_can_write(os.stat(data_dir)):
+            return None
+        log = data_dir / "error.log"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(log, flags, FILE_MODE)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, FILE_MODE)
+            os.write(fd, text().encode("utf-8", "backslashreplace"))
+        finally:
+            os.close(fd)
+        return log
+    except OSError:
+        return None

@@ -21,7 +21,6 @@ from ..catalog import catalog
 from ..i18n import t
 from ..model import UserError
 from ..service import Workspace
-from ..storage import atomic_write_bytes, reason, remove_stale_temp_files
 from ..text import clean, display_width
 from ..view import AssessmentView
 
@@ -382,21 +381,15 @@ def export_assessment(ws: Workspace, assessment_id: str, path: str | Path, *, la
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(path.suffix + ".xlsx") if path.suffix else path.with_suffix(".xlsx")
-    folder = path.parent if str(path.parent) else Path(".")
     ws.load(assessment_id)  # unknown or damaged ids fail before anything is written
     buf = io.BytesIO()
     try:
         build_workbook(ws, assessment_id, buf, lang, today)  # in memory: no file to leave behind
     except Exception as exc:  # xlsxwriter's own errors: no traceback for the user
         if type(exc).__module__.startswith("xlsxwriter"):
-            raise ExportError(t("export.cannot_write", lang, path=str(path), reason=str(exc))) from None
+            raise ExportError("export.cannot_write", path=str(path), reason=str(exc)) from None
         raise
-    remove_stale_temp_files(folder, target_suffix=".xlsx")  # left by an export that was killed
-    try:
-        atomic_write_bytes(path, buf.getvalue())
-    except OSError as exc:
-        raise ExportError(t("export.cannot_write", lang, path=str(path), reason=reason(exc))) from None
-    return path.resolve()
+    return ws.write_file(path, buf.getvalue())
 
 
 __all__ = ["ExportError", "build_workbook", "default_filename", "export_assessment"]

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
 
 from ..model import EDITIONS, KINDS, Assessment, ValidationError, default_banks
-from ..storage import StorageError
+from ..service import StorageError
 from .common import AppScreenMixin, error_text, retranslate_bindings
 
 

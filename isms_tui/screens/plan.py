@@ -13,8 +13,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 
 from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
-from ..service import Session
-from ..storage import StorageError
+from ..service import Session, StorageError
 from .common import AppScreenMixin, cell, error_text, plain, retranslate_bindings
 
 SORTS = ("priority", "due", "owner", "status", "refs")

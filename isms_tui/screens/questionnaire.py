@@ -17,8 +17,7 @@ from textual.widgets.option_list import Option
 
 from ..banks import Item
 from ..model import STATUSES, UserError, ValidationError
-from ..service import Session
-from ..storage import StorageError
+from ..service import Session, StorageError
 from ..text import clean, truncate
 from .common import AppScreenMixin, plain, retranslate_bindings
 from .dialogs import PromptScreen
