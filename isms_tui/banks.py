@@ -141,9 +141,6 @@ class Bank:
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
-    def leaf_sections(self) -> list[Section]:
-        return [s for s in self.sections if s.item_ids]
-
     def children(self, section_id: str) -> list[Section]:
         return [s for s in self.sections if s.parent == section_id]
 

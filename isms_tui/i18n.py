@@ -54,9 +54,3 @@ class Translator:
     def __init__(self, lang: str):
         self.lang = lang if lang in LANGS else "en"
 
-    def __call__(self, key: str, /, **kwargs: object) -> str:
-        return t(key, self.lang, **kwargs)
-
-
-def status_label(status: str | None, lang: str) -> str:
-    return t(f"status.{status or 'unanswered'}", lang)

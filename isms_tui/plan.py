@@ -30,8 +30,6 @@ from .model import ActionEdit, Answer, question_action_id
 from .refs import Ref, labels
 from .scoring import Report
 
-SOURCE_KINDS = ("question",)  # next: "risk", "finding", "parked"
-
 # Week offsets (start, end) relative to the target audit date T.
 _BUILD = {  # the ISMS is built in about 17 weeks and ready two weeks before stage 1
     "acq.scope": (-19, -18), "acq.assets": (-18, -16), "acq.risk_analysis": (-16, -14),

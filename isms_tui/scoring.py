@@ -114,10 +114,6 @@ class Score:
         if status == "unknown":
             self.unknown += 1
 
-    def merge(self, other: Score) -> None:
-        for f in ("earned", "possible", "total", "answered", "applicable", "implemented", "unknown", "not_applicable", "gaps"):
-            setattr(self, f, getattr(self, f) + getattr(other, f))
-
 
 GATE_STATES = ("met", "not_met", "not_assessed")
 

@@ -21,7 +21,7 @@ import secrets
 import socket
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -498,10 +498,6 @@ class AssessmentFile:
         doc = assessment.to_doc() | {"schema_version": SCHEMA_VERSION}
         self._meta.update(doc, doc_ids=[self._meta.all()[0].doc_id])
 
-    def touch(self) -> None:
-        first = self._meta.all()[0]
-        self._meta.update({"updated": now_iso()}, doc_ids=[first.doc_id])
-
     # -- answers ---------------------------------------------------------------------------
     def answers(self) -> dict[str, Answer]:
         return {d["item_id"]: Answer.from_doc(d) for d in self._answers.all() if isinstance(d.get("item_id"), str)}
@@ -691,14 +687,6 @@ class Store:
         except BaseException:
             lock.release()
             raise
-
-    @contextlib.contextmanager
-    def opened(self, assessment_id: str) -> Iterator[AssessmentFile]:
-        f = self.open(assessment_id)
-        try:
-            yield f
-        finally:
-            f.close()
 
     def read(self, assessment_id: str) -> dict:
         """Read a file without locking it (list, export); raises CorruptFileError."""
