@@ -81,12 +81,14 @@ class Item:
         return ", ".join(refs or self.steps)
 
     def title(self, lang: str) -> str:
-        """The title of the first referenced control, clause or step."""
+        """The title of the first referenced control, clause or step, each looked up in its own
+        table: clause 5.1 is "Leadership and commitment", control 5.1 is a policy."""
         cat = catalog()
-        for ref in self.refs:
-            t = cat.title_of(ref, lang)
-            if t:
-                return t
+        for refs, table in ((self.controls, cat.controls_2022), (self.controls_2013, cat.controls_2013),
+                            (self.clauses, cat.clauses), (self.steps, cat.steps)):
+            for ref in refs:
+                if ref in table:
+                    return table[ref].title[lang]
         return ""
 
 
