@@ -6,11 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
 
 from ..model import EDITIONS, KINDS, Assessment, ValidationError, default_banks
 from ..storage import StorageError
+from ..text import clean
 from .common import AppScreenMixin, retranslate_bindings
 
 
@@ -82,7 +84,7 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
                 continue
             if bank.kind == ("annex_a_2013" if edition == "2022" else "annex_a_2022"):
                 continue
-            sl.add_option((f"{bank.title[lang]} ({len(bank.items)})", bid, bid in defaults))
+            sl.add_option((Content(clean(f"{bank.title[lang]} ({len(bank.items)})", multiline=False)), bid, bid in defaults))
 
     @on(Select.Changed, "#kind, #edition")
     def _kind_changed(self) -> None:
@@ -118,6 +120,9 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
             if msg == "organization is required":
                 msg = self.tr("new.org_required")
             self.notify(msg, severity="error", markup=False)
+            return
+        except OSError as exc:
+            self.isms.notify_error(exc, ws.store.assessments_dir)
             return
         if a.lang != self.isms.lang:
             self.isms.set_lang(a.lang)

@@ -15,6 +15,7 @@ from ..actions import Action
 from ..model import ACTION_STATUSES, ValidationError
 from ..service import Session
 from ..storage import StorageError
+from ..text import MAX_FIELD_CHARS
 from .common import AppScreenMixin, cell, plain, retranslate_bindings
 
 SORTS = ("priority", "due", "owner", "status", "refs")
@@ -54,12 +55,16 @@ class EditActionScreen(AppScreenMixin, ModalScreen[dict | None]):
         if event.button.id != "save":
             self.dismiss(None)
             return
-        self.dismiss({
+        values = {
             "owner": self.query_one("#owner", Input).value,
             "due": self.query_one("#due", Input).value,
             "status": self.query_one("#status", Select).value,
             "progress": self.query_one("#progress", TextArea).text,
-        })
+        }
+        if any(len(v) > MAX_FIELD_CHARS for v in (values["owner"], values["progress"])):
+            self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="error", markup=False, timeout=8)
+            return
+        self.dismiss(values)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -174,7 +179,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
             try:
                 self.session.edit_action(act.id, **values)
             except (ValidationError, StorageError, OSError) as exc:
-                self.notify(str(exc), severity="error", markup=False)
+                self.isms.notify_error(exc)
                 return
             self.notify(self.tr("plan.saved"), timeout=2)
             self.reload()
@@ -189,7 +194,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         try:
             self.session.edit_action(act.id, status=nxt)
         except (ValidationError, StorageError, OSError) as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.isms.notify_error(exc)
             return
         self.reload()
 
