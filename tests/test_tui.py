@@ -605,3 +605,30 @@ async def test_over_long_note_is_shown_shortened_read_whole_and_kept(tmp_path: P
         await pilot.press("escape")
         await wait_until(pilot, lambda: not screen.pending and ws.load(aid)[1]["s-cloud-1"].note != big, "the save")
         assert len(ws.load(aid)[1]["s-cloud-1"].note) == MAX_FIELD_CHARS
+
+
+@pytest.mark.asyncio
+async def test_assessment_whose_only_bank_failed_opens_with_the_reason_and_keys_do_nothing(tmp_path: Path):
+    from isms_tui.model import Assessment
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    bank = data / "banks" / "acme.toml"
+    bank.write_text(MARKUP_BANK, encoding="utf-8")
+    aid = Workspace(data).create(Assessment(organization="Acme KK", banks=["acme"]))
+    bank.unlink()
+    app = IsmsApp(data, lang="en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.query_one(DataTable).row_count == 1)
+        assert [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)][4:] == ["—", "—"]
+        detail = app.screen.query_one("#home-detail", Static)
+        await wait_until(pilot, lambda: detail.display, "the detail line")
+        assert f"acme that were not found, so their items are not shown or scored (not in {data / 'banks'})" in static_text(detail)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: questionnaire_ready(app), "the questionnaire")
+        assert any("acme" in n for n in notes(app))
+        await pilot.press("1", "n", "p", "u", "f", "e", "3")  # nothing to answer: nothing happens, nothing breaks
+        await pilot.click("#st-implemented")
+        assert app.session.answers == {} and app.return_code is None
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+    assert Workspace(data).load(aid)[1] == {}

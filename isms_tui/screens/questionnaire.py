@@ -30,6 +30,7 @@ TEXT_FIELDS = ("note", "evidence", "owner", "due", "last_done", "na_justificatio
 FIELD_LABELS = {"na_justification": "q.na_justification", "note": "q.note", "evidence": "q.evidence",
                 "owner": "q.owner", "due": "q.due", "last_done": "q.last_done"}
 SAVE_DELAY = 0.4
+ITEM_ACTIONS = {"status", "next", "prev", "next_unanswered", "cycle_filter", "edit_note"}
 PREVIEW_CHARS = {"note": 2_000, "evidence": 2_000}  # what an over-long text area shows; one-line fields: 200
 
 
@@ -289,6 +290,8 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "view_long":
             return bool(self.shortened)
+        if action in ITEM_ACTIONS:
+            return bool(self.session.items)  # every bank it uses failed to load: nothing to answer
         return True
 
     # -- saving ----------------------------------------------------------------------------
@@ -361,6 +364,8 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
 
     # -- actions ---------------------------------------------------------------------------
     def action_status(self, key: str) -> None:
+        if not self.session.items:
+            return
         status = STATUS_KEYS[key]
         item = self.item
         if status == "not_applicable":
