@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
 from textual.screen import Screen
 from textual.theme import Theme
 
+from . import __version__
 from .i18n import Translator, t
-from .screens.common import retranslate_bindings
-from .service import Session, StorageError, Workspace
+from .screens.common import bank_problem_line, error_line, retranslate_bindings
+from .screens.palette import JumpProvider
+from .service import Session, StorageError, Workspace, log_error
+
+ERROR_LOG = "error.log"
 
 HIGH_CONTRAST = Theme(
     name="isms-high-contrast",
@@ -31,29 +38,15 @@ HIGH_CONTRAST = Theme(
 )
 
 
-class JumpProvider(Provider):
-    """Command palette: jump to any section or item of the open assessment by id or words."""
+def write_error_log(data_dir: Path, error: BaseException) -> Path | None:
+    """Append the traceback of ``error`` (no local variables: they can hold answers and notes)
+    to ``DATA_DIR/error.log``, created 0600 from the start (through the service)."""
 
-    async def search(self, query: str) -> Hits:
-        app = self.app
-        if not isinstance(app, IsmsApp) or app.session is None:
-            return
-        matcher = self.matcher(query)
-        lang = app.lang
-        session = app.session
-        for bank in session.banks:
-            for sec in bank.sections:
-                label = f"{bank.title[lang]} › {sec.title[lang]}"
-                score = matcher.match(label)
-                if score > 0:
-                    yield Hit(score, matcher.highlight(label), lambda s=sec.id, b=bank.id: app.jump_to_section(b, s),
-                              help=t("palette.jump_section", lang))
-            for _n, item in enumerate(bank.items):
-                label = f"{item.ref_label(lang)} {item.question[lang]}"
-                score = matcher.match(label)
-                if score > 0:
-                    yield Hit(score * 0.9, matcher.highlight(label[:120]), lambda i=item.id: app.jump_to_item(i),
-                              help=t("palette.jump_item", lang))
+    def text() -> str:
+        head = f"--- {datetime.now(UTC).isoformat()} isms-tui {__version__} (terminal UI)\n"
+        return head + "".join(traceback.format_exception(error))
+
+    return log_error(Path(data_dir), text)
 
 
 class IsmsApp(App[int]):
@@ -92,14 +85,43 @@ class IsmsApp(App[int]):
         self.title = self.tr("app.title")
         try:
             self.workspace = Workspace(self.data_dir)
-        except StorageError as exc:
+        except (StorageError, OSError) as exc:
             from .screens.dialogs import FatalScreen
 
-            self.push_screen(FatalScreen(str(exc)))
+            self.push_screen(FatalScreen(error_line(exc, self.lang, self.data_dir)))
             return
         self.push_screen(HomeScreen())
         if self.open_id:
-            self.call_after_refresh(self.open_assessment, self.open_id, at_first_unanswered=True)
+            self.open_assessment(self.open_id, at_first_unanswered=True)
+
+    # -- unexpected errors -----------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's default prints a Rich traceback with local variables (answers, notes,
+        the assessment) when the app stops on an unexpected error. Instead: a short message on
+        exit, and the traceback without locals in DATA_DIR/error.log (0600)."""
+        self._return_code = 1
+        if self._exception is None:  # what run_test re-raises for the test frameworks
+            self._exception = error
+            self._exception_event.set()
+        kind = type(error).__name__
+        log = write_error_log(self.data_dir, error)
+        if log is None:
+            message = self.tr("crash.not_logged", kind=kind, path=str(Path(self.data_dir) / ERROR_LOG))
+        else:
+            message = self.tr("crash.logged", kind=kind, path=str(log))
+        self._exit_renderables.append(Text(message))
+        self._close_messages_no_wait()
+
+    def _fatal_error(self) -> None:
+        """Never Textual's traceback with locals, whoever calls it."""
+        self._handle_exception(sys.exc_info()[1] or RuntimeError("unexpected error"))
+
+    def notify_error(self, exc: BaseException, path: object = None) -> None:
+        """A storage or file error as one line naming the file (``path`` when the error does
+        not say; else the open assessment's file) and the cause."""
+        if path is None and self.session is not None:
+            path = getattr(self.session.file, "path", None)
+        self.notify(error_line(exc, self.lang, path), title=self.tr("error.title"), severity="error", timeout=15, markup=False)
 
     def on_unmount(self) -> None:
         self.close_session()
@@ -114,25 +136,42 @@ class IsmsApp(App[int]):
             self.session = None
 
     # -- assessments -----------------------------------------------------------------------
-    def open_assessment(self, assessment_id: str, *, at_first_unanswered: bool = True, section: tuple[str, str] | None = None) -> bool:
+    def open_assessment(self, assessment_id: str, *, at_first_unanswered: bool = True,
+                        section: tuple[str, str] | None = None, item_id: str | None = None) -> bool:
+        """Open an assessment in the questionnaire at a section, an item, the first unanswered
+        item or the first item. The position is given to the screen when it is created."""
         from .screens.questionnaire import QuestionnaireScreen
 
-        assert self.workspace is not None
+        if self.workspace is None:
+            return False
         if self.session is None or self.session.id != assessment_id:
             self.close_session()
             try:
                 self.session = self.workspace.open(assessment_id)
-            except StorageError as exc:
-                self.notify(str(exc), title=self.tr("error.title"), severity="error", timeout=15, markup=False)
+            except (StorageError, OSError) as exc:
+                self.notify_error(exc, self._assessment_path(assessment_id))
                 return False
-        self.go_home(keep_session=True)
-        screen = QuestionnaireScreen(self.session)
-        self.push_screen(screen)
+            problem = bank_problem_line(self.workspace, self.session.assessment, self.lang)
+            if problem:
+                self.notify(problem, title=self.tr("banks.title"), severity="warning", timeout=20, markup=False)
+        session = self.session
         if section:
-            screen.call_after_refresh(screen.goto_section, *section)
+            start = QuestionnaireScreen.section_start(session, *section)
+        elif item_id:
+            start = next((n for n, i in enumerate(session.items) if i.id == item_id), 0)
         elif at_first_unanswered:
-            screen.call_after_refresh(screen.goto_index, self.session.first_unanswered())
+            start = session.first_unanswered()
+        else:
+            start = 0
+        self.go_home(keep_session=True)
+        self.push_screen(QuestionnaireScreen(session, start=start))
         return True
+
+    def _assessment_path(self, assessment_id: str) -> object:
+        try:
+            return self.workspace.file_path(assessment_id) if self.workspace else assessment_id
+        except StorageError:
+            return assessment_id
 
     def go_home(self, keep_session: bool = False) -> None:
         from .screens.home import HomeScreen
@@ -149,22 +188,20 @@ class IsmsApp(App[int]):
 
         if self.session is None:
             return
-        if not isinstance(self.screen, QuestionnaireScreen):
-            self.open_assessment(self.session.id, section=(bank_id, section_id))
-        else:
+        if isinstance(self.screen, QuestionnaireScreen):
             self.screen.goto_section(bank_id, section_id)
+        else:
+            self.open_assessment(self.session.id, section=(bank_id, section_id))
 
     def jump_to_item(self, item_id: str) -> None:
         from .screens.questionnaire import QuestionnaireScreen
 
         if self.session is None:
             return
-        index = next((n for n, i in enumerate(self.session.items) if i.id == item_id), 0)
-        if not isinstance(self.screen, QuestionnaireScreen):
-            self.open_assessment(self.session.id, at_first_unanswered=False)
-            self.call_after_refresh(lambda: self.screen.goto_index(index))
+        if isinstance(self.screen, QuestionnaireScreen):
+            self.screen.goto_index(next((n for n, i in enumerate(self.session.items) if i.id == item_id), 0))
         else:
-            self.screen.goto_index(index)
+            self.open_assessment(self.session.id, item_id=item_id)
 
     # -- global actions --------------------------------------------------------------------
     def action_help(self) -> None:
@@ -215,8 +252,13 @@ class IsmsApp(App[int]):
     def action_open_demo(self) -> None:
         from .demo import create_demo
 
-        assert self.workspace is not None
-        aid = create_demo(self.workspace, self.lang)
+        if self.workspace is None:
+            return
+        try:
+            aid = create_demo(self.workspace, self.lang)
+        except (StorageError, OSError) as exc:
+            self.notify_error(exc, self.workspace.assessments_dir)
+            return
         self.open_assessment(aid, at_first_unanswered=False)
 
     def action_home(self) -> None:

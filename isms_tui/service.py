@@ -120,6 +120,18 @@ class Workspace:
     def root(self) -> Path:
         return self.store.root
 
+    @property
+    def banks_dir(self) -> Path:
+        return self.store.banks_dir
+
+    @property
+    def assessments_dir(self) -> Path:
+        return self.store.assessments_dir
+
+    def file_path(self, assessment_id: str) -> Path:
+        """Where an assessment is stored (for messages that name the file)."""
+        return self.store.file_path(assessment_id)
+
     # -- banks -----------------------------------------------------------------------------
     def banks_for(self, assessment: Assessment) -> list[Bank]:
         return [self.bankset.banks[b] for b in assessment.banks if b in self.bankset.banks]

@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+MAX_FIELD_CHARS = 20_000
+"""The most characters a user may type into one free-text field (a note, evidence, a
+justification, an owner). Longer text already stored is kept intact and shown shortened."""
+
 # C0 controls except TAB (0x09) and LF (0x0A), DEL, and the C1 range 0x80-0x9F.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Lone surrogates (bytes that were not UTF-8, smuggled through surrogateescape) cannot be saved.

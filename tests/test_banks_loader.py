@@ -29,6 +29,18 @@ def test_sample_bank_loads():
     assert item.title("ja") == "クラウドサービスの利用における情報セキュリティ"
 
 
+def test_item_title_looks_each_ref_up_in_its_own_table():
+    """Clause 5.1 and control 5.1 share a number: a clause item is titled by the clause."""
+    from isms_tui.banks import builtin_banks
+
+    clauses = builtin_banks().banks["clauses-2022"]
+    item = next(i for i in clauses.items if i.clauses == ("5.1",))
+    assert item.title("en") == "Leadership and commitment"
+    assert item.title("ja") == "リーダーシップ及びコミットメント"
+    control = next(i for b in builtin_banks().banks.values() if b.kind == "annex_a_2022" for i in b.items if i.controls == ("5.1",))
+    assert control.title("en") == "Policies for information security"
+
+
 GOOD_ITEM = textwrap.dedent('''
     [[items]]
     id = "x-1"

@@ -13,20 +13,49 @@ from textual.dom import DOMNode
 from ..i18n import t
 from ..model import UserError
 from ..scoring import pct
+from ..service import StorageError
 from ..text import clean, display_width, truncate
 
 if TYPE_CHECKING:
     from ..app import IsmsApp
+    from ..model import Assessment
+    from ..service import Workspace
 
-
-def error_text(exc: BaseException, lang: str) -> str:
-    """One line for the user: a core error in the user's language, else its own text."""
-    return exc.message(lang) if isinstance(exc, UserError) else str(exc)
+PROBLEMS_SHOWN = 3
 
 
 def plain(text: str | None) -> Content:
     """User or bank text as literal content: ``[bold]`` shows as typed, escapes are gone."""
     return Content(clean(text or ""))
+
+
+def error_line(exc: BaseException, lang: str, path: object = None) -> str:
+    """One line for the user naming the file and the cause. An OSError carries no message of
+    ours: its file (or ``path``, the file the action was about) and its cause are named."""
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else path
+        cause = exc.strerror or type(exc).__name__
+        return clean(t("error.os", lang, path=str(where) if where is not None else "?", cause=cause), multiline=False)
+    if isinstance(exc, UserError):
+        return clean(exc.message(lang), multiline=False)
+    if isinstance(exc, StorageError):
+        return clean(exc.localized(lang), multiline=False)
+    return clean(str(exc) or type(exc).__name__, multiline=False)
+
+
+def bank_problem_line(ws: Workspace, assessment: Assessment, lang: str) -> str | None:
+    """Why some of an assessment's items are missing: the banks it uses that did not load and
+    the loader's ``path:line: message`` lines; None when every bank it uses is loaded."""
+    missing = ws.missing_banks(assessment)
+    if not missing:
+        return None
+    problems = [str(p) for p in ws.bankset.problems if p.fatal]
+    if not problems:
+        return t("banks.missing_nofile", lang, ids=", ".join(missing), folder=str(ws.banks_dir))
+    shown = "; ".join(problems[:PROBLEMS_SHOWN])
+    if len(problems) > PROBLEMS_SHOWN:
+        shown += " " + t("banks.more_problems", lang, n=len(problems) - PROBLEMS_SHOWN)
+    return clean(t("banks.missing", lang, ids=", ".join(missing), problems=shown), multiline=False)
 
 
 def cell(text: str | None, width: int | None = None, style: str = "") -> Text:

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 from ..i18n import t
+from ..service import StorageError
 from .common import AppScreenMixin, plain
 
 if TYPE_CHECKING:
@@ -102,11 +103,12 @@ def export_current(app: IsmsApp) -> None:
         if flush:
             flush()
     folder = app.workspace.root / "exports"
+    target = folder / default_filename(session.assessment)
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
-        path = export_assessment(app.workspace, session.id, folder / default_filename(session.assessment), lang=app.lang)
-    except (ExportError, OSError) as exc:
-        app.notify(str(exc), title=t("error.title", app.lang), severity="error", markup=False, timeout=15)
+        path = export_assessment(app.workspace, session.id, target, lang=app.lang)
+    except (ExportError, StorageError, OSError) as exc:
+        app.notify_error(exc, target)
         return
     app.notify(t("export.done", app.lang, path=str(path)), title=t("export.title", app.lang), markup=False, timeout=12)
     if app.is_web:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
+from ..model import UserError
 from ..scoring import pct
-from .common import AppScreenMixin, cell, retranslate_bindings
+from ..service import StorageError, Summary
+from .common import AppScreenMixin, bank_problem_line, cell, error_line, retranslate_bindings
 from .dialogs import ConfirmScreen
 
 
@@ -28,6 +31,7 @@ class HomeScreen(AppScreenMixin, Screen):
         with Vertical(id="home"):
             yield Static(id="home-title", classes="screen-title")
             yield DataTable(id="assessments", cursor_type="row", zebra_stripes=True)
+            yield Static(id="home-detail", markup=False)
             with Vertical(id="empty"):
                 yield Static(id="empty-text")
                 with Horizontal(classes="dialog-buttons"):
@@ -35,7 +39,12 @@ class HomeScreen(AppScreenMixin, Screen):
                     yield Button("", id="demo")
         yield Footer()
 
+    rows: dict[str, Summary]
+
     def on_mount(self) -> None:
+        self.rows = {}
+        self._details: dict[str, str | None] = {}
+        self.query_one("#home-detail").display = False
         self._labels()  # the list loads on resume (also sent on push)
 
     def on_screen_resume(self) -> None:
@@ -61,7 +70,13 @@ class HomeScreen(AppScreenMixin, Screen):
         table.clear(columns=True)
         for key in ("org", "kind", "edition", "updated", "readiness", "coverage"):
             table.add_column(self.tr(f"home.col.{key}"), key=key)
-        rows = ws.summaries()
+        try:
+            rows = ws.summaries()
+        except (StorageError, OSError) as exc:
+            self.isms.notify_error(exc, ws.assessments_dir)
+            rows = []
+        self.rows = {r.id: r for r in rows}
+        self._details = {}
         for r in rows:
             if r.error:
                 table.add_row(cell(self.tr("home.unreadable", id=r.id), style="bold red"), cell(r.error, 60), "", "", "", "", key=r.id)
@@ -78,6 +93,48 @@ class HomeScreen(AppScreenMixin, Screen):
             table.focus()
         else:
             self.query_one("#create", Button).focus()
+        self._show_detail(self._selected())
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.row_key.value)
+
+    def detail(self, aid: str) -> str | None:
+        """Why a row's figures are missing or low: the whole error of a damaged file, or the
+        banks it uses that did not load, with their ``path:line: message``. None when healthy.
+        Reads the file and parses the banks: called off the UI thread (see ``_show_detail``)."""
+        row = self.rows.get(aid)
+        ws = self.isms.workspace
+        if row is None or ws is None:
+            return None
+        if row.error:
+            return row.error
+        try:
+            assessment, _, _ = ws.load(aid)
+        except (StorageError, OSError) as exc:
+            return error_line(exc, self.isms.lang, ws.file_path(aid))
+        return bank_problem_line(ws, assessment, self.isms.lang)
+
+    def _show_detail(self, aid: str | None) -> None:
+        widget = self.query_one("#home-detail", Static)
+        if aid is None:
+            widget.display = False
+        elif aid in self._details:
+            self._set_detail(aid, self._details[aid])
+        else:
+            self._find_detail(aid)
+
+    @work(thread=True, exclusive=True, group="home-detail")
+    def _find_detail(self, aid: str) -> None:
+        text = self.detail(aid)
+        self.app.call_from_thread(self._set_detail, aid, text)
+
+    def _set_detail(self, aid: str, text: str | None) -> None:
+        self._details[aid] = text
+        if not self.is_mounted or self._selected() != aid:
+            return
+        widget = self.query_one("#home-detail", Static)
+        widget.display = bool(text)
+        widget.update(text or "")
 
     def _selected(self) -> str | None:
         table = self.query_one(DataTable)
@@ -115,8 +172,8 @@ class HomeScreen(AppScreenMixin, Screen):
             return
         try:
             ws.duplicate(aid)
-        except Exception as exc:  # storage errors are shown, not swallowed
-            self.notify(str(exc), severity="error", markup=False)
+        except (StorageError, UserError, OSError) as exc:  # shown, not swallowed
+            self.isms.notify_error(exc, ws.file_path(aid))
             return
         self.notify(self.tr("home.duplicated"))
         self.reload()
@@ -126,7 +183,7 @@ class HomeScreen(AppScreenMixin, Screen):
         ws = self.isms.workspace
         if not aid or ws is None:
             return
-        summary = next((s for s in ws.summaries() if s.id == aid), None)
+        summary = self.rows.get(aid)
         name = summary.organization if summary and summary.organization else aid
 
         def done(ok: bool | None) -> None:
@@ -136,8 +193,8 @@ class HomeScreen(AppScreenMixin, Screen):
                 self.isms.close_session()
             try:
                 where = ws.delete(aid)
-            except Exception as exc:
-                self.notify(str(exc), severity="error", markup=False)
+            except (StorageError, OSError) as exc:
+                self.isms.notify_error(exc, ws.file_path(aid))
                 return
             self.notify(self.tr("home.deleted", path=str(where)), markup=False)
             self.reload()

@@ -6,12 +6,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
 
 from ..model import EDITIONS, KINDS, Assessment, ValidationError, default_banks
 from ..service import StorageError
-from .common import AppScreenMixin, error_text, retranslate_bindings
+from ..text import clean
+from .common import AppScreenMixin, retranslate_bindings
 
 
 class NewAssessmentScreen(AppScreenMixin, Screen):
@@ -82,7 +84,7 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
                 continue
             if bank.kind == ("annex_a_2013" if edition == "2022" else "annex_a_2022"):
                 continue
-            sl.add_option((f"{bank.title[lang]} ({len(bank.items)})", bid, bid in defaults))
+            sl.add_option((Content(clean(f"{bank.title[lang]} ({len(bank.items)})", multiline=False)), bid, bid in defaults))
 
     @on(Select.Changed, "#kind, #edition")
     def _kind_changed(self) -> None:
@@ -114,7 +116,10 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
             )
             ws.create(a)
         except (ValidationError, StorageError) as exc:
-            self.notify(error_text(exc, self.isms.lang), severity="error", markup=False)
+            self.isms.notify_error(exc)
+            return
+        except OSError as exc:
+            self.isms.notify_error(exc, ws.assessments_dir)
             return
         if a.lang != self.isms.lang:
             self.isms.set_lang(a.lang)

@@ -14,7 +14,8 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
 from ..service import Session, StorageError
-from .common import AppScreenMixin, cell, error_text, plain, retranslate_bindings
+from ..text import MAX_FIELD_CHARS
+from .common import AppScreenMixin, cell, plain, retranslate_bindings
 
 SORTS = ("priority", "due", "owner", "status", "refs")
 FILTERS = ("open", "all", "late", "p1", "mine_empty")
@@ -53,12 +54,16 @@ class EditActionScreen(AppScreenMixin, ModalScreen[dict | None]):
         if event.button.id != "save":
             self.dismiss(None)
             return
-        self.dismiss({
+        values = {
             "owner": self.query_one("#owner", Input).value,
             "due": self.query_one("#due", Input).value,
             "status": self.query_one("#status", Select).value,
             "progress": self.query_one("#progress", TextArea).text,
-        })
+        }
+        if any(len(v) > MAX_FIELD_CHARS for v in (values["owner"], values["progress"])):
+            self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="error", markup=False, timeout=8)
+            return
+        self.dismiss(values)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -173,7 +178,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
             try:
                 self.session.edit_action(act.id, **values)
             except (ValidationError, StorageError, OSError) as exc:
-                self.notify(error_text(exc, self.isms.lang), severity="error", markup=False)
+                self.isms.notify_error(exc)
                 return
             self.notify(self.tr("plan.saved"), timeout=2)
             self.reload()
@@ -188,7 +193,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         try:
             self.session.edit_action(act.id, status=nxt)
         except (ValidationError, StorageError, OSError) as exc:
-            self.notify(error_text(exc, self.isms.lang), severity="error", markup=False)
+            self.isms.notify_error(exc)
             return
         self.reload()
 

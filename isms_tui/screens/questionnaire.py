@@ -16,17 +16,27 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from ..banks import Item
-from ..model import STATUSES, UserError, ValidationError
+from ..model import STATUSES, ValidationError
 from ..service import Session, StorageError
-from ..text import clean, truncate
-from .common import AppScreenMixin, plain, retranslate_bindings
+from ..text import MAX_FIELD_CHARS, clean, truncate
+from .common import AppScreenMixin, error_line, plain, retranslate_bindings
 from .dialogs import PromptScreen
 from .guidance import render as render_guidance
 
 STATUS_KEYS = {"1": "implemented", "2": "partial", "3": "not_implemented", "4": "not_applicable", "5": "unknown", "0": None}
 FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
 TEXT_FIELDS = ("note", "evidence", "owner", "due", "last_done", "na_justification")
+FIELD_LABELS = {"na_justification": "q.na_justification", "note": "q.note", "evidence": "q.evidence",
+                "owner": "q.owner", "due": "q.due", "last_done": "q.last_done"}
 SAVE_DELAY = 0.4
+ITEM_ACTIONS = {"status", "next", "prev", "next_unanswered", "cycle_filter", "edit_note"}
+PREVIEW_CHARS = {"note": 2_000, "evidence": 2_000}  # what an over-long text area shows; one-line fields: 200
+
+
+def section_item_ids(session: Session, bank_id: str, section_id: str) -> list[str]:
+    """The items of a section and of its sub-sections, in bank order."""
+    bank = next((b for b in session.banks if b.id == bank_id), None)
+    return bank.section_item_ids(section_id) if bank else []
 
 
 class QuestionnaireScreen(AppScreenMixin, Screen):
@@ -42,6 +52,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         Binding("u", "next_unanswered", "Unanswered", id="next_unanswered"),
         Binding("f", "cycle_filter", "Filter", id="filter"),
         Binding("e", "edit_note", "Note", id="edit_note"),
+        Binding("v", "view_long", "Full text", id="view_long"),
         Binding("s", "toggle_sections", "Sections", id="toggle_sections"),
         Binding("d", "dashboard", "Dashboard", id="dashboard"),
         Binding("a", "plan", "Plan", id="plan"),
@@ -49,12 +60,13 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         Binding("escape", "leave", "Back", id="back"),
     ]
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, start: int = 0):
         super().__init__()
         self.session = session
-        self.index = 0
+        self.index = max(0, min(start, len(session.items) - 1))  # shown from the first paint on
         self.filter = "all"
         self.pending: dict[str, str] = {}
+        self.shortened: dict[str, int] = {}  # field -> length of the stored text shown shortened
         self._save_timer = None
         self._loading = False
 
@@ -103,9 +115,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         for key, status in STATUS_KEYS.items():
             label = self.tr("q.clear") if status is None else self.tr("status." + status)
             self.query_one(f"#st-{status or 'none'}", Button).label = f"{key} {label}"
-        for name, key in (("na", "q.na_justification"), ("note", "q.note"), ("evidence", "q.evidence"),
-                          ("owner", "q.owner"), ("due", "q.due"), ("last_done", "q.last_done")):
-            self.query_one(f"#lbl-{name}", Label).update(self.tr(key))
+        self._field_labels()
         self.query_one("#note", TextArea).placeholder = self.tr("q.note_placeholder")
         self.query_one("#evidence", TextArea).placeholder = self.tr("q.evidence_placeholder")
         self._build_sections()
@@ -121,6 +131,15 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         text = Text("  " * depth + label)
         text.append(f" {done}/{total}", style="bold green" if done == total and total else "dim")
         return text
+
+    def _section_items(self, bank_id: str, section_id: str) -> list[str]:
+        return section_item_ids(self.session, bank_id, section_id)
+
+    @staticmethod
+    def section_start(session: Session, bank_id: str, section_id: str) -> int:
+        """Index of the first item of a section (or of its sub-sections); 0 if none."""
+        ids = set(section_item_ids(session, bank_id, section_id))
+        return next((n for n, item in enumerate(session.items) if item.id in ids), 0)
 
     def _depth(self, bank, section) -> int:
         depth, parent = 0, section.parent
@@ -154,14 +173,9 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self.query_one("#detail").focus()
 
     def goto_section(self, bank_id: str, section_id: str) -> None:
-        bank = next((b for b in self.session.banks if b.id == bank_id), None)
-        if bank is None:
-            return
-        ids = set(bank.section_item_ids(section_id))
-        for n, item in enumerate(self.session.items):
-            if item.id in ids:
-                self.goto_index(n)
-                return
+        ids = set(bank.section_item_ids(section_id)) if (bank := next((b for b in self.session.banks if b.id == bank_id), None)) else set()
+        if any(item.id in ids for item in self.session.items):
+            self.goto_index(self.section_start(self.session, bank_id, section_id))
 
     # -- items -----------------------------------------------------------------------------
     @property
@@ -234,17 +248,46 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self.query_one("#lbl-na").display = na
         self.query_one("#na_justification").display = na
 
+    def _field_labels(self) -> None:
+        for name, key in FIELD_LABELS.items():
+            label = self.query_one("#lbl-na" if name == "na_justification" else f"#lbl-{name}", Label)
+            text = self.tr(key)
+            if name in self.shortened:
+                text += "  " + self.tr("q.shortened", total=f"{self.shortened[name]:,}")
+            label.update(text)
+            label.set_class(name in self.shortened, "-shortened")
+
     def _load_fields(self) -> None:
+        """Show the item's stored text. A text longer than the typing limit is kept as it is
+        stored; the field shows its beginning with a mark, read-only ("v" shows it all)."""
         answer = self.session.answers.get(self.item.id)
+        before, self.shortened = self.shortened, {}
         with self.prevent(Input.Changed, TextArea.Changed):
             for name in TEXT_FIELDS:
                 value = (getattr(answer, name) or "") if answer else ""
                 widget = self.query_one(f"#{name}")
+                long = len(value) > MAX_FIELD_CHARS
+                if long:
+                    self.shortened[name] = len(value)
+                    mark = self.tr("q.shortened_mark", total=f"{len(value):,}")
+                    value = value[:PREVIEW_CHARS.get(name, 200)] + ("\n" if isinstance(widget, TextArea) else " ") + mark
                 if isinstance(widget, TextArea):
+                    widget.read_only = long
                     widget.load_text(value)
                 else:
+                    widget.disabled = long
                     widget.value = value
+        if before or self.shortened:  # (moving between ordinary items relabels nothing)
+            self._field_labels()
+            self.refresh_bindings()
         self.query_one("#detail", VerticalScroll).scroll_home(animate=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "view_long":
+            return bool(self.shortened)
+        if action in ITEM_ACTIONS:
+            return bool(self.session.items)  # every bank it uses failed to load: nothing to answer
+        return True
 
     # -- saving ----------------------------------------------------------------------------
     def _update_savebar(self, message: str | None = None, error: bool = False) -> None:
@@ -259,7 +302,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self._update_savebar(self.tr("q.saved", time=datetime.now().strftime("%H:%M:%S")))
 
     def _save_failed(self, exc: Exception) -> None:
-        msg = exc.message(self.isms.lang) if isinstance(exc, UserError) else str(exc)
+        msg = error_line(exc, self.isms.lang, getattr(self.session.file, "path", None))
         self._update_savebar(self.tr("q.save_failed", error=msg), error=True)
         self.notify(msg, severity="error", markup=False, timeout=8)
 
@@ -267,9 +310,20 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
     @on(TextArea.Changed)
     def _field_changed(self, event) -> None:
         widget = event.input if isinstance(event, Input.Changed) else event.text_area
-        if widget.id not in TEXT_FIELDS:
-            return
-        self.pending[widget.id] = widget.value if isinstance(widget, Input) else widget.text
+        if widget.id not in TEXT_FIELDS or widget.id in self.shortened:
+            return  # a shortened field shows a preview: it is never saved over the stored text
+        value = widget.value if isinstance(widget, Input) else widget.text
+        if len(value) > MAX_FIELD_CHARS:
+            value = value[:MAX_FIELD_CHARS]
+            with self.prevent(Input.Changed, TextArea.Changed):
+                if isinstance(widget, TextArea):
+                    widget.load_text(value)
+                    widget.move_cursor(widget.document.end)
+                else:
+                    widget.value = value
+                    widget.cursor_position = len(value)
+            self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="warning", markup=False, timeout=8)
+        self.pending[widget.id] = value
         self._update_savebar(self.tr("q.editing"))
         if self._save_timer is not None:
             self._save_timer.stop()
@@ -302,6 +356,8 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
 
     # -- actions ---------------------------------------------------------------------------
     def action_status(self, key: str) -> None:
+        if not self.session.items:
+            return
         status = STATUS_KEYS[key]
         item = self.item
         if status == "not_applicable":
@@ -316,6 +372,9 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
                     if value is not None:
                         self._save_failed(ValidationError("error.na_needs_justification"))
                     return
+                if len(value) > MAX_FIELD_CHARS:
+                    value = value[:MAX_FIELD_CHARS]
+                    self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="warning", markup=False, timeout=8)
                 self._apply_status(item, status, na_justification=value)
 
             self.app.push_screen(PromptScreen(self.tr("q.na_prompt"), current), done)
@@ -385,7 +444,40 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
             self._step(1)
 
     def action_edit_note(self) -> None:
+        if "note" in self.shortened:
+            self.view_long("note")
+            return
         self.query_one("#note", TextArea).focus()
+
+    def action_view_long(self) -> None:
+        focused = self.focused.id if self.focused else None
+        name = focused if focused in self.shortened else next((n for n in TEXT_FIELDS if n in self.shortened), None)
+        if name:
+            self.view_long(name)
+
+    def view_long(self, name: str) -> None:
+        """The whole stored text, page by page; the user may shorten it to edit it here."""
+        from .longtext import LongTextScreen
+
+        item = self.item
+        answer = self.session.answers.get(item.id)
+        full = (getattr(answer, name) or "") if answer else ""
+
+        def done(shorten: bool | None) -> None:
+            if not shorten:
+                return
+            try:
+                self.session.set_fields(item.id, **{name: full[:MAX_FIELD_CHARS]})
+            except (ValidationError, StorageError, OSError) as exc:
+                self._save_failed(exc)
+                return
+            if item is self.item:
+                self._load_fields()
+                self.query_one(f"#{name}").focus()
+            self._saved()
+
+        self.flush_pending()
+        self.app.push_screen(LongTextScreen(self.tr(FIELD_LABELS[name]), full), done)
 
     def action_toggle_sections(self) -> None:
         ol = self.query_one("#sections", OptionList)

@@ -1,0 +1,199 @@
+"""The command palette's "jump to" search over the open assessment's banks.
+
+Textual's fuzzy matcher tries every way a query's letters can be spread over a candidate, so
+a ten-letter word against a few hundred long questions kept the event loop busy for tens of
+seconds, and its ``highlight`` parses the candidate as markup. Here the search is tiered (ids
+and refs, then titles, then question text, then every word of the query starting a word of
+the entry), capped at :data:`MAX_HITS`, gives the event loop a turn every :data:`CHUNK`
+entries, and every hit is literal :class:`~textual.content.Content`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.command import Hit, Hits, Provider
+from textual.content import Content
+from textual.style import Style
+
+from ..banks import Bank
+from ..text import clean, truncate
+
+if TYPE_CHECKING:
+    from ..app import IsmsApp
+
+MAX_HITS = 30
+"""At most this many jump targets are listed for a query (the best ones)."""
+CHUNK = 64
+"""Entries matched between two turns of the event loop."""
+LABEL_WIDTH = 110
+MATCH_STYLE = Style(reverse=True)
+_WORD_RE = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """Case- and width-insensitive form for matching (ＡＢＣ, abc and ABC match alike)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # "section" or "item"
+    bank_id: str
+    target: str  # section id or item id
+    label: str  # shown, literal, one line
+    keys: tuple[str, ...]  # folded ids and refs
+    title: str  # folded short title
+    body: str  # folded longer text (the question, or the section's full label)
+    words: frozenset[str]  # the words of title and body
+
+
+def _entry(kind: str, bank_id: str, target: str, label: str, keys: Iterable[str], title: str, body: str) -> Entry:
+    title, body = fold(title), fold(body)
+    return Entry(kind, bank_id, target, label, tuple(fold(k) for k in keys), title, body,
+                 frozenset(_WORD_RE.findall(title + " " + body)))
+
+
+def _label(text: str) -> str:
+    cut = text[: LABEL_WIDTH + 1]  # every character but a combining mark takes a cell: the rest cannot fit
+    out = truncate(cut, LABEL_WIDTH)
+    return out if len(cut) == len(text) or out.endswith("…") else out + "…"
+
+
+def build_index(banks: Iterable[Bank], lang: str) -> list[Entry]:
+    return list(iter_entries(banks, lang))
+
+
+async def build_index_async(banks: Iterable[Bank], lang: str) -> list[Entry]:
+    """:func:`build_index`, giving the event loop a turn every CHUNK entries."""
+    entries: list[Entry] = []
+    for entry in iter_entries(banks, lang):
+        entries.append(entry)
+        if len(entries) % CHUNK == 0:
+            await asyncio.sleep(0)
+    return entries
+
+
+def iter_entries(banks: Iterable[Bank], lang: str) -> Iterator[Entry]:
+    for bank in banks:
+        bank_title = clean(bank.title[lang], multiline=False)
+        for sec in bank.sections:
+            sec_title = clean(sec.title[lang], multiline=False)
+            label = f"{bank_title} › {sec_title}"
+            yield _entry("section", bank.id, sec.id, _label(label), (sec.id,), sec_title, label)
+        for item in bank.items:
+            ref = clean(item.ref_label(lang), multiline=False)
+            title = clean(item.title(lang), multiline=False)
+            question = clean(item.question[lang], multiline=False)
+            head = f"{ref} {title}".strip()
+            label = _label(f"{head} — {question}" if title else f"{ref} {question}")
+            keys = [item.id, *item.refs, *(r.label(lang) for r in item.typed_refs)]
+            yield _entry("item", bank.id, item.id, label, keys, title, question)
+
+
+def _word_start(text: str, q: str) -> bool:
+    at = text.find(q)
+    while at != -1:
+        if at == 0 or not text[at - 1].isalnum():
+            return True
+        at = text.find(q, at + 1)
+    return False
+
+
+def score(entry: Entry, q: str, words: list[str]) -> float:
+    """0 for no match; higher is better (ids and refs, then titles, then question text)."""
+    if q in entry.keys:
+        return 1.0
+    if any(k.startswith(q) for k in entry.keys):
+        return 0.9
+    if entry.title.startswith(q):
+        return 0.8
+    if q in entry.title:
+        return 0.75 if _word_start(entry.title, q) else 0.7
+    if q in entry.body:
+        return 0.55 if _word_start(entry.body, q) else 0.5
+    if len(words) > 1 and all(any(x.startswith(w) for x in entry.words) or any(k.startswith(w) for k in entry.keys)
+                              for w in words):
+        return 0.4  # "info sec pol", "risk assess", a ref and a word
+    return 0.0
+
+
+def highlight(label: str, q: str) -> Content:
+    """The label as literal text, the first occurrence of the query marked."""
+    content = Content(label)
+    folded = fold(label)
+    if len(folded) == len(label):  # folding kept the offsets (no ß→ss and the like)
+        at = folded.find(q)
+        if at != -1:
+            content = content.stylize(MATCH_STYLE, at, at + len(q))
+    return content
+
+
+async def search_entries(entries: list[Entry], query: str, limit: int = MAX_HITS) -> list[tuple[float, Entry]]:
+    """The best ``limit`` matches, best first; the event loop gets a turn every CHUNK entries."""
+    q = " ".join(fold(query).split())
+    if not q:
+        return []
+    words = q.split()
+    best: list[tuple[float, int, Entry]] = []
+    for n, entry in enumerate(entries):
+        if n and n % CHUNK == 0:
+            await asyncio.sleep(0)
+        s = score(entry, q, words)
+        if s <= 0:
+            continue
+        key = (s, -n, entry)
+        if len(best) < limit:
+            heapq.heappush(best, key)
+        elif key[:2] > best[0][:2]:
+            heapq.heapreplace(best, key)
+    return [(s, e) for s, _, e in sorted(best, key=lambda k: k[:2], reverse=True)]
+
+
+def index_for(app: IsmsApp) -> asyncio.Future[list[Entry]]:
+    """The open assessment's entries in the current language: built once, in steps, by a task
+    of its own (a keystroke that cancels a search does not cancel the build)."""
+    session = app.session
+    assert session is not None
+    key = (id(session), app.lang, tuple(b.id for b in session.banks))
+    cached = getattr(app, "_palette_index", None)
+    if cached is None or cached[0] != key or (cached[1].done() and cached[1].exception() is not None):
+        cached = (key, asyncio.ensure_future(build_index_async(list(session.banks), app.lang)))
+        app._palette_index = cached
+    return cached[1]
+
+
+class JumpProvider(Provider):
+    """Command palette: jump to any section or item of the open assessment."""
+
+    def _app(self) -> IsmsApp | None:
+        from ..app import IsmsApp
+
+        app = self.app
+        return app if isinstance(app, IsmsApp) and app.session is not None else None
+
+    async def startup(self) -> None:
+        if app := self._app():
+            index_for(app)  # start building while the user types the first letters
+
+    async def search(self, query: str) -> Hits:
+        app = self._app()
+        if app is None:
+            return
+        q = " ".join(fold(query).split())
+        help_section, help_item = app.tr("palette.jump_section"), app.tr("palette.jump_item")
+        entries = await asyncio.shield(index_for(app))
+        for s, entry in await search_entries(entries, query):
+            if entry.kind == "section":
+                command = lambda b=entry.bank_id, sec=entry.target: app.jump_to_section(b, sec)  # noqa: E731
+                help_text = help_section
+            else:
+                command = lambda i=entry.target: app.jump_to_item(i)  # noqa: E731
+                help_text = help_item
+            yield Hit(s, highlight(entry.label, q), command, text=entry.label, help=help_text)
