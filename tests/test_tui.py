@@ -299,7 +299,7 @@ async def test_questionnaire_starts_at_its_position_from_the_first_paint(tmp_pat
         # from the action plan, "g" opens the questionnaire at that action's item
         await pilot.press("a")
         await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen), "the plan")
-        target = app.screen.rows[0].id
+        target = app.screen.rows[0].source.id
         shown.clear()
         await pilot.press("g")
         await wait_until(pilot, lambda: questionnaire_ready(app) and app.screen in shown, "the questionnaire again")
@@ -542,7 +542,7 @@ async def test_palette_finds_leadership_with_every_bank_loaded(tmp_path: Path):
             prompts = _palette_prompts(app)
             return prompts[0].plain if prompts else ""
 
-        await wait_until(pilot, lambda: top().startswith("5.1 Leadership and commitment"), "the Leadership hit")
+        await wait_until(pilot, lambda: top().startswith("Clause 5.1 Leadership and commitment"), "the Leadership hit")
         assert len(_palette_prompts(app)) <= MAX_HITS
         assert any("› 5 Leadership\n" in p.plain for p in _palette_prompts(app))
         await pilot.press("enter")
