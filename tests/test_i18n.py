@@ -113,3 +113,12 @@ def test_default_lang_follows_locale(monkeypatch):
     monkeypatch.setenv("LC_ALL", "ja_JP.UTF-8")
     assert default_lang() == "ja"
 
+
+
+def test_every_error_and_issue_key_exists():
+    """Errors and register issues carry a catalog key instead of calling t() directly."""
+    catalog = messages()
+    pattern = re.compile(r"""\b(?:ValidationError|UserError|ExportError|_issue)\(\s*["']([a-z0-9_.]+)["']""")
+    keys = {m.group(1) for path in SRC.rglob("*.py") for m in pattern.finditer(path.read_text(encoding="utf-8"))}
+    assert len(keys) > 30
+    assert sorted(k for k in keys if k not in catalog) == []
