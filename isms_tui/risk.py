@@ -60,6 +60,8 @@ from .catalog import catalog
 from .i18n import LANGS, t
 from .model import ValidationError, new_id, now_iso, parse_date
 from .paths import builtin_banks_dir
+from .plan import ActionSeed, ActionSource
+from .refs import CONTROL, CONTROL_2013, Ref
 from .text import clean
 
 METHODS = ("ipa3", "5x5")
@@ -633,8 +635,9 @@ class RiskData:
         return self.criteria[-1] if self.criteria else default_criteria()
 
     def locked(self, criteria: RiskCriteria) -> bool:
-        """True once a risk has been rated under this version (then change = new version)."""
-        return any(r.criteria_version == criteria.version for r in self.risks.values())
+        """True once a risk has a level under these criteria (then a change means a new
+        version with a reason)."""
+        return any(rate(r, criteria, self.assets, lambda _c: None, date.today()).rated for r in self.risks.values())
 
     def risks_of_asset(self, asset_id: str) -> list[Risk]:
         return [r for r in self.risks.values() if asset_id in r.asset_ids]
@@ -806,6 +809,42 @@ class Register:
             out.append(_issue("risk.issue.no_rated_risks"))
         out += [i for row in self.rows for i in row.rating.issues if i.key != "risk.issue.unrated"]
         return out
+
+
+# -- treatment actions for the plan ---------------------------------------------------------
+TREATMENT_PRIORITY = {"unacceptable": 1, "tolerable": 2}  # by the band before treatment; else 3
+
+
+def risk_action_id(risk_id: str) -> str:
+    return f"risk:{risk_id}"
+
+
+def treatment_text(row: RiskRow, lang: str) -> str:
+    """What the plan shows for a risk treatment: one line, then the user's plan text."""
+    r = row.risk
+    names = ", ".join(a.name for a in row.assets)
+    head = t(f"risk.action.{r.treatment}", lang, risk=r.label, threat=r.threat_title(lang), assets=names)
+    return f"{head}\n{r.plan}" if r.plan else head
+
+
+def treatment_seeds(register: Register, edition: str) -> list[ActionSeed]:
+    """One plan action per risk treated by reduce, share or avoid (source kind "risk"), owned
+    by the risk owner, due on the risk's date (or the suggested one), the planned controls as
+    its references. Priority follows the band before treatment."""
+    ref_type = CONTROL if edition == "2022" else CONTROL_2013
+    out = []
+    for row in register.rows:
+        r = row.risk
+        if r.treatment not in ("reduce", "share", "avoid"):
+            continue
+        prio = TREATMENT_PRIORITY.get(row.rating.band or "", 3)
+        out.append(ActionSeed(
+            source=ActionSource("risk", r.id),
+            what={lg: treatment_text(row, lg) for lg in LANGS},
+            refs=tuple(Ref(ref_type, c) for c in r.planned_controls),
+            priority=prio, owner=r.owner, due=r.due,
+        ))
+    return out
 
 
 # -- shipped data: the threat catalog and the starter asset lists --------------------------

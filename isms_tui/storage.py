@@ -23,6 +23,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from .model import ActionEdit, Answer, Assessment, now_iso
+from .risk import Asset, Risk, RiskCriteria, RiskData
 
 SCHEMA_VERSION = 2
 FILE_MODE = 0o600
@@ -223,6 +224,10 @@ class AssessmentFile:
         self._answers = self.db.table("answers", cache_size=0)
         self._actions = self.db.table("actions", cache_size=0)
         self._meta = self.db.table("meta", cache_size=0)
+        # Risk assessment (issue 17): additive tables, absent in older files (read as empty).
+        self._risk_criteria = self.db.table("risk_criteria", cache_size=0)
+        self._assets = self.db.table("assets", cache_size=0)
+        self._risks = self.db.table("risks", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -258,6 +263,26 @@ class AssessmentFile:
     def put_action_edit(self, edit: ActionEdit) -> None:
         edit.updated = now_iso()
         self._actions.upsert(edit.to_doc(), Query().action_id == edit.action_id)
+
+    # -- risk criteria, asset ledger, risk register ------------------------------------------
+    def risk_data(self) -> RiskData:
+        data = self.storage.read() or {}
+        return RiskData.from_tables(data)
+
+    def put_criteria(self, criteria: RiskCriteria) -> None:
+        self._risk_criteria.upsert(criteria.to_doc(), Query().version == criteria.version)
+
+    def put_asset(self, asset: Asset) -> None:
+        self._assets.upsert(asset.to_doc(), Query().id == asset.id)
+
+    def remove_asset(self, asset_id: str) -> None:
+        self._assets.remove(Query().id == asset_id)
+
+    def put_risk(self, risk: Risk) -> None:
+        self._risks.upsert(risk.to_doc(), Query().id == risk.id)
+
+    def remove_risk(self, risk_id: str) -> None:
+        self._risks.remove(Query().id == risk_id)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -320,7 +345,8 @@ class Store:
         return path
 
     # -- create / open ---------------------------------------------------------------------
-    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = ()) -> str:
+    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
+               risk: RiskData | None = None) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(f"an assessment with id {assessment.id} already exists")
@@ -329,6 +355,9 @@ class Store:
             "answers": {str(i): a.to_doc() for i, a in enumerate(answers, start=1)},
             "actions": {str(i): e.to_doc() for i, e in enumerate(edits, start=1)},
         }
+        if risk is not None and risk.exists:
+            for table, docs in risk.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         try:
             atomic_write_bytes(path, encode(data))
         except OSError as exc:
@@ -400,6 +429,10 @@ class Store:
                 e = ActionEdit.from_doc(d)
                 edits[e.action_id] = e
         return assessment, answers, edits
+
+    def load_risk(self, assessment_id: str) -> RiskData:
+        """The risk criteria, asset ledger and risk register of a stored assessment."""
+        return RiskData.from_tables(self.read(assessment_id))
 
     # -- backups, trash --------------------------------------------------------------------
     def _backup_folder(self, assessment_id: str) -> Path:

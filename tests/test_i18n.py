@@ -9,6 +9,7 @@ import string
 
 from isms_tui.i18n import messages
 from isms_tui.model import ACTION_STATUSES, KINDS, STATUSES
+from isms_tui.risk import BANDS, CATEGORIES, METHODS, TREATMENTS
 from isms_tui.scoring import GATE_STATES
 from tests.conftest import ROOT
 
@@ -23,6 +24,10 @@ def _expand(key: str) -> list[str]:
         "priority": ["1", "2", "3"], "filter": ["all", "unanswered", "gaps", "mandatory", "new2022"],
         "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
         "gate.state": list(GATE_STATES),
+        "risk.action": ["reduce", "share", "avoid"], "risk.band": list(BANDS), "risk.treatment": list(TREATMENTS),
+        "asset.category": list(CATEGORIES), "risk.method": list(METHODS),
+        "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]
+        + [f"{s}.{n}" for s in ("impact5", "likelihood5") for n in range(1, 6)],
     }
     if key.endswith("."):  # "status." + value
         key = key + "{x}"

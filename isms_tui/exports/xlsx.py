@@ -255,9 +255,10 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
     sh = book.sheet("xlsx.sheet.gaps")
     heads = ["refs", "title", "question", "status", "note", "evidence", "action", "weight", "mandatory", "new2022", "priority"]
     sh.header(0, [tr(f"xlsx.h.{h}") for h in heads])
-    for n, act in enumerate(plan, start=1):
+    gaps = [act for act in plan if act.item is not None]  # risk treatments: in the plan sheet
+    for n, act in enumerate(gaps, start=1):
         item = act.item
-        assert item is not None  # question actions only, until risks and findings add their own
+        assert item is not None
         a = answers.get(item.id)
         status = _status(lang, a.status if a else None)
         if act.overdue_recurring:
@@ -271,7 +272,7 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
         sh.text(n, 9, _yes_no(lang, item.new_in_2022))
         sh.text(n, 10, tr(f"priority.{act.priority}"))
     sh.ws.freeze_panes(1, 0)
-    sh.ws.autofilter(0, 0, max(1, len(plan)), len(heads) - 1)
+    sh.ws.autofilter(0, 0, max(1, len(gaps)), len(heads) - 1)
     sh.finish()
 
     # 3. Action plan --------------------------------------------------------------------------
