@@ -248,3 +248,28 @@ def test_export_with_risk_actions_lists_them_in_the_plan_sheet_only(workspace: W
     assert risk_action_id(r.id) in plan_ids
     gap_refs = [row[0] for row in wb.worksheets[1].iter_rows(min_row=2, values_only=True)]
     assert len(gap_refs) == len(plan_ids) - 1
+
+
+def test_report_has_the_risk_summary_in_text_and_json(workspace: Workspace, aid: str):
+    from isms_tui.report import report_json, report_text
+
+    assert report_json(workspace.view(aid), "en")["risk"] is None  # no register: null, text unchanged
+    assert "Risk assessment" not in "\n".join(report_text(workspace.view(aid), "en"))
+    with workspace.open(aid) as s:
+        a = _customer_asset(s)
+        s.add_risk(asset_ids=[a.id], owner="Sato", threat_id="T01", threat_level=3, treatment="reduce",
+                   planned_controls=["8.7"], residual_vulnerability=1)  # 9 -> 3 x 2 = 6
+        s.add_risk(asset_ids=[a.id], owner="Sato", threat_id="T14", threat_level=1, vulnerability_level=2,
+                   treatment="accept")  # 3 x 1 = 3: tolerable, no acceptance yet
+    view = workspace.view(aid)
+    rep = report_json(view, "en")["risk"]
+    assert rep["levels_before"] == {"9": 1, "3": 1} and rep["levels_after"] == {"6": 1, "3": 1}
+    assert rep["bands_before"] == {"acceptable": 0, "tolerable": 1, "unacceptable": 1}
+    assert [x["key"] for x in rep["open_approvals"]] == ["risk.issue.criteria_unapproved", "risk.issue.acceptance_missing"]
+    assert {"type": "control", "id": "8.7"} not in [{"type": o["type"], "id": o["id"]} for o in rep["orphaned_controls"]]
+    assert len(rep["orphaned_controls"]) == 92 and rep["register"][0]["label"] == "R-01"
+    gate = {r["ref"]["id"]: r for r in report_json(view, "en")["gate"]["requirements"]}
+    assert gate["6.1.2"]["basis"] == "register" and gate["4.3"]["basis"] == "questions"
+    text = "\n".join(report_text(view, "ja"))
+    assert "リスクアセスメント" in text and "9:1  3:1" in text and "未了の承認 2 件" in text
+    assert "リスク台帳で判定" in text
