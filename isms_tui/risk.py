@@ -23,7 +23,7 @@ Acceptance bands (editable cut-offs, part of the criteria): a level up to ``acce
 is **acceptable**; up to ``tolerable_max`` it may be **accepted under control** (a named
 risk owner approves it, says why and until when, and it is watched); above that it is **not
 acceptable** (it must be reduced, avoided or shared). The
-defaults (IPA 3x3: 1-2 / 3-4 / 6-9; 5x5: 1-4 / 5-12 / 15-25) are isms-tui's choice, shown
+defaults (IPA 3x3: 1-3 / 4 / 6-9; 5x5: 1-4 / 5-12 / 15-25) are isms-tui's choice, shown
 to the user as editable: the handbook colours the grid without publishing cut-offs.
 
 Treatment rule (what the register, the plan and the stage 1 gate check):
@@ -71,10 +71,15 @@ BANDS = ("acceptable", "tolerable", "unacceptable")
 CIA = ("confidentiality", "integrity", "availability")
 CIA_MAX = 3
 IPA_MAX = 3  # threat, vulnerability and likelihood of damage in the IPA method
-# Likelihood of damage (被害発生可能性) by [threat - 1][vulnerability - 1]: isms-tui's own table
-# (the handbook's cells are not published); non-decreasing along both axes, editable.
-DEFAULT_TABLE: tuple[tuple[int, ...], ...] = ((1, 1, 2), (1, 2, 3), (2, 3, 3))
-DEFAULT_CUTOFFS = {"ipa3": (2, 4), "5x5": (4, 12)}
+# Likelihood of damage by [threat - 1][vulnerability - 1]: isms-tui's own table (the
+# handbook's cells are not published), non-decreasing along both axes, editable. With every
+# needed control in place (vulnerability 1) damage is unlikely whatever the threat; with none
+# in place (3) it is likely unless the threat itself is rare.
+DEFAULT_TABLE: tuple[tuple[int, ...], ...] = ((1, 1, 2), (1, 2, 3), (1, 3, 3))
+# Acceptance cut-offs (top of "acceptable", top of "accept under control"). IPA 3x3: an
+# important asset (3) with damage unlikely (1) is acceptable; 4 (2 x 2) is accepted under
+# control; 6 and 9 are not acceptable.
+DEFAULT_CUTOFFS = {"ipa3": (3, 4), "5x5": (4, 12)}
 # Vulnerability suggested from the implementation status of the existing controls.
 VULN_ALL, VULN_PART, VULN_NONE = 1, 2, 3
 

@@ -154,7 +154,7 @@ def test_the_suggestion_follows_the_answers_and_an_override_wins():
     assert (r.vulnerability_suggested, r.vulnerability, r.likelihood, r.level) == (2, 2, 3, 9)
     status["8.13"] = "implemented"
     r = rate(risk, crit, {asset.id: asset}, status.get, TODAY)
-    assert (r.vulnerability, r.likelihood, r.level) == (1, 2, 6)
+    assert (r.vulnerability, r.likelihood, r.level) == (1, 1, 3)
     risk.vulnerability_level = 3
     r = rate(risk, crit, {asset.id: asset}, status.get, TODAY)
     assert (r.vulnerability_suggested, r.vulnerability, r.level) == (1, 3, 9)
@@ -305,8 +305,8 @@ def test_assets_are_cleaned_and_importance_is_the_highest_rating():
 def test_register_counts_coverage_and_gate_issues():
     crit = default_criteria()
     a1, a2 = _asset(3, name="Customer list", no=1), _asset(1, name="Brochure", no=2)
-    r1 = _risk(a1, threat_level=3, vulnerability_level=3, treatment="reduce", planned_controls=["8.7"],
-               residual_vulnerability=1, no=1)  # 3 x 3 = 9; residual 3 x table[2][0] = 6
+    r1 = _risk(a1, threat_level=2, vulnerability_level=3, treatment="reduce", planned_controls=["8.7"],
+               residual_vulnerability=2, no=1)  # 3 x table[1][2] = 9; residual 3 x table[1][1] = 6
     data = RiskData([crit], {a1.id: a1, a2.id: a2}, {r1.id: r1})
     reg = Register(data, _none, TODAY)
     assert reg.counts() == {9: 1} and reg.counts(after=True) == {6: 1}

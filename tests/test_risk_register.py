@@ -138,7 +138,7 @@ def test_vulnerability_is_suggested_from_the_answers_and_the_override_is_kept(wo
         for item in _items_of(s, "8.7"):
             s.set_status(item.id, "implemented")
         row = s.view().risk_register.row(r.id)
-        assert (row.rating.vulnerability, row.rating.likelihood, row.rating.level) == (1, 2, 6)
+        assert (row.rating.vulnerability, row.rating.likelihood, row.rating.level) == (1, 1, 3)
         s.update_risk(r.id, vulnerability_level=3)  # the user knows better: kept
         for item in _items_of(s, "8.7"):
             s.set_status(item.id, "partial")
@@ -196,10 +196,15 @@ def test_the_gate_follows_the_register_step_by_step(workspace: Workspace, aid: s
         s.update_risk(r.id, residual_vulnerability=2)  # 3 x table[2][1] = 3 x 3 = 9: still not acceptable
         by = {q.ref.id: q for q in s.view().gate.requirements}
         assert [i.key for i in by["6.1.3"].issues] == ["risk.issue.unacceptable_retained"]
-        s.update_risk(r.id, threat_level=2, residual_vulnerability=1)  # 3 x 3 = 9 -> 3 x 1 = 3: tolerable
+        s.update_risk(r.id, threat_level=2, residual_vulnerability=1)  # 3 x 3 = 9 -> 3 x 1 = 3: acceptable
+        assert states(s) == {"6.1.2": "met", "6.1.3": "met", "8.2": "met", "8.3": "met"}
+        b = s.add_asset(name="Brochures", category="paper", owner="Sato", confidentiality=2)
+        assert states(s)["8.2"] == "not_met"  # a new asset nobody assessed
+        r2 = s.add_risk(asset_ids=[b.id], owner="Sato", threat_id="T07", threat_level=2, treatment="reduce",
+                        planned_controls=["7.7"], residual_vulnerability=2)  # 2 x 3 = 6 -> 2 x 2 = 4: under control
         by = {q.ref.id: q for q in s.view().gate.requirements}
-        assert [i.key for i in by["6.1.3"].issues] == ["risk.issue.acceptance_missing"]
-        s.accept_risk(r.id, by="Sales director", reason="Residual covered by the backup restore test", until=SOON)
+        assert by["8.2"].state == "met" and [i.key for i in by["6.1.3"].issues] == ["risk.issue.acceptance_missing"]
+        s.accept_risk(r2.id, by="Office manager", reason="Brochures hold no customer data; drafts are shredded", until=SOON)
         assert states(s) == {"6.1.2": "met", "6.1.3": "met", "8.2": "met", "8.3": "met"}
         s.add_asset(name="Website", category="system", owner="IT")  # a new asset nobody assessed
         assert states(s)["8.2"] == "not_met"
@@ -257,19 +262,21 @@ def test_report_has_the_risk_summary_in_text_and_json(workspace: Workspace, aid:
     assert "Risk assessment" not in "\n".join(report_text(workspace.view(aid), "en"))
     with workspace.open(aid) as s:
         a = _customer_asset(s)
+        b = s.add_asset(name="Router", category="device", owner="IT", availability=2)
         s.add_risk(asset_ids=[a.id], owner="Sato", threat_id="T01", threat_level=3, treatment="reduce",
-                   planned_controls=["8.7"], residual_vulnerability=1)  # 9 -> 3 x 2 = 6
-        s.add_risk(asset_ids=[a.id], owner="Sato", threat_id="T14", threat_level=1, vulnerability_level=2,
-                   treatment="accept")  # 3 x 1 = 3: tolerable, no acceptance yet
+                   planned_controls=["8.7"], residual_vulnerability=1)  # 9 -> 3 x 1 = 3
+        s.add_risk(asset_ids=[b.id], owner="Sato", threat_id="T14", threat_level=2, vulnerability_level=2,
+                   treatment="accept")  # 2 x 2 = 4: under control, no acceptance yet
     view = workspace.view(aid)
     rep = report_json(view, "en")["risk"]
-    assert rep["levels_before"] == {"9": 1, "3": 1} and rep["levels_after"] == {"6": 1, "3": 1}
+    assert rep["levels_before"] == {"9": 1, "4": 1} and rep["levels_after"] == {"4": 1, "3": 1}
     assert rep["bands_before"] == {"acceptable": 0, "tolerable": 1, "unacceptable": 1}
+    assert rep["bands_after"] == {"acceptable": 1, "tolerable": 1, "unacceptable": 0}
     assert [x["key"] for x in rep["open_approvals"]] == ["risk.issue.criteria_unapproved", "risk.issue.acceptance_missing"]
     assert {"type": "control", "id": "8.7"} not in [{"type": o["type"], "id": o["id"]} for o in rep["orphaned_controls"]]
     assert len(rep["orphaned_controls"]) == 92 and rep["register"][0]["label"] == "R-01"
     gate = {r["ref"]["id"]: r for r in report_json(view, "en")["gate"]["requirements"]}
     assert gate["6.1.2"]["basis"] == "register" and gate["4.3"]["basis"] == "questions"
     text = "\n".join(report_text(view, "ja"))
-    assert "リスクアセスメント" in text and "9:1  3:1" in text and "未了の承認 2 件" in text
+    assert "リスクアセスメント" in text and "9:1  4:1" in text and "未了の承認 2 件" in text
     assert "リスク台帳で判定" in text
