@@ -220,6 +220,11 @@ class RiskCriteria:
         """Likelihood of damage from the threat and vulnerability levels (IPA method)."""
         return self.table[threat - 1][vulnerability - 1]
 
+    def band_levels(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Each band with the levels the method can produce in it (IPA 3x3 defaults:
+        acceptable 1, 2, 3; under control 4; not acceptable 6, 9)."""
+        return [(b, tuple(lv for lv in self.levels if self.band(lv) == b)) for b in BANDS]
+
     def band(self, level: int) -> str:
         if level <= self.acceptable_max:
             return "acceptable"

@@ -25,7 +25,7 @@ def _expand(key: str) -> list[str]:
         "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
         "gate.state": list(GATE_STATES),
         "risk.action": ["reduce", "share", "avoid"], "risk.band": list(BANDS), "risk.treatment": list(TREATMENTS),
-        "asset.category": list(CATEGORIES), "risk.method": list(METHODS),
+        "asset.category": list(CATEGORIES), "risk.method": list(METHODS), "xlsx.reason": ["risk_treatment"],
         "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]
         + [f"{s}.{n}" for s in ("impact5", "likelihood5") for n in range(1, 6)],
     }

@@ -25,6 +25,7 @@ from ..service import Workspace
 from ..storage import FILE_MODE, fsync_dir
 from ..text import clean, display_width
 from ..view import AssessmentView
+from .risk_sheets import write_risk_sheets
 
 FONTS = {"ja": "Yu Gothic", "en": "Calibri"}
 EXCEL_CELL_LIMIT = 32767  # characters; longer text is cut with a visible mark
@@ -374,6 +375,7 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
     sh.ws.freeze_panes(1, 0)
     sh.finish()
 
+    write_risk_sheets(book.wb, view, lang)  # asset ledger, risk register, treatment plan, SoA traceability
     book.wb.close()
     return view
 
