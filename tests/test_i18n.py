@@ -9,7 +9,7 @@ import string
 
 from isms_tui.i18n import messages
 from isms_tui.model import ACTION_STATUSES, KINDS, STATUSES
-from isms_tui.risk import BANDS, CATEGORIES, METHODS, TREATMENTS
+from isms_tui.risk import BANDS, CATEGORIES, CIA, METHODS, TREATMENTS
 from isms_tui.scoring import GATE_STATES
 from tests.conftest import ROOT
 
@@ -26,6 +26,12 @@ def _expand(key: str) -> list[str]:
         "gate.state": list(GATE_STATES),
         "risk.action": ["reduce", "share", "avoid"], "risk.band": list(BANDS), "risk.treatment": list(TREATMENTS),
         "asset.category": list(CATEGORIES), "risk.method": list(METHODS), "xlsx.reason": ["risk_treatment"],
+        "asset.col": ["id", "category", "name", "owner", "cia", "risks"], "asset.f": list(CIA),
+        "risk.col": ["id", "level", "treatment", "threat", "owner", "state"],
+        "soa.col": ["control", "title", "applicable", "status", "risks"],
+        "soa.filter": ["all", "excluded", "untraced", "conflicts"],
+        **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
+        **{f"risk.scale.{s}": ["1", "2", "3", "4", "5"] for s in ("impact5", "likelihood5")},
         "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]
         + [f"{s}.{n}" for s in ("impact5", "likelihood5") for n in range(1, 6)],
     }
