@@ -246,7 +246,8 @@ class CriteriaDialog(FormDialog):
             yield Label(tr("criteria.f.reason"))
             yield Input("", id="reason")
             yield Label(tr("criteria.f.approved_by"))
-            yield Input(c.approved_by, id="approved_by", placeholder=tr("criteria.f.approved_by_hint"))
+            # empty on purpose: a new version must be approved anew, never by a name left in the field
+            yield Input("", id="approved_by", placeholder=tr("criteria.f.approved_by_hint"))
             scales = [tr("criteria.scales")]
             for scale in ("threat", "vulnerability", "likelihood"):
                 scales += [tr(f"risk.scale.{scale}.{n}") for n in (1, 2, 3)]
@@ -411,9 +412,8 @@ class RisksScreen(AppScreenMixin, Screen):
                         return
                 elif not self._apply(lambda: s.edit_criteria(**values["changes"]), "criteria.saved"):
                     return
-            by = values["approved_by"]
-            if by and (by != s.criteria.approved_by or not s.criteria.approved):
-                self._apply(lambda: s.approve_criteria(by), "criteria.approved")
+            if values["approved_by"]:
+                self._apply(lambda: s.approve_criteria(values["approved_by"]), "criteria.approved")
 
         self.app.push_screen(CriteriaDialog(self.session), done)
 
