@@ -59,6 +59,9 @@ class IsmsApp(App[int]):
         Binding("question_mark", "help", "Help", id="help_q", show=False),
         Binding("f2", "toggle_lang", "日本語/English", id="toggle_lang"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f5", "risks", "Risks", id="open_risks", show=False),
+        Binding("f6", "assets", "Assets", id="open_assets", show=False),
+        Binding("f7", "soa", "SoA", id="open_soa", show=False),
     ]
 
     def __init__(self, data_dir: Path, *, lang: str = "ja", open_id: str | None = None):
@@ -235,6 +238,22 @@ class IsmsApp(App[int]):
         if self.session is not None and not isinstance(self.screen, ActionPlanScreen):
             self.push_screen(ActionPlanScreen(self.session))
 
+    def _push_risk_screen(self, name: str) -> None:
+        from .screens import assets, risks, soa
+
+        cls = {"risks": risks.RisksScreen, "assets": assets.AssetsScreen, "soa": soa.SoaScreen}[name]
+        if self.session is not None and not isinstance(self.screen, cls):
+            self.push_screen(cls(self.session))
+
+    def action_risks(self) -> None:
+        self._push_risk_screen("risks")
+
+    def action_assets(self) -> None:
+        self._push_risk_screen("assets")
+
+    def action_soa(self) -> None:
+        self._push_risk_screen("soa")
+
     def action_questionnaire(self) -> None:
         if self.session is not None:
             self.open_assessment(self.session.id, at_first_unanswered=False)
@@ -277,6 +296,9 @@ class IsmsApp(App[int]):
             yield SystemCommand(tr("cmd.dashboard"), tr("cmd.dashboard_help"), self.action_dashboard)
             yield SystemCommand(tr("cmd.plan"), tr("cmd.plan_help"), self.action_action_plan)
             yield SystemCommand(tr("cmd.export"), tr("cmd.export_help"), self.action_export)
+            yield SystemCommand(tr("cmd.risks"), tr("cmd.risks_help"), self.action_risks)
+            yield SystemCommand(tr("cmd.assets"), tr("cmd.assets_help"), self.action_assets)
+            yield SystemCommand(tr("cmd.soa"), tr("cmd.soa_help"), self.action_soa)
         yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), lambda: setattr(self, "theme", HIGH_CONTRAST.name))
 
 

@@ -6,17 +6,28 @@ the company excludes only the Annex A controls it can justify (:data:`EXCLUSIONS
 :data:`isms_tui.soa.CHALLENGED_EXCLUSIONS`), marks a conditional item "not applicable" only
 when its condition holds for the company, and leaves the audit steps it has not reached yet
 unanswered.
+
+The company keeps a risk register (:func:`demo_register`, data in ``demo_register.toml``):
+16 assets, 26 risks, approved criteria, every treatment owned and dated and every accepted
+risk approved with its reason. The answers to the questions about the controls its risks name
+follow the register's ``[controls]`` table, so the suggested vulnerabilities are the ones the
+register was written for.
 """
 
 from __future__ import annotations
 
 import random
+import tomllib
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
 from .banks import Item
 from .model import ActionEdit, Answer, Assessment, question_action_id
+from .risk import RiskData, build_asset, build_risk, check_criteria, default_criteria, risk_action_id
 from .service import Workspace
 from .soa import CHALLENGED_EXCLUSIONS
+from .view import AssessmentView
 
 DEMO = {
     "ja": {
@@ -122,9 +133,103 @@ def demo_data(ws: Workspace, lang: str, today: date | None = None) -> tuple[Asse
                 edits.append(ActionEdit(question_action_id(item.id), owner=rng.choice(d["owners"]),
                                         status=rng.choice(["todo", "in_progress"]),
                                         due=(today + timedelta(days=rng.randint(-20, 90))).isoformat()))
+    _follow_register(ws, assessment, answers, d, today)
     return assessment, answers, edits
+
+
+# -- the risk register --------------------------------------------------------------------
+# Who is who in the register: index into DEMO[lang]["owners"].
+DEMO_PEOPLE = {"office": 0, "production": 1, "it": 2, "ceo": 3}
+
+
+@cache
+def _register_source() -> dict:
+    with open(Path(__file__).with_name("demo_register.toml"), "rb") as fh:
+        return tomllib.load(fh)
+
+
+def _follow_register(ws: Workspace, assessment: Assessment, answers: list[Answer], d: dict, today: date) -> None:
+    """Answer every question about a control the register names as the register's
+    ``[controls]`` table says (the demo's answers and register agree)."""
+    forced: dict[str, str] = _register_source()["controls"]
+    by_id = {a.item_id: a for a in answers}
+    for bank in ws.banks_for(assessment):
+        for item in bank.items:
+            hit = {forced[c] for c in item.controls if c in forced}
+            if not hit or excluded_by_demo(item):
+                continue
+            status = hit.pop() if len(hit) == 1 else "partial"
+            a = by_id.get(item.id)
+            if a is None:
+                a = by_id[item.id] = Answer(item.id, answered_by=d["owners"][0])
+                answers.append(a)
+            if a.status == "not_applicable":
+                continue
+            a.status = status
+            a.note = d["notes"][status]
+            a.owner = "" if status == "implemented" else (a.owner or d["owners"][2])
+            if item.every_months and status == "implemented" and not a.last_done:
+                a.last_done = (today - timedelta(days=60)).isoformat()
+
+
+def demo_register(ws: Workspace, assessment: Assessment, answers: list[Answer], lang: str,
+                  today: date | None = None) -> tuple[RiskData, list[ActionEdit]]:
+    """The demo company's criteria, asset ledger and risk register, built and checked by the
+    same rules as what a user types (and the plan edits of three treatments under way)."""
+    today = today or date.today()
+    lang = lang if lang in DEMO else "en"
+    src = _register_source()
+    people = DEMO[lang]["owners"]
+
+    def who(key: str) -> str:
+        return people[DEMO_PEOPLE[key]]
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    view = AssessmentView(assessment, ws.banks_for(assessment), {a.item_id: a for a in answers}, {}, today=today)
+    criteria = default_criteria(cycle=str(today.year))
+    criteria.approved_by = who(src["criteria"]["approved_by"])
+    criteria.approved_on = day(-src["criteria"]["approved_days_ago"])
+    criteria = check_criteria(criteria)
+    data = RiskData([criteria])
+    keys: dict[str, str] = {}
+    for n, a in enumerate(src["assets"], start=1):
+        asset = build_asset({
+            "name": a["name"][lang], "category": a["category"], "owner": who(a["owner"]),
+            "department": a["department"][lang], "location": a["location"][lang], "users": a["users"][lang],
+            "personal_data": a["personal"], "confidentiality": a["c"], "integrity": a["i"], "availability": a["a"],
+            "last_reviewed": day(-a["reviewed_days_ago"]),
+        })
+        asset.no = n
+        data.assets[asset.id] = asset
+        keys[a["key"]] = asset.id
+    edits: list[ActionEdit] = []
+    for n, r in enumerate(src["risks"], start=1):
+        fields: dict[str, object] = {
+            "asset_ids": [keys[k] for k in r["assets"]], "owner": who(r["owner"]), "threat_id": r["threat"],
+            "threat_level": r["threat_level"], "vulnerability": r["vulnerability"][lang],
+            "existing_controls": r["existing"], "treatment": r["treatment"], "planned_controls": r.get("planned", []),
+            "plan": r.get("plan", {}).get(lang, ""), "residual_vulnerability": r.get("residual_vulnerability"),
+        }
+        if "due_days" in r:
+            fields["due"] = day(r["due_days"])
+        if "acceptance" in r:
+            acc = r["acceptance"]
+            fields["acceptance"] = {"by": who(acc["by"]), "reason": acc["reason"][lang],
+                                    "on": day(-acc["on_days_ago"]), "until": day(acc["until_days"])}
+        risk = build_risk(fields, None, criteria=criteria, assets=data.assets, edition=assessment.edition,
+                          today=today, control_status=view.control_status.get)
+        risk.no = n
+        data.risks[risk.id] = risk
+        if n in (1, 5):
+            edits.append(ActionEdit(risk_action_id(risk.id), status="in_progress"))
+        elif n == 9:
+            edits.append(ActionEdit(risk_action_id(risk.id), status="done"))
+    return data, edits
 
 
 def create_demo(ws: Workspace, lang: str) -> str:
     assessment, answers, edits = demo_data(ws, lang)
-    return ws.create(assessment, answers, edits)
+    risk, risk_edits = demo_register(ws, assessment, answers, lang)
+    return ws.create(assessment, answers, edits + risk_edits, risk=risk)

@@ -30,6 +30,8 @@ from .model import ActionEdit, Answer, question_action_id
 from .refs import Ref, labels
 from .scoring import Report
 
+SOURCE_KINDS = ("question", "risk")  # next: "finding", "parked"
+
 # Week offsets (start, end) relative to the target audit date T.
 _BUILD = {  # the ISMS is built in about 17 weeks and ready two weeks before stage 1
     "acq.scope": (-19, -18), "acq.assets": (-18, -16), "acq.risk_analysis": (-16, -14),
@@ -144,6 +146,30 @@ class Action:
         return self.due is not None and self.due < today and self.action_status != "done"
 
 
+def seed_due(prio: int, target: date | None, kind: str) -> date | None:
+    """Suggested due date of an action that is not a question (a risk treatment puts controls
+    in place: due like an Annex A gap of the same priority)."""
+    if target is None:
+        return None
+    if kind == "renewal":
+        return target + timedelta(weeks=_RENEWAL_WEEKS[prio])
+    return schedule(target, kind)[_ANNEX_STEP[prio]][1]
+
+
+@dataclass(frozen=True)
+class ActionSeed:
+    """Work that another kind of object creates (a risk treatment; later audit findings and
+    parked items): :func:`build_plan` turns it into an :class:`Action` with the same identity
+    rules, suggested due dates and user edits as a question's action."""
+
+    source: ActionSource
+    what: dict[str, str]
+    refs: tuple[Ref, ...]
+    priority: int
+    owner: str = ""
+    due: str | None = None
+
+
 def _as_date(value: str | None) -> date | None:
     if not value:
         return None
@@ -161,9 +187,10 @@ def build_plan(
     *,
     target_date: str | None,
     kind: str,
+    seeds: Iterable[ActionSeed] = (),
 ) -> list[Action]:
-    """One action per gap, most urgent first; the user's edits (by action id) are laid over
-    the computed defaults, so re-scoring keeps them."""
+    """One action per gap and per seed (e.g. a risk treatment), most urgent first; the user's
+    edits (by action id) are laid over the computed defaults, so re-scoring keeps them."""
     target = _as_date(target_date)
     overdue = set(report.overdue)
     plan: list[tuple[tuple, Action]] = []
@@ -197,5 +224,19 @@ def build_plan(
                 progress=edit.progress if edit else "",
             )
             plan.append(((prio, -item.weight, not item.mandatory, order), act))
+    for seed in seeds:
+        order += 1
+        action_id = seed.source.key
+        edit = edits.get(action_id)
+        sdue = seed_due(seed.priority, target, kind)
+        owner = (edit.owner if edit and edit.owner is not None else None) or seed.owner
+        due = _as_date(edit.due if edit and edit.due else None) or _as_date(seed.due) or sdue
+        act = Action(
+            id=action_id, source=seed.source, item=None, refs=seed.refs, what=dict(seed.what), status=None,
+            overdue_recurring=False, priority=seed.priority, suggested_due=sdue, owner=owner or "", due=due,
+            action_status=edit.status if edit else "todo", progress=edit.progress if edit else "",
+        )
+        # a treatment the risk criteria require ranks like a mandatory item of the same priority
+        plan.append(((seed.priority, -3, False, order), act))
     plan.sort(key=lambda p: p[0])
     return [a for _, a in plan]

@@ -4,6 +4,7 @@ and as plain text. Field names are documented in the README; add fields, never r
 from __future__ import annotations
 
 from .i18n import t
+from .risk import BANDS
 from .scoring import Score, pct
 from .view import AssessmentView
 
@@ -40,6 +41,8 @@ def report_json(view: AssessmentView, lang: str) -> dict:
                     "state": r.state,
                     "documents": [{"ref": d.ref, "type": d.type, "title": d.title[lang]} for d in r.docs],
                     "items": [{"id": i.id, "bank": i.bank_id, "status": r.statuses[i.id]} for i in r.items],
+                    "basis": r.basis,
+                    "issues": [{"key": i.key, "message": i.message(lang)} for i in r.issues],
                 }
                 for r in gate.requirements
             ],
@@ -60,7 +63,81 @@ def report_json(view: AssessmentView, lang: str) -> dict:
             }
             for act in view.plan
         ],
+        "risk": risk_json(view, lang),
     }
+
+
+def risk_json(view: AssessmentView, lang: str) -> dict | None:
+    """The risk summary (null when the assessment keeps no register)."""
+    if not view.risk_data.exists:
+        return None
+    reg = view.risk_register
+    c = reg.criteria
+    return {
+        "criteria": {"version": c.version, "method": c.method, "cycle": c.cycle, "approved": c.approved,
+                     "approved_by": c.approved_by or None, "approved_on": c.approved_on,
+                     "acceptable_max": c.acceptable_max, "tolerable_max": c.tolerable_max,
+                     "stored": bool(view.risk_data.criteria)},
+        "assets": len(reg.assets),
+        "risks": len(reg.rows),
+        "rated": sum(1 for row in reg.rows if row.rating.rated),
+        "levels_before": {str(k): v for k, v in reg.counts().items()},
+        "levels_after": {str(k): v for k, v in reg.counts(after=True).items()},
+        "bands_before": reg.band_counts(),
+        "bands_after": reg.band_counts(after=True),
+        "avoided": reg.avoided,
+        "residual_unrated": reg.residual_unrated,
+        "open_approvals": [{"key": i.key, "message": i.message(lang)} for i in reg.open_approvals],
+        "uncovered_assets": [a.label for a in reg.uncovered_assets],
+        "orphaned_controls": [row.ref.to_json(lang) for row in view.orphaned_controls],
+        "soa_conflicts": [i.message(lang) for i in view.soa_conflicts],
+        "register": [
+            {"id": row.risk.id, "label": row.risk.label, "assets": [a.label for a in row.assets],
+             "threat": row.risk.threat_title(lang), "owner": row.risk.owner, "level": row.rating.level,
+             "band": row.rating.band, "treatment": row.risk.treatment, "residual": row.rating.residual_level,
+             "retained": row.rating.retained_level, "accepted_by": row.risk.accepted.by if row.risk.accepted else None,
+             "accepted_until": row.risk.accepted.until if row.risk.accepted else None,
+             "issues": [i.message(lang) for i in row.rating.issues]}
+            for row in reg.rows
+        ],
+    }
+
+
+def _levels(counts: dict[int, int]) -> str:
+    return "  ".join(f"{level}:{n}" for level, n in counts.items()) or "—"
+
+
+def _bands(counts: dict[str, int], lang: str) -> str:
+    return " / ".join(f"{t('risk.band.' + b, lang)} {counts[b]}" for b in BANDS)
+
+
+def risk_text(view: AssessmentView, lang: str) -> list[str]:
+    if not view.risk_data.exists:
+        return []
+    reg = view.risk_register
+    c = reg.criteria
+    approval = (t("report.risk.approved", lang, by=c.approved_by, on=c.approved_on) if c.approved
+                else t("report.risk.unapproved", lang))
+    out = ["", t("report.risk.header", lang),
+           "  " + t("report.risk.criteria", lang, version=c.version, method=t("risk.method." + c.method, lang),
+                    approval=approval),
+           "  " + t("report.risk.counts", lang, assets=len(reg.assets), risks=len(reg.rows),
+                    rated=sum(1 for row in reg.rows if row.rating.rated)),
+           "  " + t("report.risk.before", lang, levels=_levels(reg.counts()), bands=_bands(reg.band_counts(), lang)),
+           "  " + t("report.risk.after", lang, levels=_levels(reg.counts(after=True)),
+                    bands=_bands(reg.band_counts(after=True), lang), avoided=reg.avoided,
+                    unrated=reg.residual_unrated)]
+    approvals = reg.open_approvals
+    out.append("  " + t("report.risk.open_approvals", lang, n=len(approvals)))
+    out += [f"    - {i.message(lang)}" for i in approvals]
+    orphans = view.orphaned_controls
+    out.append("  " + t("report.risk.orphans", lang, n=len(orphans)))
+    if orphans:
+        out.append("    " + ", ".join(row.ref.label(lang) for row in orphans))
+    if view.soa_conflicts:
+        out.append("  " + t("report.risk.conflicts", lang, n=len(view.soa_conflicts)))
+        out += [f"    - {i.message(lang)}" for i in view.soa_conflicts]
+    return out
 
 
 def report_text(view: AssessmentView, lang: str) -> list[str]:
@@ -84,12 +161,17 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
     out += ["", t("gate.ready", lang) if gate.ready else t("gate.not_ready", lang, n=len(gate.blockers))]
     for r in gate.requirements:
         items = ", ".join(f"{i.id}={t('status.' + (r.statuses[i.id] or 'unanswered'), lang)}" for i in r.items)
+        if r.basis == "register":
+            out.append(f"  [{t('gate.state.' + r.state, lang)}] {r.ref.full(lang)}  ({t('report.risk.by_register', lang)})")
+            out += [f"      - {i.message(lang)}" for i in r.issues]
+            continue
         out.append(f"  [{t('gate.state.' + r.state, lang)}] {r.ref.full(lang)}" + (f"  ({items})" if items else ""))
     if view.contradictions:
         out += ["", t("dash.contradictions", lang, n=len(view.contradictions))]
         for c in view.contradictions:
             out.append("  " + t("xlsx.contradiction", lang, a=c.implemented.id, b=c.not_implemented.id,
                                 refs=", ".join(r.label(lang) for r in c.refs)))
+    out += risk_text(view, lang)
     out += ["", t("report.plan", lang, n=len(view.plan))]
     for act in view.plan:
         due = act.due.isoformat() if act.due else "—"

@@ -20,6 +20,10 @@ that reference its clause. A requirement is
 - **not assessed** when no bank of the assessment asks about it.
 
 The gate is ready only when every requirement is met: "not assessed" blocks too.
+
+When the assessment keeps a risk register (criteria, asset ledger, risks), the register
+decides 6.1.2, 6.1.3, 8.2 and 8.3 instead of the questions: the rule is in
+:attr:`isms_tui.view.AssessmentView.gate`.
 """
 
 from __future__ import annotations
@@ -127,6 +131,8 @@ class Requirement:
     items: list[Item]
     statuses: dict[str, str | None]  # effective status of each linked item
     state: str
+    basis: str = "questions"  # "register": the risk register decided (see AssessmentView.gate)
+    issues: tuple = ()  # with basis "register": the risk.Issue items still open
 
     @property
     def met(self) -> bool:

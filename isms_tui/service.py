@@ -27,6 +27,7 @@ from .model import (
     ValidationError,
     parse_date,
 )
+from .risk import Asset, Risk, RiskCriteria, RiskData, build_asset, build_risk, edit_criteria
 from .soa import justification_problem
 from .storage import (
     CorruptFileError,
@@ -140,11 +141,12 @@ class Workspace:
         return [b for b in assessment.banks if b not in self.bankset.banks]
 
     # -- assessments -----------------------------------------------------------------------
-    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = ()) -> str:
+    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
+               risk: RiskData | None = None) -> str:
         unknown = self.missing_banks(assessment)
         if unknown:
             raise ValidationError("error.unknown_banks", banks=", ".join(unknown))
-        return self.store.create(assessment, list(answers), list(edits))
+        return self.store.create(assessment, list(answers), list(edits), risk=risk)
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
         return self.store.load(assessment_id)
@@ -152,7 +154,8 @@ class Workspace:
     def view(self, assessment_id: str, today: date | None = None) -> AssessmentView:
         """The read model of a stored assessment (read without locking: export, report)."""
         assessment, answers, edits = self.load(assessment_id)
-        return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today)
+        risk = self.store.load_risk(assessment_id)
+        return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk)
 
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
         assessment, answers, edits = self.load(assessment_id)
@@ -265,6 +268,7 @@ class Session:
             self.assessment = self.file.assessment
             self.answers = self.file.answers()
             self.edits = self.file.action_edits()
+            self.risk = self.file.risk_data()
         except BaseException:
             self.file.close()
             raise
@@ -336,7 +340,8 @@ class Session:
     def edit_action(self, action_id: str, **fields: str | None) -> ActionEdit:
         """Change owner, due, status or progress of a plan action (kept across re-scoring)."""
         kind, _, source_id = action_id.partition(":")
-        if kind != "question" or source_id not in self._by_id:
+        known = self._by_id if kind == "question" else self.risk.risks if kind == "risk" else {}
+        if source_id not in known:
             raise ValidationError("error.unknown_action", id=action_id)
         current = self.edits.get(action_id) or ActionEdit(action_id)
         edit = ActionEdit.from_doc(current.to_doc())
@@ -370,7 +375,119 @@ class Session:
 
     def view(self, today: date | None = None) -> AssessmentView:
         """The read model of the current state (computed lazily; build a new one after a change)."""
-        return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today)
+        return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk)
+
+    # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
+    @property
+    def criteria(self) -> RiskCriteria:
+        """The current risk criteria (the default draft until one is stored)."""
+        return self.risk.current
+
+    def _put_criteria(self, criteria: RiskCriteria) -> RiskCriteria:
+        self.file.put_criteria(criteria)
+        self.risk.criteria = [c for c in self.risk.criteria if c.version != criteria.version] + [criteria]
+        self.risk.criteria.sort(key=lambda c: c.version)
+        return criteria
+
+    def _ensure_criteria(self) -> RiskCriteria:
+        return self.risk.current if self.risk.criteria else self._put_criteria(self.risk.current)
+
+    def edit_criteria(self, **changes: object) -> RiskCriteria:
+        """Change the current criteria version while no risk is rated under it (its approval
+        is cleared: what was approved has changed). Once locked: a new version."""
+        current = self.risk.current
+        if self.risk.locked(current):
+            raise ValidationError("error.criteria.locked", version=current.version)
+        updated = edit_criteria(current, changes)
+        updated.approved_by, updated.approved_on = "", None
+        return self._put_criteria(updated)
+
+    def new_criteria_version(self, reason: str, **changes: object) -> RiskCriteria:
+        """A new criteria version (the previous one is kept as history), unapproved."""
+        reason = clean(reason or "").strip()
+        if not reason:
+            raise ValidationError("error.criteria.reason_required")
+        base = RiskCriteria.from_doc(self.risk.current.to_doc())
+        new = edit_criteria(base, changes)
+        new.version = (self.risk.criteria[-1].version + 1) if self.risk.criteria else 1
+        new.reason, new.approved_by, new.approved_on = reason, "", None
+        new.created = new.updated
+        return self._put_criteria(new)
+
+    def approve_criteria(self, by: str, on: str | date | None = None) -> RiskCriteria:
+        """Record top management's approval of the current criteria version (who and when)."""
+        by = clean(by or "", multiline=False).strip()
+        if not by:
+            raise ValidationError("error.criteria.approver_required")
+        criteria = RiskCriteria.from_doc(self.risk.current.to_doc())
+        criteria.approved_by = by
+        criteria.approved_on = parse_date(on or date.today(), what="approved on")
+        return self._put_criteria(criteria)
+
+    def _asset(self, asset_id: str) -> Asset:
+        try:
+            return self.risk.assets[asset_id]
+        except KeyError:
+            raise ValidationError("error.asset.unknown", id=asset_id) from None
+
+    def _risk(self, risk_id: str) -> Risk:
+        try:
+            return self.risk.risks[risk_id]
+        except KeyError:
+            raise ValidationError("error.risk.unknown", id=risk_id) from None
+
+    def add_asset(self, **fields: object) -> Asset:
+        asset = build_asset(fields)
+        asset.no = self.risk.next_no("asset")
+        self.file.put_asset(asset)
+        self.risk.assets[asset.id] = asset
+        return asset
+
+    def update_asset(self, asset_id: str, **fields: object) -> Asset:
+        asset = build_asset(fields, self._asset(asset_id))
+        self.file.put_asset(asset)
+        self.risk.assets[asset.id] = asset
+        return asset
+
+    def delete_asset(self, asset_id: str) -> None:
+        """Remove an asset no risk refers to (otherwise refused: nothing is lost)."""
+        asset = self._asset(asset_id)
+        users = self.risk.risks_of_asset(asset_id)
+        if users:
+            raise ValidationError("error.asset.in_use", asset=f"{asset.label} {asset.name}",
+                                  risks=", ".join(r.label for r in users))
+        self.file.remove_asset(asset_id)
+        del self.risk.assets[asset_id]
+
+    def _build_risk(self, fields: dict, base: Risk | None) -> Risk:
+        return build_risk(fields, base, criteria=self.risk.current, assets=self.risk.assets,
+                          edition=self.assessment.edition, today=date.today(),
+                          control_status=self.view().control_status.get)
+
+    def add_risk(self, **fields: object) -> Risk:
+        risk = self._build_risk(fields, None)
+        risk.no = self.risk.next_no("risk")
+        self._ensure_criteria()
+        self.file.put_risk(risk)
+        self.risk.risks[risk.id] = risk
+        return risk
+
+    def update_risk(self, risk_id: str, **fields: object) -> Risk:
+        risk = self._build_risk(fields, self._risk(risk_id))
+        self._ensure_criteria()
+        self.file.put_risk(risk)
+        self.risk.risks[risk.id] = risk
+        return risk
+
+    def accept_risk(self, risk_id: str, *, by: str, reason: str, until: str | date,
+                    on: str | date | None = None) -> Risk:
+        """Record the risk owner's acceptance of what remains of a risk (who, when, why, until)."""
+        return self.update_risk(risk_id, acceptance={"by": by, "reason": reason, "until": until, "on": on})
+
+    def delete_risk(self, risk_id: str) -> None:
+        self._risk(risk_id)
+        self.file.remove_risk(risk_id)
+        del self.risk.risks[risk_id]
 
     def first_unanswered(self) -> int:
         for n, item in enumerate(self.items):

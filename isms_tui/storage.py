@@ -30,13 +30,15 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from .model import ActionEdit, Answer, Assessment, check_doc, now_iso
+from .risk import Asset, Risk, RiskCriteria, RiskData
 
 try:
     import fcntl
 except ImportError:  # Windows: a file being written cannot be deleted there anyway
     fcntl = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+RISK_TABLES = ("risk_criteria", "assets", "risks")
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 BACKUPS_KEPT = 5
@@ -398,6 +400,12 @@ def check_values(data: dict) -> str | None:
         Assessment.from_doc(next(iter(data["meta"].values())))
     except (TypeError, ValueError) as exc:
         return f"meta: {exc}"
+    for table, cls in (("risk_criteria", RiskCriteria), ("assets", Asset), ("risks", Risk)):
+        for doc_id, doc in (data.get(table) or {}).items():
+            try:
+                cls.from_doc(doc)
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                return f"{table} record {doc_id}: {str(exc)[:80] or type(exc).__name__}"
     return None
 
 
@@ -461,6 +469,15 @@ def migrate(data: dict) -> tuple[dict, bool]:
                 doc["action_id"] = f"question:{doc.pop('item_id')}"
                 doc.setdefault("source", {"kind": "question", "id": doc["action_id"].split(":", 1)[1]})
         meta["schema_version"] = 2
+        version = 2
+        changed = True
+    if version < 3:
+        # Schema 3: the risk criteria, the asset ledger and the risk register live in the file
+        # (tables risk_criteria, assets, risks). An older isms-tui must not write such a file
+        # without knowing that its gate and plan depend on them.
+        for table in RISK_TABLES:
+            data.setdefault(table, {})
+        meta["schema_version"] = 3
         changed = True
     return data, changed
 
@@ -487,6 +504,10 @@ class AssessmentFile:
         self._answers = self.db.table("answers", cache_size=0)
         self._actions = self.db.table("actions", cache_size=0)
         self._meta = self.db.table("meta", cache_size=0)
+        # Risk assessment (issue 17): additive tables, absent in older files (read as empty).
+        self._risk_criteria = self.db.table("risk_criteria", cache_size=0)
+        self._assets = self.db.table("assets", cache_size=0)
+        self._risks = self.db.table("risks", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -518,6 +539,26 @@ class AssessmentFile:
     def put_action_edit(self, edit: ActionEdit) -> None:
         edit.updated = now_iso()
         self._actions.upsert(edit.to_doc(), Query().action_id == edit.action_id)
+
+    # -- risk criteria, asset ledger, risk register ------------------------------------------
+    def risk_data(self) -> RiskData:
+        data = self.storage.read() or {}
+        return RiskData.from_tables(data)
+
+    def put_criteria(self, criteria: RiskCriteria) -> None:
+        self._risk_criteria.upsert(criteria.to_doc(), Query().version == criteria.version)
+
+    def put_asset(self, asset: Asset) -> None:
+        self._assets.upsert(asset.to_doc(), Query().id == asset.id)
+
+    def remove_asset(self, asset_id: str) -> None:
+        self._assets.remove(Query().id == asset_id)
+
+    def put_risk(self, risk: Risk) -> None:
+        self._risks.upsert(risk.to_doc(), Query().id == risk.id)
+
+    def remove_risk(self, risk_id: str) -> None:
+        self._risks.remove(Query().id == risk_id)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -630,7 +671,8 @@ class Store:
         return path
 
     # -- create / open ---------------------------------------------------------------------
-    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = ()) -> str:
+    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
+               risk: RiskData | None = None) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(key="storage.exists", id=assessment.id)
@@ -639,6 +681,9 @@ class Store:
             "answers": {str(i): a.to_doc() for i, a in enumerate(answers, start=1)},
             "actions": {str(i): e.to_doc() for i, e in enumerate(edits, start=1)},
         }
+        if risk is not None and risk.exists:
+            for table, docs in risk.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         try:
             fd, tmp = _open_temp(path)
             try:
@@ -707,6 +752,10 @@ class Store:
         answers = {a.item_id: a for a in map(Answer.from_doc, data.get("answers", {}).values())}
         edits = {e.action_id: e for e in map(ActionEdit.from_doc, data.get("actions", {}).values())}
         return assessment, answers, edits
+
+    def load_risk(self, assessment_id: str) -> RiskData:
+        """The risk criteria, asset ledger and risk register of a stored assessment."""
+        return RiskData.from_tables(self.read(assessment_id))
 
     # -- backups, trash --------------------------------------------------------------------
     def _backup_folder(self, assessment_id: str) -> Path:

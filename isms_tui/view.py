@@ -21,7 +21,8 @@ from .catalog import catalog
 from .model import GAP_STATUSES, ActionEdit, Answer, Assessment
 from .plan import Action, build_plan, schedule
 from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
-from .scoring import Gate, Report, Score, score
+from .risk import Issue, Register, Risk, RiskData, treatment_seeds
+from .scoring import Gate, Report, Requirement, Score, score
 
 FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
 
@@ -48,6 +49,9 @@ class SoaRow:
     status: str | None  # implementation status from the answers
     evidence: tuple[str, ...]  # de-duplicated
     maps_to: tuple[Ref, ...]  # 2022 -> 2013 predecessors, or 2013 -> 2022 successors
+    risks: tuple[Risk, ...] = ()  # the risks whose treatment uses it (existing or planned)
+    reasons: tuple[str, ...] = ()  # why it is included: "risk_treatment" when risks use it
+    conflict: bool = False  # the answers exclude it but a risk uses it (listed in soa_conflicts)
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,9 @@ def _link_key(item: Item) -> frozenset[Ref]:
 
 class AssessmentView:
     def __init__(self, assessment: Assessment, banks: Sequence[Bank], answers: Mapping[str, Answer],
-                 edits: Mapping[str, ActionEdit], *, today: date | None = None):
+                 edits: Mapping[str, ActionEdit], *, today: date | None = None, risk: RiskData | None = None):
         self.assessment = assessment
+        self.risk_data = risk if risk is not None else RiskData()
         self.banks = list(banks)
         self.answers = answers
         self.edits = edits
@@ -83,9 +88,38 @@ class AssessmentView:
     def overall(self) -> Score:
         return self.report.overall
 
-    @property
+    @cached_property
     def gate(self) -> Gate:
-        return self.report.gate
+        """The stage 1 gate. Without a risk register the questions decide every requirement
+        (see :mod:`isms_tui.scoring`). When the assessment has a register (criteria, assets or
+        risks stored), the register decides the four risk requirements; their linked items
+        are still listed, for information:
+
+        - 6.1.2 is met when the current criteria version is approved (who and when);
+        - 8.2 is met when the ledger has assets, the register has risks, every risk is rated
+          under the current criteria and every asset is covered by a rated risk;
+        - 6.1.3 and 8.3 are met when at least one risk is rated, every risk above the
+          acceptable band is treated as :mod:`isms_tui.risk` says (treatment chosen, controls
+          planned for "reduce", residual rated for "reduce"/"share", nothing left in the
+          not-acceptable band, a valid acceptance record for what is retained above the
+          acceptable band) and no control the answers exclude is used by a risk.
+        """
+        gate = self.report.gate
+        if not self.risk_data.exists:
+            return gate
+        reg = self.risk_register
+        treatment = reg.treatment_issues() + self.soa_conflicts
+        by_clause = {"6.1.2": reg.criteria_issues(), "8.2": reg.assessment_issues(),
+                     "6.1.3": treatment, "8.3": treatment}
+        reqs = []
+        for r in gate.requirements:
+            issues = by_clause.get(r.ref.id)
+            if issues is None:
+                reqs.append(r)
+                continue
+            reqs.append(Requirement(ref=r.ref, docs=r.docs, items=r.items, statuses=r.statuses,
+                                    state="not_met" if issues else "met", basis="register", issues=tuple(issues)))
+        return Gate(reqs)
 
     def status(self, item_id: str) -> str | None:
         """The effective status: what scoring, the gate, the plan and the filters use."""
@@ -173,8 +207,9 @@ class AssessmentView:
     # -- plan, SoA, roadmap ------------------------------------------------------------------
     @cached_property
     def plan(self) -> list[Action]:
+        seeds = treatment_seeds(self.risk_register, self.assessment.edition) if self.risk_data.exists else ()
         return build_plan(self.banks, self.report, self.answers, self.edits,
-                          target_date=self.assessment.target_date, kind=self.assessment.kind)
+                          target_date=self.assessment.target_date, kind=self.assessment.kind, seeds=seeds)
 
     def action(self, action_id: str) -> Action | None:
         return next((a for a in self.plan if a.id == action_id), None)
@@ -184,22 +219,25 @@ class AssessmentView:
         """One row per Annex A control of the assessment's edition.
 
         Applicable unless every item asking about it is answered not applicable (then the
-        users' justifications are the reason). Implementation status: implemented when every
+        users' justifications are the reason) and no risk uses it; a control a risk uses (as
+        an existing or a planned control) is applicable with those risks linked and the
+        reason "risk_treatment" — if the answers exclude it too, the row is marked as a
+        conflict and listed in :attr:`soa_conflicts`. Implementation status: implemented when every
         applicable item is; partial when some are implemented or partial; unknown when one is
         unknown; not implemented otherwise; unanswered when nothing is answered."""
         cat = catalog()
         is2022 = self.assessment.edition == "2022"
         controls = cat.controls_2022 if is2022 else cat.controls_2013
-        by_control: dict[str, list[Item]] = {}
-        for item in self.items:
-            for c in (item.controls if is2022 else item.controls_2013):
-                by_control.setdefault(c, []).append(item)
+        by_control = self._control_items
+        used = self._risks_by_control
         reverse = cat.reverse_mapping()
         rows: list[SoaRow] = []
         for cid, entry in controls.items():
             items = by_control.get(cid, [])
             sts = [self.status(i.id) for i in items]
-            applicable = not items or not all(s == "not_applicable" for s in sts)
+            excluded = bool(items) and all(s == "not_applicable" for s in sts)
+            risks = used.get(cid, ())
+            applicable = not excluded or bool(risks)
             just: dict[str, None] = {}
             evid: dict[str, None] = {}
             for i in items:
@@ -210,19 +248,7 @@ class AssessmentView:
                     just.setdefault(a.na_justification.strip(), None)
                 if a.evidence.strip():
                     evid.setdefault(a.evidence.strip(), None)
-            live = [s for s in sts if s != "not_applicable"]
-            if not applicable:
-                impl: str | None = "not_applicable"
-            elif not live or all(s is None for s in live):
-                impl = None
-            elif all(s == "implemented" for s in live):
-                impl = "implemented"
-            elif any(s in ("implemented", "partial") for s in live):
-                impl = "partial"
-            elif any(s == "unknown" for s in live):
-                impl = "unknown"
-            else:
-                impl = "not_implemented"
+            impl = "not_applicable" if not applicable else self.control_status.get(cid)
             if is2022:
                 maps = tuple(Ref(CONTROL_2013, c) for c in cat.mapping.get(cid, ()))
             else:
@@ -236,8 +262,77 @@ class AssessmentView:
                 status=impl,
                 evidence=tuple(evid),
                 maps_to=maps,
+                risks=tuple(risks),
+                reasons=("risk_treatment",) if risks else (),
+                conflict=excluded and bool(risks),
             ))
         return rows
+
+    @cached_property
+    def _control_items(self) -> dict[str, list[Item]]:
+        is2022 = self.assessment.edition == "2022"
+        out: dict[str, list[Item]] = {}
+        for item in self.items:
+            for c in (item.controls if is2022 else item.controls_2013):
+                out.setdefault(c, []).append(item)
+        return out
+
+    @cached_property
+    def control_status(self) -> dict[str, str | None]:
+        """Implementation status of each Annex A control of the edition, from the effective
+        status of the items asking about it: not applicable when every item is; implemented
+        when every applicable item is; partial when some are implemented or partial; unknown
+        when one is unknown; not implemented otherwise; None (unanswered) when nothing is
+        answered. The SoA and the risk register's vulnerability suggestion both use it."""
+        out: dict[str, str | None] = {}
+        for cid, items in self._control_items.items():
+            sts = [self.status(i.id) for i in items]
+            live = [s for s in sts if s != "not_applicable"]
+            if sts and not live:
+                impl: str | None = "not_applicable"
+            elif not live or all(s is None for s in live):
+                impl = None
+            elif all(s == "implemented" for s in live):
+                impl = "implemented"
+            elif any(s in ("implemented", "partial") for s in live):
+                impl = "partial"
+            elif any(s == "unknown" for s in live):
+                impl = "unknown"
+            else:
+                impl = "not_implemented"
+            out[cid] = impl
+        return out
+
+    # -- risk register --------------------------------------------------------------------
+    @cached_property
+    def risk_register(self) -> Register:
+        """The register rated under the current criteria, with the vulnerability suggested
+        from :attr:`control_status` (an excluded control counts as not in place)."""
+        return Register(self.risk_data, self.control_status.get, self.today)
+
+    @cached_property
+    def _risks_by_control(self) -> dict[str, tuple[Risk, ...]]:
+        out: dict[str, list[Risk]] = {}
+        for risk in self.risk_data.risks.values():
+            for c in dict.fromkeys([*risk.existing_controls, *risk.planned_controls]):
+                out.setdefault(c, []).append(risk)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def soa_conflicts(self) -> list[Issue]:
+        """Controls the answers exclude (every item not applicable) that a risk uses as an
+        existing or planned control: the SoA cannot be both; the user must fix one."""
+        return [Issue("risk.issue.soa_conflict", (("control", row.ref.id if row.ref.id.startswith("A.") else f"A.{row.ref.id}"),
+                                                  ("risks", ", ".join(r.label for r in row.risks))))
+                for row in self.soa if row.conflict]
+
+    @cached_property
+    def orphaned_controls(self) -> list[SoaRow]:
+        """Applicable controls no risk uses (only with a register): auditors ask why each is
+        in the SoA; a control without a risk behind it needs another reason."""
+        if not self.risk_data.exists:
+            return []
+        return [row for row in self.soa if row.applicable and not row.risks]
 
     @cached_property
     def target(self) -> date | None:

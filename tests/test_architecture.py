@@ -9,8 +9,9 @@ import sys
 
 from tests.conftest import ROOT
 
-CORE = ["isms_tui.cli", "isms_tui.service", "isms_tui.banks", "isms_tui.scoring", "isms_tui.plan", "isms_tui.view", "isms_tui.refs", "isms_tui.quick", "isms_tui.soa", "isms_tui.report",
-        "isms_tui.storage", "isms_tui.i18n", "isms_tui.exports.xlsx", "isms_tui.transition", "isms_tui.demo"]
+CORE = ["isms_tui.cli", "isms_tui.service", "isms_tui.banks", "isms_tui.scoring", "isms_tui.plan", "isms_tui.view", "isms_tui.refs", "isms_tui.quick", "isms_tui.soa",
+        "isms_tui.report", "isms_tui.storage", "isms_tui.i18n", "isms_tui.exports.xlsx", "isms_tui.transition", "isms_tui.demo",
+        "isms_tui.risk", "isms_tui.exports.risk_sheets"]
 
 
 def test_core_does_not_load_textual():

@@ -9,6 +9,7 @@ import string
 
 from isms_tui.i18n import messages
 from isms_tui.model import ACTION_STATUSES, KINDS, STATUSES
+from isms_tui.risk import BANDS, CATEGORIES, CIA, METHODS, TREATMENTS
 from isms_tui.scoring import GATE_STATES
 from tests.conftest import ROOT
 
@@ -23,6 +24,16 @@ def _expand(key: str) -> list[str]:
         "priority": ["1", "2", "3"], "filter": ["all", "unanswered", "gaps", "mandatory", "new2022"],
         "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
         "gate.state": list(GATE_STATES),
+        "risk.action": ["reduce", "share", "avoid"], "risk.band": list(BANDS), "risk.treatment": list(TREATMENTS),
+        "asset.category": list(CATEGORIES), "risk.method": list(METHODS), "xlsx.reason": ["risk_treatment"],
+        "asset.col": ["id", "category", "name", "owner", "cia", "risks"], "asset.f": list(CIA),
+        "risk.col": ["id", "level", "treatment", "threat", "owner", "state"],
+        "soa.col": ["control", "title", "applicable", "status", "risks"],
+        "soa.filter": ["all", "excluded", "untraced", "conflicts"],
+        **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
+        **{f"risk.scale.{s}": ["1", "2", "3", "4", "5"] for s in ("impact5", "likelihood5")},
+        "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]
+        + [f"{s}.{n}" for s in ("impact5", "likelihood5") for n in range(1, 6)],
     }
     if key.endswith("."):  # "status." + value
         key = key + "{x}"
@@ -113,3 +124,12 @@ def test_default_lang_follows_locale(monkeypatch):
     monkeypatch.setenv("LC_ALL", "ja_JP.UTF-8")
     assert default_lang() == "ja"
 
+
+
+def test_every_error_and_issue_key_exists():
+    """Errors and register issues carry a catalog key instead of calling t() directly."""
+    catalog = messages()
+    pattern = re.compile(r"""\b(?:ValidationError|UserError|ExportError|_issue)\(\s*["']([a-z0-9_.]+)["']""")
+    keys = {m.group(1) for path in SRC.rglob("*.py") for m in pattern.finditer(path.read_text(encoding="utf-8"))}
+    assert len(keys) > 30
+    assert sorted(k for k in keys if k not in catalog) == []

@@ -165,7 +165,7 @@ def test_schema_0_file_is_migrated(workspace: Workspace):
         assert s.answers == {}
         s.set_status("s-backup-1", "partial")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == 2 and "actions" in data
+    assert data["meta"]["1"]["schema_version"] == 3 and "actions" in data and "risks" in data
 
 
 def test_real_version_1_file_migrates_to_2_with_action_ids(workspace: Workspace):
@@ -193,7 +193,7 @@ def test_real_version_1_file_migrates_to_2_with_action_ids(workspace: Workspace)
         assert edited is not None and edited.owner == "総務 佐藤" and edited.progress == "v1で編集"
         s.edit_action("question:acq-risk_analysis-1", status="in_progress")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == 2
+    assert data["meta"]["1"]["schema_version"] == 3
     docs = list(data["actions"].values())
     assert all("item_id" not in d and d["action_id"].startswith("question:") for d in docs)
     assert len(docs) == len(v1_edits)  # the edit updated its row, no duplicate
@@ -700,3 +700,37 @@ def test_without_hard_links_names_stay_unique(workspace: Workspace, sample_id: s
     assert trashed == sorted([b"{damaged", first, first])
     assert len(workspace.store.backups(sample_id)) == 2
     assert [p.name for p in workspace.root.rglob("*.tmp")] == []
+
+
+def test_version_2_file_migrates_to_3_with_the_risk_tables(workspace: Workspace, sample_id: str):
+    """Schema 3 adds the risk criteria, asset ledger and risk register tables; answers and plan
+    edits of a version-2 file are kept as they are."""
+    path = workspace.store.file_path(sample_id)
+    with workspace.open(sample_id) as s:
+        s.set_status("s-backup-1", "partial")
+        s.edit_action("question:s-backup-1", owner="佐藤")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for table in ("risk_criteria", "assets", "risks"):
+        data.pop(table, None)
+    data["meta"]["1"]["schema_version"] = 2
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    _, answers, edits = workspace.load(sample_id)  # read-only: seen migrated, file untouched
+    assert json.loads(path.read_text(encoding="utf-8"))["meta"]["1"]["schema_version"] == 2
+    assert answers["s-backup-1"].status == "partial" and edits["question:s-backup-1"].owner == "佐藤"
+    with workspace.open(sample_id):
+        pass
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["meta"]["1"]["schema_version"] == 3
+    assert all(data[t] == {} for t in ("risk_criteria", "assets", "risks"))
+    assert workspace.load(sample_id)[2]["question:s-backup-1"].owner == "佐藤"
+
+
+def test_a_bad_risk_row_marks_the_file_damaged_not_skipped(workspace: Workspace, sample_id: str):
+    path = workspace.store.file_path(sample_id)
+    with workspace.open(sample_id):
+        pass
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["risks"] = {"1": {"id": "r1", "no": "one", "threat": 5}}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    [row] = workspace.summaries()
+    assert row.damaged and "risks record 1" in row.error

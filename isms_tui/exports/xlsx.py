@@ -23,6 +23,7 @@ from ..model import UserError
 from ..service import Workspace
 from ..text import clean, display_width
 from ..view import AssessmentView
+from .risk_sheets import write_risk_sheets
 
 FONTS = {"ja": "Yu Gothic", "en": "Calibri"}
 EXCEL_CELL_LIMIT = 32767  # characters; longer text is cut with a visible mark
@@ -254,9 +255,10 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
     sh = book.sheet("xlsx.sheet.gaps")
     heads = ["refs", "title", "question", "status", "note", "evidence", "action", "weight", "mandatory", "new2022", "priority"]
     sh.header(0, [tr(f"xlsx.h.{h}") for h in heads])
-    for n, act in enumerate(plan, start=1):
+    gaps = [act for act in plan if act.item is not None]  # risk treatments: in the plan sheet
+    for n, act in enumerate(gaps, start=1):
         item = act.item
-        assert item is not None  # question actions only, until risks and findings add their own
+        assert item is not None
         a = answers.get(item.id)
         status = _status(lang, a.status if a else None)
         if act.overdue_recurring:
@@ -270,7 +272,7 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
         sh.text(n, 9, _yes_no(lang, item.new_in_2022))
         sh.text(n, 10, tr(f"priority.{act.priority}"))
     sh.ws.freeze_panes(1, 0)
-    sh.ws.autofilter(0, 0, max(1, len(plan)), len(heads) - 1)
+    sh.ws.autofilter(0, 0, max(1, len(gaps)), len(heads) - 1)
     sh.finish()
 
     # 3. Action plan --------------------------------------------------------------------------
@@ -372,6 +374,7 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
     sh.ws.freeze_panes(1, 0)
     sh.finish()
 
+    write_risk_sheets(book.wb, view, lang)  # asset ledger, risk register, treatment plan, SoA traceability
     book.wb.close()
     return view
 

@@ -1,0 +1,302 @@
+"""The asset ledger (情報資産管理台帳): one row per asset; add from the starter lists or from
+scratch, edit, delete (refused while a risk refers to it). Every rule is the core's
+(:mod:`isms_tui.risk` through the Session); this screen only collects what the user types."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from ..model import UserError
+from ..risk import CATEGORIES, CIA, Asset, starter_assets
+from ..service import Session, StorageError
+from ..text import clean
+from .common import AppScreenMixin, cell, error_text, plain, retranslate_bindings
+
+FORM_CSS = """
+.risk-form { width: 90; max-width: 100%; height: 90%; max-height: 100%; border: thick $primary;
+             background: $surface; padding: 0 1; }
+.risk-form .form-body { height: 1fr; }
+.risk-form .dialog-title { margin-bottom: 0; }
+.risk-form .form-hint { color: $text-muted; height: 1; }
+.risk-form SelectionList { height: auto; max-height: 8; }
+.risk-form Label { color: $text-muted; margin-top: 1; }
+.risk-form Input, .risk-form Select { width: 1fr; }
+.risk-form .preview { color: $primary; text-style: bold; height: auto; }
+.risk-form .issues { color: $error; height: auto; }
+"""
+TABLE_CSS = """
+.risk-bar { height: 1; background: $panel; padding: 0 1; }
+.risk-table { height: 1fr; }
+"""
+
+
+def opt(label: str) -> Text:
+    """A Select option's label, never parsed as markup."""
+    return Text(clean(label, multiline=False))
+
+
+def select_value(widget: Select) -> object:
+    """A Select's value, "" when nothing is chosen."""
+    return "" if widget.value is Select.NULL else widget.value
+
+
+class FormDialog(AppScreenMixin, ModalScreen[dict | None]):
+    """A modal form that scrolls at 80x24; ctrl+s saves from any field, escape cancels."""
+
+    DEFAULT_CSS = FORM_CSS
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "save", "Save", id="save_form"),
+    ]
+
+    def buttons(self) -> ComposeResult:
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(self.tr("button.save"), variant="primary", id="save")
+            yield Button(self.tr("button.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        # Textual calls on_mount of every class in the MRO: subclasses use first_field().
+        retranslate_bindings(self, self.isms.lang)
+        self.first_field().focus()
+
+    def first_field(self):
+        """The widget that has the focus when the form opens."""
+        return self.query(Input).first()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        elif event.button.id == "cancel":
+            self.dismiss(None)
+
+    def values(self) -> dict:
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        self.dismiss(self.values())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AssetDialog(FormDialog):
+    def __init__(self, asset: Asset | None, preset: dict | None = None):
+        super().__init__()
+        self.asset = asset
+        self.preset = preset or {}
+
+    def _v(self, name: str, default: object = "") -> object:
+        if name in self.preset:
+            return self.preset[name]
+        return getattr(self.asset, name) if self.asset is not None else default
+
+    def compose(self) -> ComposeResult:
+        tr = self.tr
+        with Vertical(classes="risk-form"):
+            yield Static(plain(f"{self.asset.label} {self.asset.name}" if self.asset else tr("asset.new")),
+                         classes="dialog-title")
+            yield Static(tr("form.hint"), classes="form-hint", markup=False)
+            yield from self.body()
+
+    def body(self) -> ComposeResult:
+        tr = self.tr
+        with VerticalScroll(classes="form-body"):
+            yield Label(tr("asset.f.name"))
+            yield Input(str(self._v("name")), id="name")
+            yield Label(tr("asset.f.category"))
+            cat = self._v("category", "")
+            yield Select([(opt(tr(f"asset.category.{c}")), c) for c in CATEGORIES], id="category",
+                         value=cat if cat in CATEGORIES else Select.NULL)
+            yield Label(tr("asset.f.owner"))
+            yield Input(str(self._v("owner")), id="owner", placeholder=tr("asset.f.owner_hint"))
+            yield Label(tr("asset.f.department"))
+            yield Input(str(self._v("department")), id="department")
+            yield Label(tr("asset.f.location"))
+            yield Input(str(self._v("location")), id="location")
+            yield Label(tr("asset.f.users"))
+            yield Input(str(self._v("users")), id="users")
+            yield Label(tr("asset.f.personal_data"))
+            yield Select([(opt(tr("button.yes")), True), (opt(tr("button.no")), False)], allow_blank=False,
+                         value=bool(self._v("personal_data", False)), id="personal_data")
+            for name in CIA:
+                yield Label(tr(f"asset.f.{name}"))
+                yield Select([(opt(tr(f"risk.scale.cia.{n}")), n) for n in (1, 2, 3)], allow_blank=False,
+                             value=int(self._v(name, 1) or 1), id=name)
+            yield Label(tr("asset.f.last_reviewed"))
+            yield Input(str(self._v("last_reviewed") or ""), placeholder="YYYY-MM-DD", id="last_reviewed")
+            yield from self.buttons()
+
+    def values(self) -> dict:
+        out: dict[str, object] = {k: self.query_one(f"#{k}", Input).value
+                                  for k in ("name", "owner", "department", "location", "users", "last_reviewed")}
+        for k in ("category", "personal_data", *CIA):
+            out[k] = select_value(self.query_one(f"#{k}", Select))
+        if "starter" in self.preset:
+            out["starter"] = self.preset["starter"]
+        return out
+
+
+class StarterDialog(AppScreenMixin, ModalScreen[dict | None]):
+    """Pick one entry of the starter lists (grouped by category) to start an asset from."""
+
+    DEFAULT_CSS = FORM_CSS + "#starter-list { height: 1fr; }"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def compose(self) -> ComposeResult:
+        lang = self.isms.lang
+        options: list[Option | None] = []
+        for cat, entries in starter_assets().items():
+            options.append(Option(plain(f"— {self.tr(f'asset.category.{cat}')} —"), disabled=True))
+            options += [Option(plain(f"  {e.name[lang]}"), id=f"{cat}/{e.key}") for e in entries]
+        with Vertical(classes="risk-form"):
+            yield Static(self.tr("asset.starter_title"), classes="dialog-title", markup=False)
+            yield OptionList(*options, id="starter-list")
+
+    def on_mount(self) -> None:
+        retranslate_bindings(self, self.isms.lang)
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        cat, _, key = (event.option.id or "").partition("/")
+        entry = next(e for e in starter_assets()[cat] if e.key == key)
+        self.dismiss(entry.fields(self.isms.lang))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AssetsScreen(AppScreenMixin, Screen):
+    DEFAULT_CSS = TABLE_CSS
+    BINDINGS = [
+        Binding("n", "new", "New", id="new_asset"),
+        Binding("s", "starter", "Starter list", id="starter"),
+        Binding("enter", "edit", "Edit", id="edit"),
+        Binding("delete", "delete", "Delete", id="delete"),
+        Binding("r", "risks", "Risks", id="risks"),
+        Binding("o", "soa", "SoA", id="soa"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.rows: list[Asset] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="asset-bar", classes="risk-bar", markup=False)
+        yield DataTable(id="assets", classes="risk-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        retranslate_bindings(self, self.isms.lang)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def relabel(self) -> None:
+        retranslate_bindings(self, self.isms.lang)
+        self.reload()
+
+    def reload(self) -> None:
+        view = self.session.view()
+        reg = view.risk_register
+        uncovered = {a.id for a in reg.uncovered_assets}
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear(columns=True)
+        for key in ("id", "category", "name", "owner", "cia", "risks"):
+            table.add_column(self.tr(f"asset.col.{key}"), key=key)
+        name_w = max(14, self.app.size.width - 62)
+        self.rows = reg.assets
+        for a in self.rows:
+            n = len(self.session.risk.risks_of_asset(a.id))
+            table.add_row(
+                cell(a.label), cell(self.tr(f"asset.category.{a.category}"), 12), cell(a.name, name_w),
+                cell(a.owner, 12), cell(f"{a.confidentiality}/{a.integrity}/{a.availability} → {a.importance}"),
+                cell(str(n) if a.id not in uncovered else self.tr("asset.uncovered"),
+                     style="" if a.id not in uncovered else "bold red"),
+                key=a.id,
+            )
+        self.query_one("#asset-bar", Static).update(self.tr("asset.bar", n=len(self.rows), uncovered=len(uncovered)))
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        table.focus()
+
+    def _current(self) -> Asset | None:
+        if not self.rows:
+            return None
+        return self.rows[min(self.query_one(DataTable).cursor_row, len(self.rows) - 1)]
+
+    def _apply(self, call, ok_key: str) -> bool:
+        try:
+            call()
+        except (UserError, StorageError, OSError) as exc:
+            self.notify(error_text(exc, self.isms.lang), severity="error", markup=False, timeout=10)
+            return False
+        self.notify(self.tr(ok_key), timeout=2)
+        self.reload()
+        return True
+
+    def _open(self, asset: Asset | None, preset: dict | None = None) -> None:
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            if asset is None:
+                ok = self._apply(lambda: self.session.add_asset(**values), "asset.saved")
+            else:
+                ok = self._apply(lambda: self.session.update_asset(asset.id, **values), "asset.saved")
+            if not ok:  # keep what was typed: reopen the form with it
+                self._open(asset, values)
+
+        self.app.push_screen(AssetDialog(asset, preset), done)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def action_new(self) -> None:
+        self._open(None)
+
+    def action_starter(self) -> None:
+        def picked(fields: dict | None) -> None:
+            if fields is not None:
+                self._open(None, fields)
+
+        self.app.push_screen(StarterDialog(), picked)
+
+    def action_edit(self) -> None:
+        asset = self._current()
+        if asset is not None:
+            self._open(asset)
+
+    def action_delete(self) -> None:
+        from .dialogs import ConfirmScreen
+
+        asset = self._current()
+        if asset is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._apply(lambda: self.session.delete_asset(asset.id), "asset.deleted")
+
+        self.app.push_screen(ConfirmScreen(self.tr("asset.confirm_delete", asset=f"{asset.label} {asset.name}")), confirmed)
+
+    def action_risks(self) -> None:
+        from .risks import RisksScreen
+
+        self.app.switch_screen(RisksScreen(self.session))
+
+    def action_soa(self) -> None:
+        from .soa import SoaScreen
+
+        self.app.switch_screen(SoaScreen(self.session))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,430 @@
+"""The risk register: a table of the risks with the heat map beside it; add and edit a risk with
+the scales' definitions in the user's language and a live preview of its level; the criteria
+(method, cut-offs, approval, new version). The rules are the core's (:mod:`isms_tui.risk`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, SelectionList, Static
+
+from ..model import UserError
+from ..risk import METHODS, TREATMENTS, Risk, RiskCriteria, build_risk, rate, threats
+from ..service import Session, StorageError
+from ..text import truncate
+from .assets import TABLE_CSS, FormDialog, opt, select_value
+from .common import AppScreenMixin, cell, error_text, plain, retranslate_bindings
+
+BAND_STYLE = {"acceptable": "black on green", "tolerable": "black on yellow", "unacceptable": "white on red"}
+
+
+def heat_map_text(grid: list[list[int]], criteria: RiskCriteria, title: str) -> Text:
+    """The heat map as coloured cells (rows: impact high to low; columns: likelihood)."""
+    n = criteria.scale
+    out = Text(title + "\n", style="bold")
+    for imp in range(n, 0, -1):
+        out.append(f"{imp} ")
+        for lk in range(1, n + 1):
+            count = grid[imp - 1][lk - 1]
+            out.append(f"{count:^3}" if count else " · ", style=BAND_STYLE[criteria.band(imp * lk)])
+        out.append("\n")
+    out.append("  " + "".join(f"{lk:^3}" for lk in range(1, n + 1)))
+    return out
+
+
+class RiskDialog(FormDialog):
+    """Add or edit one risk. The level is previewed with the core's rules as you choose."""
+
+    def __init__(self, session: Session, risk: Risk | None, typed: dict | None = None):
+        super().__init__()
+        self.session = session
+        self.risk = risk
+        self.typed = typed or {}
+        self.criteria = session.criteria
+        self.view = session.view()  # the answers do not change while the dialog is open
+
+    def _v(self, name: str, default: object = "") -> object:
+        if name in self.typed:
+            return self.typed[name]
+        value = getattr(self.risk, name) if self.risk is not None else default
+        return default if value is None else value
+
+    def _level_select(self, name: str, scale: str, top: int, *, blank_key: str | None = None) -> Select:
+        options = [(opt(self.tr(f"risk.scale.{scale}.{n}")), n) for n in range(1, top + 1)]
+        value = self._v(name, None)
+        if blank_key:
+            options.insert(0, (opt(self.tr(blank_key)), 0))
+            return Select(options, allow_blank=False, value=value if value in range(1, top + 1) else 0, id=name)
+        return Select(options, value=value if value in range(1, top + 1) else Select.NULL, id=name)
+
+    def compose(self) -> ComposeResult:
+        tr = self.tr
+        ipa = self.criteria.method == "ipa3"
+        acc = (self.risk.acceptance if self.risk else None) or {}
+        acc = self.typed.get("acceptance") or acc
+        chosen = set(self._v("asset_ids", []) or [])
+        view = self.view
+        suggested = None
+        if self.risk is not None:
+            row = view.risk_register.row(self.risk.id)
+            suggested = row.rating.vulnerability_suggested if row else None
+        with Vertical(classes="risk-form"):
+            yield Static(plain(f"{self.risk.label}" if self.risk else tr("risk.new")), classes="dialog-title")
+            yield Static(tr("form.hint"), classes="form-hint", markup=False)
+            yield Static(id="preview", classes="preview", markup=False)
+            yield Static(id="issues", classes="issues", markup=False)
+            yield from self.body(ipa, acc, chosen, suggested)
+
+    def body(self, ipa: bool, acc: dict, chosen: set, suggested: int | None) -> ComposeResult:
+        tr = self.tr
+        lang = self.isms.lang
+        with VerticalScroll(classes="form-body"):
+            yield Label(tr("risk.f.assets"))
+            yield SelectionList(*[(plain(f"{a.label} {truncate(a.name, 60)}"), a.id, a.id in chosen)
+                                  for a in self.session.risk.assets.values()], id="asset_ids")
+            yield Label(tr("risk.f.threat_id"))
+            yield Select([(opt(th.label(lang)), th.id) for th in threats().values()], id="threat_id",
+                         value=self._v("threat_id") or Select.NULL)
+            yield Label(tr("risk.f.threat"))
+            yield Input(str(self._v("threat")), id="threat")
+            yield Label(tr("risk.f.vulnerability"))
+            yield Input(str(self._v("vulnerability")), id="vulnerability")
+            yield Label(tr("risk.f.existing_controls"))
+            yield Input(", ".join(self._v("existing_controls", []) or []), id="existing_controls",
+                        placeholder=tr("risk.f.controls_hint"))
+            if ipa:
+                yield Label(tr("risk.f.threat_level"))
+                yield self._level_select("threat_level", "threat", 3)
+                yield Label(tr("risk.f.vulnerability_level"))
+                blank = "risk.f.suggested_n" if suggested else "risk.f.suggested"
+                yield Select([(opt(tr(blank, n=suggested or "")), 0)] +
+                             [(opt(tr(f"risk.scale.vulnerability.{n}")), n) for n in (1, 2, 3)],
+                             allow_blank=False, id="vulnerability_level",
+                             value=self._v("vulnerability_level", 0) or 0)
+            else:
+                yield Label(tr("risk.f.impact"))
+                yield self._level_select("impact", "impact5", 5)
+                yield Label(tr("risk.f.likelihood"))
+                yield self._level_select("likelihood", "likelihood5", 5)
+            yield Label(tr("risk.f.owner"))
+            yield Input(str(self._v("owner")), id="owner")
+            yield Label(tr("risk.f.treatment"))
+            yield Select([(opt(tr(f"risk.treatment.{x}")), x) for x in TREATMENTS], id="treatment",
+                         value=self._v("treatment") or Select.NULL)
+            yield Label(tr("risk.f.planned_controls"))
+            yield Input(", ".join(self._v("planned_controls", []) or []), id="planned_controls",
+                        placeholder=tr("risk.f.controls_hint"))
+            yield Label(tr("risk.f.plan"))
+            yield Input(str(self._v("plan")), id="plan")
+            yield Label(tr("risk.f.due"))
+            yield Input(str(self._v("due")), id="due", placeholder="YYYY-MM-DD")
+            if ipa:
+                yield Label(tr("risk.f.residual_vulnerability"))
+                yield self._level_select("residual_vulnerability", "vulnerability", 3, blank_key="risk.f.not_rated")
+            else:
+                yield Label(tr("risk.f.residual_impact"))
+                yield self._level_select("residual_impact", "impact5", 5, blank_key="risk.f.not_rated")
+                yield Label(tr("risk.f.residual_likelihood"))
+                yield self._level_select("residual_likelihood", "likelihood5", 5, blank_key="risk.f.not_rated")
+            yield Static(tr("risk.f.acceptance_help"), classes="dialog-text", markup=False)
+            yield Label(tr("risk.f.accepted_by"))
+            yield Input(str(acc.get("by", "")), id="acc_by")
+            yield Label(tr("risk.f.accept_reason"))
+            yield Input(str(acc.get("reason", "")), id="acc_reason")
+            yield Label(tr("risk.f.accepted_until"))
+            yield Input(str(acc.get("until", "")), id="acc_until", placeholder="YYYY-MM-DD")
+            yield from self.buttons()
+
+    def first_field(self):
+        return self.query_one("#asset_ids", SelectionList)
+
+    def on_mount(self) -> None:
+        self._preview()
+
+    def values(self) -> dict:
+        out: dict[str, object] = {k: w.value for k in ("threat", "vulnerability", "existing_controls", "owner",
+                                                        "planned_controls", "plan", "due")
+                                  for w in [self.query_one(f"#{k}", Input)]}
+        out["asset_ids"] = list(self.query_one("#asset_ids", SelectionList).selected)
+        for sel in self.query(Select):
+            value = select_value(sel)
+            out[sel.id or ""] = "" if value == 0 else value
+        by, reason, until = (self.query_one(f"#{k}", Input).value.strip() for k in ("acc_by", "acc_reason", "acc_until"))
+        if by or reason or until:
+            prev = self.risk.accepted if self.risk else None
+            out["acceptance"] = {"by": by, "reason": reason, "until": until,
+                                 "on": prev.on if prev and prev.by == by and prev.reason == reason else None}
+        else:
+            out["acceptance"] = None
+        return out
+
+    def _preview(self) -> None:
+        """Rate what is typed so far with the core's rules (nothing is saved)."""
+        s = self.session
+        view = self.view
+        try:
+            preview = self.query_one("#preview", Static)
+            issues = self.query_one("#issues", Static)
+            values = self.values()
+        except NoMatches:  # still being composed
+            return
+        values["owner"] = values.get("owner") or "?"  # the level does not depend on who owns it
+        try:
+            risk = build_risk(values, self.risk, criteria=self.criteria, assets=s.risk.assets,
+                              edition=s.assessment.edition, today=date.today(),
+                              control_status=view.control_status.get)
+        except UserError as exc:
+            preview.update(self.tr("risk.preview_incomplete"))
+            issues.update(error_text(exc, self.isms.lang))
+            return
+        rt = rate(risk, self.criteria, s.risk.assets, view.control_status.get, date.today())
+        if rt.level is None:
+            preview.update(self.tr("risk.preview_unrated", suggested=rt.vulnerability_suggested))
+        else:
+            preview.update(self.tr(
+                "risk.preview", impact=rt.impact, likelihood=rt.likelihood, level=rt.level,
+                band=self.tr(f"risk.band.{rt.band}"), suggested=rt.vulnerability_suggested,
+                retained="—" if rt.retained_level is None else rt.retained_level))
+        issues.update("\n".join(i.message(self.isms.lang) for i in rt.issues))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "threat_id" and event.value is not Select.NULL:
+            box = self.query_one("#existing_controls", Input)
+            if not box.value.strip():
+                box.value = ", ".join(threats()[str(event.value)].controls_for(self.session.assessment.edition))
+        self._preview()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        self._preview()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._preview()
+
+
+class CriteriaDialog(FormDialog):
+    """The current criteria: method and cut-offs (a new version with a reason once risks are
+    rated under it), the scales' definitions, and top management's approval."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.criteria = session.criteria
+        self.locked = session.risk.locked(self.criteria)
+
+    def compose(self) -> ComposeResult:
+        tr = self.tr
+        c = self.criteria
+        approval = (tr("report.risk.approved", by=c.approved_by, on=c.approved_on) if c.approved
+                    else tr("report.risk.unapproved"))
+        bands = " / ".join(f"{tr('risk.band.' + b)} {', '.join(map(str, lv))}" for b, lv in c.band_levels() if lv)
+        with Vertical(classes="risk-form"):
+            yield Static(tr("criteria.title", version=c.version), classes="dialog-title", markup=False)
+            yield Static(tr("form.hint"), classes="form-hint", markup=False)
+            yield from self.body(approval, bands)
+
+    def body(self, approval: str, bands: str) -> ComposeResult:
+        tr = self.tr
+        c = self.criteria
+        with VerticalScroll(classes="form-body"):
+            yield Static(f"{tr('risk.method.' + c.method)}\n{approval}\n{bands}", classes="dialog-text", markup=False)
+            yield Static(tr("criteria.locked" if self.locked else "criteria.unlocked"), classes="dialog-text", markup=False)
+            yield Label(tr("criteria.f.method"))
+            yield Select([(opt(tr(f"risk.method.{m}")), m) for m in METHODS], allow_blank=False, value=c.method, id="method")
+            yield Label(tr("criteria.f.acceptable_max"))
+            yield Input(str(c.acceptable_max), id="acceptable_max")
+            yield Label(tr("criteria.f.tolerable_max"))
+            yield Input(str(c.tolerable_max), id="tolerable_max")
+            yield Label(tr("criteria.f.cycle"))
+            yield Input(c.cycle, id="cycle")
+            yield Label(tr("criteria.f.reason"))
+            yield Input("", id="reason")
+            yield Label(tr("criteria.f.approved_by"))
+            # empty on purpose: a new version must be approved anew, never by a name left in the field
+            yield Input("", id="approved_by", placeholder=tr("criteria.f.approved_by_hint"))
+            scales = [tr("criteria.scales")]
+            for scale in ("threat", "vulnerability", "likelihood"):
+                scales += [tr(f"risk.scale.{scale}.{n}") for n in (1, 2, 3)]
+            yield Static("\n".join(scales), classes="dialog-text", markup=False)
+            yield from self.buttons()
+
+    def values(self) -> dict:
+        c = self.criteria
+        changes: dict[str, object] = {}
+        method = select_value(self.query_one("#method", Select))
+        if method != c.method:
+            changes["method"] = method
+        for k in ("acceptable_max", "tolerable_max", "cycle"):
+            v = self.query_one(f"#{k}", Input).value.strip()
+            if v != str(getattr(c, k)):
+                changes[k] = v
+        return {"changes": changes, "reason": self.query_one("#reason", Input).value,
+                "approved_by": self.query_one("#approved_by", Input).value.strip()}
+
+
+class RisksScreen(AppScreenMixin, Screen):
+    DEFAULT_CSS = TABLE_CSS + """
+    #risk-body { height: 1fr; }
+    #risk-side { width: 24; height: 1fr; padding: 0 1; border-left: solid $panel; }
+    """
+    BINDINGS = [
+        Binding("n", "new", "New", id="new_risk"),
+        Binding("enter", "edit", "Edit", id="edit"),
+        Binding("delete", "delete", "Delete", id="delete"),
+        Binding("c", "criteria", "Criteria", id="criteria"),
+        Binding("a", "assets", "Assets", id="assets"),
+        Binding("o", "soa", "SoA", id="soa"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.rows: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="risk-bar", classes="risk-bar", markup=False)
+        with Horizontal(id="risk-body"):
+            yield DataTable(id="risks", classes="risk-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="risk-side"):
+                yield Static(id="heat", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        retranslate_bindings(self, self.isms.lang)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def relabel(self) -> None:
+        retranslate_bindings(self, self.isms.lang)
+        self.reload()
+
+    def reload(self) -> None:
+        lang = self.isms.lang
+        view = self.session.view()
+        reg = view.risk_register
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear(columns=True)
+        for key in ("id", "level", "treatment", "threat", "owner", "state"):
+            table.add_column(self.tr(f"risk.col.{key}"), key=key)
+        threat_w = max(12, self.app.size.width - 24 - 52)
+        self.rows = reg.rows
+        for row in self.rows:
+            rt, r = row.rating, row.risk
+            level = Text("—" if rt.level is None else str(rt.level), style=BAND_STYLE.get(rt.band or "", ""))
+            if rt.level is not None:
+                level.append(" → " + ("—" if rt.retained_level is None else str(rt.retained_level)))
+            table.add_row(
+                cell(r.label), level,
+                cell(self.tr(f"risk.treatment.{r.treatment}") if r.treatment else "—", 10),
+                cell(r.threat_title(lang), threat_w), cell(r.owner, 10),
+                cell(self.tr("risk.ok") if rt.ok else self.tr("risk.open_n", n=len(rt.issues)),
+                     style="" if rt.ok else "bold red"),
+                key=r.id,
+            )
+        c = reg.criteria
+        self.query_one("#risk-bar", Static).update(self.tr(
+            "risk.bar", n=len(self.rows), open=sum(1 for r in self.rows if not r.rating.ok), version=c.version,
+            approval=self.tr("criteria.approved_short" if c.approved else "criteria.unapproved_short")))
+        side = heat_map_text(reg.heat_map(), c, self.tr("risk.heat_before"))
+        side.append("\n\n")
+        side.append_text(heat_map_text(reg.heat_map(after=True), c, self.tr("risk.heat_after")))
+        side.append("\n\n" + self.tr("risk.heat_axes"))
+        self.query_one("#heat", Static).update(side)
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        table.focus()
+
+    def _current(self) -> Risk | None:
+        if not self.rows:
+            return None
+        return self.rows[min(self.query_one(DataTable).cursor_row, len(self.rows) - 1)].risk
+
+    def _apply(self, call, ok_key: str) -> bool:
+        try:
+            call()
+        except (UserError, StorageError, OSError) as exc:
+            self.notify(error_text(exc, self.isms.lang), severity="error", markup=False, timeout=10)
+            return False
+        self.notify(self.tr(ok_key), timeout=2)
+        self.reload()
+        return True
+
+    def _open(self, risk: Risk | None, typed: dict | None = None) -> None:
+        if not self.session.risk.assets:
+            self.notify(self.tr("risk.need_assets"), severity="warning", markup=False)
+            return
+
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            if risk is None:
+                ok = self._apply(lambda: self.session.add_risk(**values), "risk.saved")
+            else:
+                ok = self._apply(lambda: self.session.update_risk(risk.id, **values), "risk.saved")
+            if not ok:  # keep what was typed
+                self._open(risk, values)
+
+        self.app.push_screen(RiskDialog(self.session, risk, typed), done)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    def action_new(self) -> None:
+        self._open(None)
+
+    def action_edit(self) -> None:
+        risk = self._current()
+        if risk is not None:
+            self._open(risk)
+
+    def action_delete(self) -> None:
+        from .dialogs import ConfirmScreen
+
+        risk = self._current()
+        if risk is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._apply(lambda: self.session.delete_risk(risk.id), "risk.deleted")
+
+        self.app.push_screen(ConfirmScreen(self.tr("risk.confirm_delete", risk=risk.label)), confirmed)
+
+    def action_criteria(self) -> None:
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            s = self.session
+            if values["changes"]:
+                if s.risk.locked(s.criteria):
+                    if not self._apply(lambda: s.new_criteria_version(values["reason"], **values["changes"]),
+                                       "criteria.new_version"):
+                        return
+                elif not self._apply(lambda: s.edit_criteria(**values["changes"]), "criteria.saved"):
+                    return
+            if values["approved_by"]:
+                self._apply(lambda: s.approve_criteria(values["approved_by"]), "criteria.approved")
+
+        self.app.push_screen(CriteriaDialog(self.session), done)
+
+    def action_assets(self) -> None:
+        from .assets import AssetsScreen
+
+        self.app.switch_screen(AssetsScreen(self.session))
+
+    def action_soa(self) -> None:
+        from .soa import SoaScreen
+
+        self.app.switch_screen(SoaScreen(self.session))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
