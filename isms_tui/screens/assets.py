@@ -16,7 +16,7 @@ from ..model import UserError
 from ..risk import CATEGORIES, CIA, Asset, starter_assets
 from ..service import Session, StorageError
 from ..text import clean
-from .common import AppScreenMixin, cell, error_text, plain, retranslate_bindings
+from .common import AppScreenMixin, cell, error_line, plain, retranslate_bindings
 
 FORM_CSS = """
 .risk-form { width: 90; max-width: 100%; height: 90%; max-height: 100%; border: thick $primary;
@@ -238,7 +238,7 @@ class AssetsScreen(AppScreenMixin, Screen):
         try:
             call()
         except (UserError, StorageError, OSError) as exc:
-            self.notify(error_text(exc, self.isms.lang), severity="error", markup=False, timeout=10)
+            self.notify(error_line(exc, self.isms.lang), severity="error", markup=False, timeout=10)
             return False
         self.notify(self.tr(ok_key), timeout=2)
         self.reload()

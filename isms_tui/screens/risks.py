@@ -19,7 +19,7 @@ from ..risk import METHODS, TREATMENTS, Risk, RiskCriteria, build_risk, rate, th
 from ..service import Session, StorageError
 from ..text import truncate
 from .assets import TABLE_CSS, FormDialog, opt, select_value
-from .common import AppScreenMixin, cell, error_text, plain, retranslate_bindings
+from .common import AppScreenMixin, cell, error_line, plain, retranslate_bindings
 
 BAND_STYLE = {"acceptable": "black on green", "tolerable": "black on yellow", "unacceptable": "white on red"}
 
@@ -181,7 +181,7 @@ class RiskDialog(FormDialog):
                               control_status=view.control_status.get)
         except UserError as exc:
             preview.update(self.tr("risk.preview_incomplete"))
-            issues.update(error_text(exc, self.isms.lang))
+            issues.update(error_line(exc, self.isms.lang))
             return
         rt = rate(risk, self.criteria, s.risk.assets, view.control_status.get, date.today())
         if rt.level is None:
@@ -352,7 +352,7 @@ class RisksScreen(AppScreenMixin, Screen):
         try:
             call()
         except (UserError, StorageError, OSError) as exc:
-            self.notify(error_text(exc, self.isms.lang), severity="error", markup=False, timeout=10)
+            self.notify(error_line(exc, self.isms.lang), severity="error", markup=False, timeout=10)
             return False
         self.notify(self.tr(ok_key), timeout=2)
         self.reload()
