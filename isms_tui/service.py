@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .banks import Bank, BankSet, Item, all_banks, bank_files_signature
 from .model import (
@@ -27,7 +28,6 @@ from .model import (
     ValidationError,
     parse_date,
 )
-from .risk import Asset, Risk, RiskCriteria, RiskData, build_asset, build_risk, edit_criteria
 from .soa import justification_problem
 from .storage import (
     CorruptFileError,
@@ -40,7 +40,10 @@ from .storage import (
     remove_stale_temp_files,
 )
 from .text import clean
-from .view import AssessmentView
+
+if TYPE_CHECKING:  # the read model and the risk model load on first use: start-up stays light
+    from .risk import Asset, Risk, RiskCriteria, RiskData
+    from .view import AssessmentView
 
 INDEX_NAME = "index.json"
 KEEP = object()  # Session.save_answer: leave the status as it is
@@ -153,6 +156,8 @@ class Workspace:
 
     def view(self, assessment_id: str, today: date | None = None) -> AssessmentView:
         """The read model of a stored assessment (read without locking: export, report)."""
+        from .view import AssessmentView
+
         assessment, answers, edits = self.load(assessment_id)
         risk = self.store.load_risk(assessment_id)
         return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk)
@@ -242,6 +247,8 @@ class Workspace:
         return out
 
     def _summarize(self, aid: str) -> Summary:
+        from .view import AssessmentView
+
         try:
             assessment, answers, _ = self.load(aid)
         except StorageError as exc:
@@ -375,6 +382,8 @@ class Session:
 
     def view(self, today: date | None = None) -> AssessmentView:
         """The read model of the current state (computed lazily; build a new one after a change)."""
+        from .view import AssessmentView
+
         return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk)
 
     # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
@@ -395,6 +404,8 @@ class Session:
     def edit_criteria(self, **changes: object) -> RiskCriteria:
         """Change the current criteria version while no risk is rated under it (its approval
         is cleared: what was approved has changed). Once locked: a new version."""
+        from .risk import edit_criteria
+
         current = self.risk.current
         if self.risk.locked(current):
             raise ValidationError("error.criteria.locked", version=current.version)
@@ -404,6 +415,8 @@ class Session:
 
     def new_criteria_version(self, reason: str, **changes: object) -> RiskCriteria:
         """A new criteria version (the previous one is kept as history), unapproved."""
+        from .risk import RiskCriteria, edit_criteria
+
         reason = clean(reason or "").strip()
         if not reason:
             raise ValidationError("error.criteria.reason_required")
@@ -416,6 +429,8 @@ class Session:
 
     def approve_criteria(self, by: str, on: str | date | None = None) -> RiskCriteria:
         """Record top management's approval of the current criteria version (who and when)."""
+        from .risk import RiskCriteria
+
         by = clean(by or "", multiline=False).strip()
         if not by:
             raise ValidationError("error.criteria.approver_required")
@@ -437,6 +452,8 @@ class Session:
             raise ValidationError("error.risk.unknown", id=risk_id) from None
 
     def add_asset(self, **fields: object) -> Asset:
+        from .risk import build_asset
+
         asset = build_asset(fields)
         asset.no = self.risk.next_no("asset")
         self.file.put_asset(asset)
@@ -444,6 +461,8 @@ class Session:
         return asset
 
     def update_asset(self, asset_id: str, **fields: object) -> Asset:
+        from .risk import build_asset
+
         asset = build_asset(fields, self._asset(asset_id))
         self.file.put_asset(asset)
         self.risk.assets[asset.id] = asset
@@ -460,6 +479,8 @@ class Session:
         del self.risk.assets[asset_id]
 
     def _build_risk(self, fields: dict, base: Risk | None) -> Risk:
+        from .risk import build_risk
+
         return build_risk(fields, base, criteria=self.risk.current, assets=self.risk.assets,
                           edition=self.assessment.edition, today=date.today(),
                           control_status=self.view().control_status.get)

@@ -24,13 +24,16 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import filelock
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from .model import ActionEdit, Answer, Assessment, check_doc, now_iso
-from .risk import Asset, Risk, RiskCriteria, RiskData
+
+if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
+    from .risk import Asset, Risk, RiskCriteria, RiskData
 
 try:
     import fcntl
@@ -400,6 +403,8 @@ def check_values(data: dict) -> str | None:
         Assessment.from_doc(next(iter(data["meta"].values())))
     except (TypeError, ValueError) as exc:
         return f"meta: {exc}"
+    from .risk import Asset, Risk, RiskCriteria
+
     for table, cls in (("risk_criteria", RiskCriteria), ("assets", Asset), ("risks", Risk)):
         for doc_id, doc in (data.get(table) or {}).items():
             try:
@@ -542,6 +547,8 @@ class AssessmentFile:
 
     # -- risk criteria, asset ledger, risk register ------------------------------------------
     def risk_data(self) -> RiskData:
+        from .risk import RiskData
+
         data = self.storage.read() or {}
         return RiskData.from_tables(data)
 
@@ -755,6 +762,8 @@ class Store:
 
     def load_risk(self, assessment_id: str) -> RiskData:
         """The risk criteria, asset ledger and risk register of a stored assessment."""
+        from .risk import RiskData
+
         return RiskData.from_tables(self.read(assessment_id))
 
     # -- backups, trash --------------------------------------------------------------------
