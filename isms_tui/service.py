@@ -15,6 +15,7 @@ from pathlib import Path
 from .banks import Bank, BankSet, Item, all_banks, bank_files_signature
 from .model import ACTION_STATUSES, STATUSES, ActionEdit, Answer, Assessment, ValidationError, parse_date
 from .soa import justification_problem
+from .soa_decisions import SoaDecision, apply_fields, control_ref
 from .storage import StorageError, Store, atomic_write_bytes, encode
 from .text import clean
 from .view import AssessmentView
@@ -64,26 +65,29 @@ class Workspace:
         return [b for b in assessment.banks if b not in self.bankset.banks]
 
     # -- assessments -----------------------------------------------------------------------
-    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = ()) -> str:
+    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
+               soa: list[SoaDecision] = ()) -> str:
         unknown = self.missing_banks(assessment)
         if unknown:
             raise ValidationError("error.unknown_banks", banks=", ".join(unknown))
-        return self.store.create(assessment, list(answers), list(edits))
+        return self.store.create(assessment, list(answers), list(edits), list(soa))
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
         return self.store.load(assessment_id)
 
     def view(self, assessment_id: str, today: date | None = None) -> AssessmentView:
         """The read model of a stored assessment (read without locking: export, report)."""
-        assessment, answers, edits = self.load(assessment_id)
-        return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today)
+        loaded = self.load(assessment_id)
+        assessment, answers, edits = loaded
+        return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, soa=loaded.soa)
 
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
-        assessment, answers, edits = self.load(assessment_id)
+        loaded = self.load(assessment_id)
+        assessment, answers, edits = loaded
         copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
         if organization:
             copy.organization = clean(organization, multiline=False).strip() or copy.organization
-        return self.store.create(copy, list(answers.values()), list(edits.values()))
+        return self.store.create(copy, list(answers.values()), list(edits.values()), list(loaded.soa.values()))
 
     def delete(self, assessment_id: str) -> Path:
         return self.store.delete(assessment_id)
@@ -161,6 +165,7 @@ class Session:
             self.assessment = self.file.assessment
             self.answers = self.file.answers()
             self.edits = self.file.action_edits()
+            self.soa = self.file.soa_decisions()
         except BaseException:
             self.file.close()
             raise
@@ -263,7 +268,29 @@ class Session:
 
     def view(self, today: date | None = None) -> AssessmentView:
         """The read model of the current state (computed lazily; build a new one after a change)."""
-        return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today)
+        return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, soa=self.soa)
+
+    # -- Statement of Applicability decisions ------------------------------------------------
+    def soa_decisions(self) -> dict[str, SoaDecision]:
+        """The user's SoA decisions by control reference key ("control:5.15")."""
+        return dict(self.soa)
+
+    def soa_decision(self, control_id: str) -> SoaDecision | None:
+        return self.soa.get(control_ref(control_id, self.assessment.edition).key)
+
+    def set_soa_decision(self, control_id: str, **fields: object) -> SoaDecision:
+        """Set applicable (True/False/None), justification, implementation (how it is done /
+        document reference) or owner of one control of the assessment's edition; checked and
+        saved in one durable write."""
+        ref = control_ref(control_id, self.assessment.edition)
+        current = self.soa.get(ref.key) or SoaDecision(ref.key)
+        decision = apply_fields(current, **fields)
+        self.file.put_soa_decision(decision)
+        if decision.is_empty:
+            self.soa.pop(ref.key, None)
+        else:
+            self.soa[ref.key] = decision
+        return decision
 
     def first_unanswered(self) -> int:
         for n, item in enumerate(self.items):

@@ -23,6 +23,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from .model import ActionEdit, Answer, Assessment, now_iso
+from .soa_decisions import SoaDecision
 
 SCHEMA_VERSION = 2
 FILE_MODE = 0o600
@@ -201,6 +202,28 @@ def migrate(data: dict) -> tuple[dict, bool]:
     return data, changed
 
 
+def _soa_from_table(docs) -> dict[str, SoaDecision]:
+    out = {}
+    for d in docs:
+        with contextlib.suppress(TypeError, ValueError):
+            dec = SoaDecision.from_doc(d)
+            out[dec.control] = dec
+    return out
+
+
+class Loaded(tuple):
+    """What :meth:`Store.load` returns: the tuple (assessment, answers, edits) that callers
+    unpack, with the newer tables as attributes so adding one breaks no caller."""
+
+    soa: dict[str, SoaDecision]
+
+    def __new__(cls, assessment: Assessment, answers: dict[str, Answer], edits: dict[str, ActionEdit], *,
+                soa: dict[str, SoaDecision] | None = None):
+        self = super().__new__(cls, (assessment, answers, edits))
+        self.soa = soa or {}
+        return self
+
+
 class AssessmentFile:
     """One assessment opened for writing (holds its lock until closed)."""
 
@@ -223,6 +246,7 @@ class AssessmentFile:
         self._answers = self.db.table("answers", cache_size=0)
         self._actions = self.db.table("actions", cache_size=0)
         self._meta = self.db.table("meta", cache_size=0)
+        self._soa = self.db.table("soa", cache_size=0)  # added after schema 2; absent reads as empty
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -258,6 +282,18 @@ class AssessmentFile:
     def put_action_edit(self, edit: ActionEdit) -> None:
         edit.updated = now_iso()
         self._actions.upsert(edit.to_doc(), Query().action_id == edit.action_id)
+
+    # -- Statement of Applicability decisions (table "soa") -------------------------------
+    def soa_decisions(self) -> dict[str, SoaDecision]:
+        return _soa_from_table(self._soa.all())
+
+    def put_soa_decision(self, decision: SoaDecision) -> None:
+        """Store one control's SoA decision durably, or remove it when empty."""
+        q = Query().control == decision.control
+        if decision.is_empty:
+            self._soa.remove(q)
+        else:
+            self._soa.upsert(decision.to_doc(), q)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -320,7 +356,8 @@ class Store:
         return path
 
     # -- create / open ---------------------------------------------------------------------
-    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = ()) -> str:
+    def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
+               soa: list[SoaDecision] = ()) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(f"an assessment with id {assessment.id} already exists")
@@ -329,6 +366,8 @@ class Store:
             "answers": {str(i): a.to_doc() for i, a in enumerate(answers, start=1)},
             "actions": {str(i): e.to_doc() for i, e in enumerate(edits, start=1)},
         }
+        if soa:
+            data["soa"] = {str(i): d.to_doc() for i, d in enumerate(soa, start=1)}
         try:
             atomic_write_bytes(path, encode(data))
         except OSError as exc:
@@ -383,7 +422,9 @@ class Store:
             raise CorruptFileError(path, str(exc), self.latest_backup(assessment_id)) from None
         return data
 
-    def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
+    def load(self, assessment_id: str) -> Loaded:
+        """(assessment, answers, edits), unpacked as before; the tables added since schema 2
+        are attributes of the result (``.soa``)."""
         data = self.read(assessment_id)
         try:
             assessment = Assessment.from_doc(next(iter(data["meta"].values())))
@@ -399,7 +440,7 @@ class Store:
             with contextlib.suppress(TypeError, ValueError):
                 e = ActionEdit.from_doc(d)
                 edits[e.action_id] = e
-        return assessment, answers, edits
+        return Loaded(assessment, answers, edits, soa=_soa_from_table(data.get("soa", {}).values()))
 
     # -- backups, trash --------------------------------------------------------------------
     def _backup_folder(self, assessment_id: str) -> Path:
