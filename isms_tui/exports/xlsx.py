@@ -21,6 +21,7 @@ import os
 import re
 import tempfile
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import xlsxwriter
@@ -54,7 +55,9 @@ WIDE_CHAR = 1.9  # column units of one wide character (Yu Gothic 10 pt in Excel:
 EXCEL_CELL_LIMIT = 32767  # characters; longer text is cut with a visible mark
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 # A run of narrow characters without spaces breaks as one word; any other character alone.
-_TOKEN = re.compile(r"[!-~\u00a0-\u024f]+|\s+|.", re.S)
+_NARROW_CLASS = "!-~\u00a0-\u024f"
+_NARROW = frozenset(chr(c) for c in (*range(0x21, 0x7F), *range(0xA0, 0x250)))
+_TOKEN = re.compile(rf"[{_NARROW_CLASS}]+|\s+|[^\s{_NARROW_CLASS}]+")
 
 PRIORITY_FILL = {1: "#F4B6B6", 2: "#FFE08A", 3: "#DDEBD3"}
 STATUS_FILL = {"implemented": "#DDEBD3", "partial": "#FFF2CC", "not_implemented": "#F8D0D0", "unknown": "#E7E6E6"}
@@ -108,21 +111,23 @@ def _ascii_widths() -> dict[str, float]:
     return {chr(32 + i): round(1.03 * max(a / cd, b / dd), 3) for i, (a, b) in enumerate(zip(cw, dw, strict=True))}
 
 
-_ASCII = _ascii_widths()
+class _CharWidths(dict):
+    """Column units per character, computed once per character seen."""
 
-
-def _char(c: str) -> float:
-    units = _ASCII.get(c)
-    if units is not None:
+    def __missing__(self, c: str) -> float:
+        cells = char_width(c)
+        units = WIDE_CHAR if cells == 2 else 1.2 * cells
+        self[c] = units
         return units
-    cells = char_width(c)
-    return WIDE_CHAR if cells == 2 else 1.2 * cells
+
+
+_CHARS = _CharWidths(_ascii_widths())
 
 
 def _width(text: str) -> float:
     """Width of ``text`` in column units: letters by their advance width, a wide (CJK)
     character WIDE_CHAR, any other narrow character a little more than a digit."""
-    return sum(_char(c) for c in text)
+    return sum(map(_CHARS.__getitem__, text))
 
 
 def _longest_word(text: str) -> float:
@@ -131,30 +136,44 @@ def _longest_word(text: str) -> float:
                default=0.0)
 
 
+@lru_cache(maxsize=16384)  # bank texts recur on several sheets
 def wrapped_lines(text: str, width: float, cap: int = 1000) -> int:
-    """Lines ``text`` takes in a wrapping cell ``width`` characters wide: words of narrow
-    characters move to the next line whole, wide (CJK) characters break anywhere and count
-    two. Only the first MEASURE_CHARS characters are measured, and counting stops at ``cap``."""
+    """Lines ``text`` takes in a wrapping cell ``width`` column units wide: words of narrow
+    characters move to the next line whole (or break inside when longer than a line), other
+    characters (CJK) break anywhere. Only the first MEASURE_CHARS characters are measured,
+    and counting stops at ``cap``."""
     usable = max(1.0, width - WRAP_SLACK)
+    chars = _CHARS
     lines = 0
     for para in text[:MEASURE_CHARS].split("\n"):
+        if _width(para) <= usable:  # most paragraphs fit on one line
+            lines += 1
+            continue
         used = 0.0
         para_lines = 1
         for tok in _TOKEN.findall(para):
             if tok.isspace():
                 if used:
                     used += _width(tok)
-                continue
-            w = _width(tok)
-            if used and used + w > usable:
-                para_lines += 1
-                used = 0.0
-            if w > usable:  # a word longer than the line is broken inside
-                extra, rest = divmod(w, usable)
-                para_lines += int(extra) - (0 if rest else 1)
-                used = rest or usable
-            else:
-                used += w
+            elif tok[0] in _NARROW:  # a word
+                w = _width(tok)
+                if used and used + w > usable:
+                    para_lines += 1
+                    used = 0.0
+                if w > usable:  # longer than the line: broken inside
+                    extra, rest = divmod(w, usable)
+                    para_lines += int(extra) - (0 if rest else 1)
+                    used = rest or usable
+                else:
+                    used += w
+            else:  # a run of characters that break anywhere
+                for c in tok:
+                    w = chars[c]
+                    if used + w > usable and used:
+                        para_lines += 1
+                        used = w
+                    else:
+                        used += w
         lines += para_lines
         if lines >= cap:
             return cap
@@ -889,6 +908,7 @@ def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
 
 def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, today: date | None = None) -> AssessmentView:
     today = today or date.today()
+    wrapped_lines.cache_clear()  # each export measures its own texts (and keeps no memory after)
     view = ws.view(assessment_id, today)
     book = _Book(path, view, lang, today)
     _summary(book, view, lang)
@@ -898,6 +918,7 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, tod
     _answers(book, view, lang)
     _roadmap(book, view, lang)
     book.wb.close()
+    wrapped_lines.cache_clear()
     return view
 
 
