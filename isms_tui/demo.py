@@ -24,9 +24,11 @@ from pathlib import Path
 
 from .banks import Item
 from .model import ActionEdit, Answer, Assessment, question_action_id
+from .refs import CONTROL, Ref
 from .risk import RiskData, build_asset, build_risk, check_criteria, default_criteria, risk_action_id
 from .service import Workspace
 from .soa import CHALLENGED_EXCLUSIONS
+from .soa_decisions import SoaDecision
 from .view import AssessmentView
 
 DEMO = {
@@ -53,6 +55,34 @@ DEMO = {
         "decided": {
             "aud-pre_assessment-1": "準備の進み具合を確認し、予備審査は受けないと決定(ISMS委員会 議事録)。",
         },
+        "evidence": "{example}(共有ドライブ「ISMS/記録」に保管)",
+        # The SoA decisions the company has written so far: (why, how implemented / document, owner index)
+        "soa": {
+            "5.1": ("取引先から情報管理の体制を求められており、全社の方針と個別のルールがすべての管理策の前提になるため採用。",
+                    "情報セキュリティ基本方針(2027年1月 社長承認予定)、ISMS規程集 第1章(作成中)", 0),
+            "5.9": ("リスクアセスメントの出発点。顧客から預かる制作データと利用しているクラウドサービスの所在を把握するため採用。",
+                    "情報資産台帳(kintone アプリ「資産台帳」)", 2),
+            "5.15": ("顧客データを担当の制作メンバーだけが扱えるようにするため(リスク R-03 顧客データの漏えい)。",
+                     "アクセス管理規程、Google Workspace 共有ドライブの権限一覧", 2),
+            "5.23": ("業務のほぼすべてをクラウド(Google Workspace、kintone)で行っているため(リスク R-07 クラウドの設定ミス)。",
+                     "クラウドサービス利用規程、クラウドサービス一覧", 2),
+            "5.24": ("顧客との契約で、情報漏えい時は72時間以内に報告する義務があるため。",
+                     "インシデント対応手順書 v1.1", 0),
+            "5.34": ("顧客サイトの問い合わせフォームで個人情報を扱うため(個人情報保護法)。",
+                     "個人情報保護方針、個人情報取扱規程", 0),
+            "6.3": ("全従業員が顧客データを扱うため、入社時と年1回の教育で規程を周知する。",
+                    "教育計画書(2027年度)、eラーニング受講記録", 0),
+            "7.7": ("来客のある執務エリアで顧客の資料を扱うため(リスク R-09 のぞき見・置き忘れ)。",
+                    "クリアデスク・クリアスクリーン規程", 0),
+            "8.1": ("全員がノートPCを持ち出して客先でも作業するため(リスク R-02 PCの紛失・盗難)。",
+                    "PC利用規程、MDMによるディスク暗号化の設定", 2),
+            "8.7": ("社員PCとメールが主な攻撃経路であるため(リスク R-01 マルウェア感染)。",
+                    "全PCにEDRを導入(管理画面で稼働を確認)、PC利用規程 第5条", 2),
+            "8.13": ("制作データを失うと顧客への納品が止まるため(リスク R-05 データの消失)。",
+                     "バックアップ手順書(Google Vault と社内NAS)", 2),
+            "8.30": (None, "外部委託規程 第3条(開発委託を始める前に本管理策を再評価)", 0),
+            "7.6": (None, "物理的セキュリティ規程 第2条(執務エリアの定義)", 0),
+        },
     },
     "en": {
         "org": "Sakura Design Co., Ltd. (demo)",
@@ -78,6 +108,34 @@ DEMO = {
         "decided": {
             "aud-pre_assessment-1": "Reviewed our readiness and decided not to have a pre-assessment (ISMS committee minutes).",
         },
+        "evidence": "{example} (shared drive, ISMS/Records)",
+        "soa": {
+            "5.1": ("Clients require us to show how we protect their information; the policy and topic rules underpin "
+                    "every other control.", "Information security policy (to be approved by the CEO in January 2027); "
+                    "ISMS rules, chapter 1 (in progress)", 0),
+            "5.9": ("The risk assessment starts from it: we must know where client production data and our cloud "
+                    "services are.", "Information asset register (kintone app \"Asset register\")", 2),
+            "5.15": ("Only the production staff on a project may handle the client's data (risk R-03, leak of client data).",
+                     "Access control rule; Google Workspace shared drive permission list", 2),
+            "5.23": ("Almost all our work runs on cloud services (Google Workspace, kintone) (risk R-07, cloud misconfiguration).",
+                     "Cloud service rule; list of cloud services", 2),
+            "5.24": ("Client contracts oblige us to report a data leak within 72 hours.",
+                     "Incident response procedure v1.1", 0),
+            "5.34": ("Client website contact forms collect personal data (Act on the Protection of Personal Information).",
+                     "Privacy policy; personal data handling rule", 0),
+            "6.3": ("Every employee handles client data, so the rules are taught at joining and once a year.",
+                    "Training plan FY2027; e-learning completion records", 0),
+            "7.7": ("Client material is handled in an office area that visitors pass through (risk R-09, overlooking "
+                    "and papers left out).", "Clear desk and clear screen rule", 0),
+            "8.1": ("Everyone takes a laptop out and works at client sites (risk R-02, lost or stolen laptop).",
+                    "Laptop rule; disk encryption enforced by MDM", 2),
+            "8.7": ("Staff laptops and e-mail are the main way attacks come in (risk R-01, malware infection).",
+                    "EDR on every laptop (checked in its console); laptop rule, section 5", 2),
+            "8.13": ("Losing production data would stop deliveries to clients (risk R-05, data loss).",
+                     "Backup procedure (Google Vault and the office NAS)", 2),
+            "8.30": (None, "Outsourcing rule, section 3 (re-assess this control before any development contract)", 0),
+            "7.6": (None, "Physical security rule, section 2 (definition of the office area)", 0),
+        },
     },
 }
 
@@ -101,6 +159,7 @@ def demo_data(ws: Workspace, lang: str, today: date | None = None) -> tuple[Asse
         target_date=(today + timedelta(days=150)).isoformat(), participants=d["participants"],
     )
     rng = random.Random(30)
+    kept = random.Random(31)  # evidence notes: drawn apart so the answers stay as they were
     lead = d["owners"][0]
     answers: list[Answer] = []
     edits: list[ActionEdit] = []
@@ -124,6 +183,8 @@ def demo_data(ws: Workspace, lang: str, today: date | None = None) -> tuple[Asse
             status = rng.choices(STATUSES, weights=[45, 25, 18, 6])[0]
             a = Answer(item.id, status=status, answered_by=lead)
             a.note = d["notes"][status] if rng.random() < 0.5 else ""
+            if status in ("implemented", "partial") and item.evidence[lang] and kept.random() < 0.7:
+                a.evidence = d["evidence"].format(example=item.evidence[lang][0])
             if status != "implemented":
                 a.owner = rng.choice(d["owners"])
             if item.every_months and status == "implemented":
@@ -229,7 +290,21 @@ def demo_register(ws: Workspace, assessment: Assessment, answers: list[Answer], 
     return data, edits
 
 
+def demo_soa(lang: str) -> list[SoaDecision]:
+    """The Statement of Applicability decisions the demo company has written so far: its two
+    exclusions with the documents behind them and a dozen controls it has justified; the rest
+    is still to write (the SoA sheet says so)."""
+    d = DEMO[lang if lang in DEMO else "en"]
+    out = []
+    for cid, (why, how, owner) in d["soa"].items():
+        excluded = cid in EXCLUSIONS
+        out.append(SoaDecision(Ref(CONTROL, cid).key, applicable=False if excluded else True,
+                               justification=d["exclusions"][cid] if excluded else why,
+                               implementation=how, owner=d["owners"][owner]))
+    return out
+
+
 def create_demo(ws: Workspace, lang: str) -> str:
     assessment, answers, edits = demo_data(ws, lang)
     risk, risk_edits = demo_register(ws, assessment, answers, lang)
-    return ws.create(assessment, answers, edits + risk_edits, risk=risk)
+    return ws.create(assessment, answers, edits + risk_edits, risk=risk, soa=demo_soa(lang))

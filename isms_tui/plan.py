@@ -15,14 +15,18 @@ Priority (also in the README):
 Suggested due dates are laid out backwards from the target audit date (the stage 1 audit
 for a first certification, the surveillance or recertification audit for a renewal) along
 the seed's timeline: about four months to build the ISMS, about three months of audit
-process. :func:`schedule` gives each process step a window; an action is due at the end of
-the window of the step it belongs to.
+process. The certification body is chosen four to five months before stage 1 and applied to
+right after: bodies book their auditors months ahead. :func:`schedule` gives each process step
+a window; an action is due at the end of the window of the step it belongs to.
+
+Each action names its deliverable, "what exists when this is done": the first evidence
+example of its question, per language (an auditor asks to see exactly that).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .banks import Bank, Item
@@ -39,8 +43,8 @@ _BUILD = {  # the ISMS is built in about 17 weeks and ready two weeks before sta
     "acq.training": (-11, -9), "acq.operation": (-10, -2), "acq.monitoring": (-7, -3),
     "acq.internal_audit": (-5, -3), "acq.management_review": (-3, -2),
 }
-_AUDIT = {  # about three months from choosing a certification body to the certificate
-    "aud.choose_cb": (-4, -3), "aud.apply": (-3, -2), "aud.pre_assessment": (-2, -1),
+_AUDIT = {  # the body is booked 4-5 months ahead; about three months from stage 1 to the certificate
+    "aud.choose_cb": (-22, -18), "aud.apply": (-18, -15), "aud.pre_assessment": (-2, -1),
     "aud.stage1": (0, 0), "aud.stage2": (3, 4), "aud.corrective_action": (4, 6),
     "aud.decision": (7, 8), "aud.certification": (8, 9),
 }
@@ -131,6 +135,10 @@ class Action:
     due: date | None
     action_status: str
     progress: str
+    deliverable: dict[str, str] = field(default_factory=dict)  # what exists when done, per language
+
+    def deliverable_text(self, lang: str) -> str:
+        return self.deliverable.get(lang) or self.deliverable.get("en", "")
 
     def title(self, lang: str) -> str:
         return self.what.get(lang) or self.what.get("en", "")
@@ -168,6 +176,11 @@ class ActionSeed:
     priority: int
     owner: str = ""
     due: str | None = None
+
+
+def deliverable(item: Item) -> dict[str, str]:
+    """What exists when the action on ``item`` is done: its first evidence example, per language."""
+    return {lang: examples[0] for lang, examples in item.evidence.items() if examples}
 
 
 def _as_date(value: str | None) -> date | None:
@@ -222,6 +235,7 @@ def build_plan(
                 due=due,
                 action_status=edit.status if edit else "todo",
                 progress=edit.progress if edit else "",
+                deliverable=deliverable(item),
             )
             plan.append(((prio, -item.weight, not item.mandatory, order), act))
     for seed in seeds:

@@ -91,11 +91,23 @@ class Score:
     implemented: int = 0
     unknown: int = 0
     not_applicable: int = 0
-    gaps: int = 0
+    gaps: int = 0  # every applicable item not implemented, unanswered ones included
+    unanswered: int = 0  # of the gaps, the items nobody has answered yet
+
+    @property
+    def answered_gaps(self) -> int:
+        """Real gaps: items answered partial, not implemented or unknown (or overdue)."""
+        return self.gaps - self.unanswered
 
     @property
     def readiness(self) -> float | None:
         return self.earned / self.possible if self.possible else None
+
+    @property
+    def answered_readiness(self) -> float | None:
+        """Readiness once something is answered: a section nobody has answered has no score
+        yet (shown blank, not 0%)."""
+        return self.readiness if self.answered else None
 
     @property
     def coverage(self) -> float | None:
@@ -115,8 +127,14 @@ class Score:
             self.implemented += 1
         else:
             self.gaps += 1
+            if not answered:
+                self.unanswered += 1
         if status == "unknown":
             self.unknown += 1
+
+    def merge(self, other: Score) -> None:
+        for f in ("earned", "possible", "total", "answered", "applicable", "implemented", "unknown", "not_applicable", "gaps", "unanswered"):
+            setattr(self, f, getattr(self, f) + getattr(other, f))
 
 
 GATE_STATES = ("met", "not_met", "not_assessed")

@@ -29,6 +29,7 @@ from .model import (
     parse_date,
 )
 from .soa import justification_problem
+from .soa_decisions import SoaDecision, apply_fields, control_ref
 from .storage import (
     CorruptFileError,
     StorageError,
@@ -145,11 +146,11 @@ class Workspace:
 
     # -- assessments -----------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
-               risk: RiskData | None = None) -> str:
+               risk: RiskData | None = None, soa: list[SoaDecision] = ()) -> str:
         unknown = self.missing_banks(assessment)
         if unknown:
             raise ValidationError("error.unknown_banks", banks=", ".join(unknown))
-        return self.store.create(assessment, list(answers), list(edits), risk=risk)
+        return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa))
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
         return self.store.load(assessment_id)
@@ -158,16 +159,19 @@ class Workspace:
         """The read model of a stored assessment (read without locking: export, report)."""
         from .view import AssessmentView
 
-        assessment, answers, edits = self.load(assessment_id)
+        loaded = self.load(assessment_id)
+        assessment, answers, edits = loaded
         risk = self.store.load_risk(assessment_id)
-        return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk)
+        return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk,
+                              soa=loaded.soa)
 
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
-        assessment, answers, edits = self.load(assessment_id)
+        loaded = self.load(assessment_id)
+        assessment, answers, edits = loaded
         copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
         if organization:
             copy.organization = clean(organization, multiline=False).strip() or copy.organization
-        return self.store.create(copy, list(answers.values()), list(edits.values()))
+        return self.store.create(copy, list(answers.values()), list(edits.values()), list(loaded.soa.values()))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file
@@ -276,6 +280,7 @@ class Session:
             self.answers = self.file.answers()
             self.edits = self.file.action_edits()
             self.risk = self.file.risk_data()
+            self.soa = self.file.soa_decisions()
         except BaseException:
             self.file.close()
             raise
@@ -384,7 +389,8 @@ class Session:
         """The read model of the current state (computed lazily; build a new one after a change)."""
         from .view import AssessmentView
 
-        return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk)
+        return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk,
+                              soa=self.soa)
 
     # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
     @property
@@ -510,6 +516,27 @@ class Session:
         self.file.remove_risk(risk_id)
         del self.risk.risks[risk_id]
 
+    # -- Statement of Applicability decisions ------------------------------------------------
+    def soa_decisions(self) -> dict[str, SoaDecision]:
+        """The user's SoA decisions by control reference key ("control:5.15")."""
+        return dict(self.soa)
+
+    def soa_decision(self, control_id: str) -> SoaDecision | None:
+        return self.soa.get(control_ref(control_id, self.assessment.edition).key)
+
+    def set_soa_decision(self, control_id: str, **fields: object) -> SoaDecision:
+        """Set applicable (True/False/None), justification, implementation (how it is done /
+        document reference) or owner of one control of the assessment's edition; checked and
+        saved in one durable write."""
+        ref = control_ref(control_id, self.assessment.edition)
+        current = self.soa.get(ref.key) or SoaDecision(ref.key)
+        decision = apply_fields(current, **fields)
+        self.file.put_soa_decision(decision)
+        if decision.is_empty:
+            self.soa.pop(ref.key, None)
+        else:
+            self.soa[ref.key] = decision
+        return decision
     def first_unanswered(self) -> int:
         for n, item in enumerate(self.items):
             a = self.answers.get(item.id)

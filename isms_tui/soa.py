@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from .banks import Item
+from .catalog import catalog
 from .i18n import LANGS
 from .paths import reference_dir
 from .text import display_width
@@ -57,7 +58,20 @@ def justification_problem(item: Item, text: str) -> str | None:
     stated by the bank)."""
     if not (item.controls or item.controls_2013):
         return None
+    return "error.na_justification_vague" if vague_reason(text) else None
+
+
+def vague_reason(text: str) -> bool:
+    """True when an exclusion reason does not say why (boilerplate or a word or two)."""
     core = re.sub(r"[\s\u3000\u3002\u3001.,:;!()\uff08\uff09]+", " ", text).strip().lower()
-    if core in _GENERIC or display_width(core) < MIN_JUSTIFICATION_CELLS:
-        return "error.na_justification_vague"
-    return None
+    return core in _GENERIC or display_width(core) < MIN_JUSTIFICATION_CELLS
+
+
+def challenged_exclusion(ref_type: str, control_id: str) -> tuple[str, ...]:
+    """The 2022 controls behind ``control_id`` whose exclusion an auditor challenges: the
+    control itself (2022) or the 2022 controls a 2013 control feeds."""
+    if ref_type == "control":
+        ids: tuple[str, ...] = (control_id,)
+    else:
+        ids = catalog().reverse_mapping().get(control_id, ())
+    return tuple(c for c in ids if c in CHALLENGED_EXCLUSIONS)

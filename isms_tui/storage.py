@@ -31,6 +31,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
 from .model import ActionEdit, Answer, Assessment, check_doc, now_iso
+from .soa_decisions import SoaDecision
 
 if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
     from .risk import Asset, Risk, RiskCriteria, RiskData
@@ -41,7 +42,7 @@ except ImportError:  # Windows: a file being written cannot be deleted there any
     fcntl = None  # type: ignore[assignment]
 
 SCHEMA_VERSION = 3
-RISK_TABLES = ("risk_criteria", "assets", "risks")
+RISK_TABLES = ("risk_criteria", "assets", "risks", "soa")  # tables schema 3 adds
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 BACKUPS_KEPT = 5
@@ -487,6 +488,28 @@ def migrate(data: dict) -> tuple[dict, bool]:
     return data, changed
 
 
+def _soa_from_table(docs) -> dict[str, SoaDecision]:
+    out = {}
+    for d in docs:
+        with contextlib.suppress(TypeError, ValueError):
+            dec = SoaDecision.from_doc(d)
+            out[dec.control] = dec
+    return out
+
+
+class Loaded(tuple):
+    """What :meth:`Store.load` returns: the tuple (assessment, answers, edits) that callers
+    unpack, with the newer tables as attributes so adding one breaks no caller."""
+
+    soa: dict[str, SoaDecision]
+
+    def __new__(cls, assessment: Assessment, answers: dict[str, Answer], edits: dict[str, ActionEdit], *,
+                soa: dict[str, SoaDecision] | None = None):
+        self = super().__new__(cls, (assessment, answers, edits))
+        self.soa = soa or {}
+        return self
+
+
 class AssessmentFile:
     """One assessment opened for writing (holds its lock until closed)."""
 
@@ -513,6 +536,7 @@ class AssessmentFile:
         self._risk_criteria = self.db.table("risk_criteria", cache_size=0)
         self._assets = self.db.table("assets", cache_size=0)
         self._risks = self.db.table("risks", cache_size=0)
+        self._soa = self.db.table("soa", cache_size=0)  # added after schema 2; absent reads as empty
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -566,6 +590,17 @@ class AssessmentFile:
 
     def remove_risk(self, risk_id: str) -> None:
         self._risks.remove(Query().id == risk_id)
+    # -- Statement of Applicability decisions (table "soa") -------------------------------
+    def soa_decisions(self) -> dict[str, SoaDecision]:
+        return _soa_from_table(self._soa.all())
+
+    def put_soa_decision(self, decision: SoaDecision) -> None:
+        """Store one control's SoA decision durably, or remove it when empty."""
+        q = Query().control == decision.control
+        if decision.is_empty:
+            self._soa.remove(q)
+        else:
+            self._soa.upsert(decision.to_doc(), q)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -679,7 +714,7 @@ class Store:
 
     # -- create / open ---------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
-               risk: RiskData | None = None) -> str:
+               risk: RiskData | None = None, soa: list[SoaDecision] = ()) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(key="storage.exists", id=assessment.id)
@@ -691,6 +726,8 @@ class Store:
         if risk is not None and risk.exists:
             for table, docs in risk.to_tables().items():
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        if soa:
+            data["soa"] = {str(i): d.to_doc() for i, d in enumerate(soa, start=1)}
         try:
             fd, tmp = _open_temp(path)
             try:
@@ -753,12 +790,14 @@ class Store:
             raise CorruptFileError(path, why, self.latest_backup(assessment_id)) from None
         return data
 
-    def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
+    def load(self, assessment_id: str) -> Loaded:
+        """(assessment, answers, edits), unpacked as before; the tables added since schema 2
+        are attributes of the result (``.soa``)."""
         data = self.read(assessment_id)  # every value checked: the objects below cannot fail
         assessment = Assessment.from_doc(next(iter(data["meta"].values())))
         answers = {a.item_id: a for a in map(Answer.from_doc, data.get("answers", {}).values())}
         edits = {e.action_id: e for e in map(ActionEdit.from_doc, data.get("actions", {}).values())}
-        return assessment, answers, edits
+        return Loaded(assessment, answers, edits, soa=_soa_from_table(data.get("soa", {}).values()))
 
     def load_risk(self, assessment_id: str) -> RiskData:
         """The risk criteria, asset ledger and risk register of a stored assessment."""

@@ -7,6 +7,13 @@ recurring activity counts as partial), section progress, the stage 1 gate, the l
 items that ask about the same requirement and the contradictions among them, the action plan,
 the Statement of Applicability rows and the certification roadmap. No screen or export
 recomputes one of these rules.
+
+Statement of Applicability rule (also in the README): a control is applicable as the user
+decided it (:mod:`isms_tui.soa_decisions`); without a decision it is excluded only when every
+question on it is answered not applicable. The justification is the user's own text (the
+decision's, else the not-applicable reasons of the answers), never a prefilled sentence. A row
+is flagged when an excluded control is one auditors challenge, when the reason is missing or
+too vague, or when the decision contradicts the answers.
 """
 
 from __future__ import annotations
@@ -18,13 +25,19 @@ from functools import cached_property
 
 from .banks import Bank, Item
 from .catalog import catalog
+from .cycle import CertificateCycle, certificate_cycle
 from .model import GAP_STATUSES, ActionEdit, Answer, Assessment
 from .plan import Action, build_plan, schedule
 from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
 from .risk import Issue, Register, Risk, RiskData, treatment_seeds
 from .scoring import Gate, Report, Requirement, Score, score
+from .soa import challenged_exclusion, vague_reason
+from .soa_decisions import SoaDecision
 
 FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
+NEXT_STEPS = 10
+# Why a Statement of Applicability row needs a second look (catalog keys soa.flag.<flag>).
+SOA_FLAGS = ("challenged", "no_justification", "vague", "conflict")
 
 
 @dataclass(frozen=True)
@@ -45,13 +58,18 @@ class SoaRow:
     theme: str  # theme id (2022) or objective id (2013)
     items: tuple[Item, ...]
     applicable: bool
-    justification: str  # the user's own text (N/A justifications); "" when included
+    justification: str  # the user's own text: the decision's, else the N/A reasons; "" when none
     status: str | None  # implementation status from the answers
     evidence: tuple[str, ...]  # de-duplicated
     maps_to: tuple[Ref, ...]  # 2022 -> 2013 predecessors, or 2013 -> 2022 successors
     risks: tuple[Risk, ...] = ()  # the risks whose treatment uses it (existing or planned)
     reasons: tuple[str, ...] = ()  # why it is included: "risk_treatment" when risks use it
     conflict: bool = False  # the answers exclude it but a risk uses it (listed in soa_conflicts)
+    decided: bool = False  # the user recorded a decision (or excluded it with reasons)
+    implementation: str = ""  # how it is implemented / document reference (the user's text)
+    owner: str = ""
+    flags: tuple[str, ...] = ()  # SOA_FLAGS that apply
+    challenged: tuple[str, ...] = ()  # the 2022 controls whose exclusion auditors challenge
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,9 @@ class RoadmapRow:
     start: date | None
     end: date | None
     recurring_months: int | None
+    owner: str = ""  # owners of the step's questions and actions
+    status: str | None = None  # todo / in_progress / done from its questions; None when none asks
+
 
 
 def _link_key(item: Item) -> frozenset[Ref]:
@@ -69,12 +90,14 @@ def _link_key(item: Item) -> frozenset[Ref]:
 
 class AssessmentView:
     def __init__(self, assessment: Assessment, banks: Sequence[Bank], answers: Mapping[str, Answer],
-                 edits: Mapping[str, ActionEdit], *, today: date | None = None, risk: RiskData | None = None):
+                 edits: Mapping[str, ActionEdit], *, today: date | None = None, risk: RiskData | None = None,
+                 soa: Mapping[str, SoaDecision] | None = None):
         self.assessment = assessment
         self.risk_data = risk if risk is not None else RiskData()
         self.banks = list(banks)
         self.answers = answers
         self.edits = edits
+        self.soa_decisions: Mapping[str, SoaDecision] = soa or {}
         self.today = today or date.today()
         self.items: list[Item] = [i for b in self.banks for i in b.items]
         self._by_id = {i.id: i for i in self.items}
@@ -215,16 +238,27 @@ class AssessmentView:
         return next((a for a in self.plan if a.id == action_id), None)
 
     @cached_property
+    def gap_actions(self) -> list[Action]:
+        """The plan's actions on real gaps: questions answered partial, not implemented or
+        unknown, and overdue recurring activities. Unanswered questions are counted apart."""
+        return [a for a in self.plan if a.item is None or self.answered(a.item.id)]
+
+    @cached_property
+    def next_steps(self) -> list[Action]:
+        """The actions to start with: the first open ones in the plan's priority order."""
+        return [a for a in self.plan if a.action_status != "done"][:NEXT_STEPS]
+
+    @cached_property
     def soa(self) -> list[SoaRow]:
         """One row per Annex A control of the assessment's edition.
 
-        Applicable unless every item asking about it is answered not applicable (then the
-        users' justifications are the reason) and no risk uses it; a control a risk uses (as
-        an existing or a planned control) is applicable with those risks linked and the
-        reason "risk_treatment" — if the answers exclude it too, the row is marked as a
-        conflict and listed in :attr:`soa_conflicts`. Implementation status: implemented when every
-        applicable item is; partial when some are implemented or partial; unknown when one is
-        unknown; not implemented otherwise; unanswered when nothing is answered."""
+        Applicable as the user decided; without a decision, unless every item asking about it
+        is answered not applicable. A control a risk uses (as an existing or a planned control)
+        is applicable with those risks linked and the reason "risk_treatment"; if the answers or
+        the user's decision exclude it too, the row is marked as a conflict (listed in
+        :attr:`soa_conflicts`). Implementation status: implemented when every applicable item
+        is; partial when some are implemented or partial; unknown when one is unknown; not
+        implemented otherwise; unanswered when nothing is answered."""
         cat = catalog()
         is2022 = self.assessment.edition == "2022"
         controls = cat.controls_2022 if is2022 else cat.controls_2013
@@ -233,38 +267,66 @@ class AssessmentView:
         reverse = cat.reverse_mapping()
         rows: list[SoaRow] = []
         for cid, entry in controls.items():
+            ref = Ref(CONTROL if is2022 else CONTROL_2013, cid)
+            decision = self.soa_decisions.get(ref.key)
             items = by_control.get(cid, [])
             sts = [self.status(i.id) for i in items]
-            excluded = bool(items) and all(s == "not_applicable" for s in sts)
+            all_na = bool(items) and all(s == "not_applicable" for s in sts)
             risks = used.get(cid, ())
+            decided_out = decision is not None and decision.applicable is False
+            excluded = decided_out or (all_na and not (decision and decision.applicable))
             applicable = not excluded or bool(risks)
-            just: dict[str, None] = {}
+            na_reasons: dict[str, None] = {}
             evid: dict[str, None] = {}
+            owners: dict[str, None] = {}
             for i in items:
                 a = self.answers.get(i.id)
                 if a is None:
                     continue
                 if a.status == "not_applicable" and a.na_justification.strip():
-                    just.setdefault(a.na_justification.strip(), None)
+                    na_reasons.setdefault(a.na_justification.strip(), None)
                 if a.evidence.strip():
                     evid.setdefault(a.evidence.strip(), None)
+                if a.owner.strip():
+                    owners.setdefault(a.owner.strip(), None)
             impl = "not_applicable" if not applicable else self.control_status.get(cid)
             if is2022:
                 maps = tuple(Ref(CONTROL_2013, c) for c in cat.mapping.get(cid, ()))
             else:
                 maps = tuple(Ref(CONTROL, c) for c in reverse.get(cid, ()))
+            justification = decision.justification if decision and decision.justification else ""
+            if not justification and not applicable:
+                justification = "\n".join(na_reasons)
+            challenged = () if applicable else challenged_exclusion(ref.type, cid)
+            flags = []
+            if challenged:
+                flags.append("challenged")
+            if not justification:
+                flags.append("no_justification")
+            elif not applicable and vague_reason(justification):
+                flags.append("vague")
+            if decision and decision.applicable is not None and (
+                (decision.applicable is False and any(s in ("implemented", "partial") for s in sts))
+                or (decision.applicable is True and all_na)
+            ):
+                flags.append("conflict")
             rows.append(SoaRow(
-                ref=Ref(CONTROL if is2022 else CONTROL_2013, cid),
+                ref=ref,
                 theme=entry.group,
                 items=tuple(items),
                 applicable=applicable,
-                justification="" if applicable else "\n".join(just),
+                justification=justification,
                 status=impl,
                 evidence=tuple(evid),
                 maps_to=maps,
                 risks=tuple(risks),
                 reasons=("risk_treatment",) if risks else (),
                 conflict=excluded and bool(risks),
+                decided=bool(decision and (decision.applicable is not None or decision.justification)) or all_na,
+                implementation=decision.implementation if decision else "",
+                owner=(decision.owner if decision and decision.owner else ", ".join(owners)),
+                flags=tuple(flags),
+                challenged=challenged,
             ))
         return rows
 
@@ -341,18 +403,64 @@ class AssessmentView:
         except ValueError:
             return None
 
+    @property
+    def target_passed(self) -> bool:
+        """The target audit date lies in the past (the plan's dates are then stale)."""
+        return self.target is not None and self.target < self.today
+
+    @cached_property
+    def cycle(self) -> CertificateCycle | None:
+        """The certificate cycle of a renewal (from the certificate date), else None."""
+        if self.assessment.kind != "renewal" or not self.assessment.certification_date:
+            return None
+        try:
+            return certificate_cycle(date.fromisoformat(self.assessment.certification_date))
+        except ValueError:
+            return None
+
+    @property
+    def next_audit(self) -> str | None:
+        """Which audit of the certificate cycle the target date is (renewals with both dates)."""
+        return self.cycle.next_audit(self.target) if self.cycle and self.target else None
+
     @cached_property
     def roadmap(self) -> list[RoadmapRow]:
         """The steps of the assessment's kind of process with their suggested windows, laid
-        back from the target audit date (no dates without a target)."""
+        back from the target audit date (no dates without a target), with the owners of the
+        step's questions and actions and a status from their answers: done when every one is
+        implemented (or not applicable), in progress when one is implemented or partial, to do
+        otherwise."""
         cat = catalog()
         renewal = self.assessment.kind == "renewal"
         windows = schedule(self.target, self.assessment.kind) if self.target else {}
+        actions = {a.source.id: a for a in self.plan if a.source.kind == "question"}
+        by_step: dict[str, list[Item]] = {}
+        for item in self.items:
+            for step_id in item.steps:
+                by_step.setdefault(step_id, []).append(item)
         rows = []
         for phase in cat.phases:
             if renewal != (phase.id == "maintenance_renewal"):
                 continue
             for step in phase.steps:
                 start, end = windows.get(step.id, (None, None))
-                rows.append(RoadmapRow(phase.id, Ref("step", step.id), start, end, step.every_months))
+                items = by_step.get(step.id, [])
+                owners: dict[str, None] = {}
+                for i in items:
+                    act = actions.get(i.id)
+                    a = self.answers.get(i.id)
+                    for who in ((act.owner if act else ""), (a.owner if a else "")):
+                        if who.strip():
+                            owners.setdefault(who.strip(), None)
+                sts = [self.status(i.id) for i in items]
+                if not items:
+                    status = None
+                elif all(s in ("implemented", "not_applicable") for s in sts):
+                    status = "done"
+                elif any(s in ("implemented", "partial") for s in sts):
+                    status = "in_progress"
+                else:
+                    status = "todo"
+                rows.append(RoadmapRow(phase.id, Ref("step", step.id), start, end, step.every_months,
+                                       owner=", ".join(owners), status=status))
         return rows

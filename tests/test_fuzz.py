@@ -75,7 +75,8 @@ def test_export_keeps_any_text_literal(tmp_path_factory, notes, org):
     path = export_assessment(ws, a.id, root / "o.xlsx", lang="ja", today=date(2026, 1, 1))
     wb = load_workbook(path)
     answers = wb["回答一覧"]
-    got = [answers.cell(r, 6).value or "" for r in range(2, 7)]
+    by_id = {answers.cell(r, 1).value: answers.cell(r, 5).value or "" for r in range(2, answers.max_row + 1)}
+    got = [by_id[i.id] for i in ws.banks_for(a)[0].items]
     assert got == [clean(n) for n in notes]
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
@@ -95,7 +96,7 @@ def test_huge_and_odd_notes_round_trip(tmp_path: Path):
     _, answers, _ = ws.load(a.id)
     assert answers[iid].note == clean(big)
     wb = load_workbook(export_assessment(ws, a.id, tmp_path / "big.xlsx", lang="en"))
-    cell = next(c.value for c in wb["Answers"]["F"] if c.value and len(c.value) > 1000)
+    cell = next(c.value for c in wb["Answers"]["E"] if c.value and len(c.value) > 1000)
     assert len(cell.encode("utf-16-le")) // 2 <= 32767 and cell.endswith("[truncated]")
 
 

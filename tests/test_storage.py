@@ -721,7 +721,7 @@ def test_version_2_file_migrates_to_3_with_the_risk_tables(workspace: Workspace,
         pass
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["meta"]["1"]["schema_version"] == 3
-    assert all(data[t] == {} for t in ("risk_criteria", "assets", "risks"))
+    assert all(data[t] == {} for t in ("risk_criteria", "assets", "risks", "soa"))
     assert workspace.load(sample_id)[2]["question:s-backup-1"].owner == "佐藤"
 
 

@@ -1,34 +1,67 @@
-"""The Excel deliverable: summary with charts, gap list, action plan, draft Statement of
-Applicability, all answers and the certification roadmap.
+"""The Excel deliverable: a summary that says what to do next, the gap list, the action plan,
+the Statement of Applicability in audit shape, all answers and the certification roadmap.
+
+Every sheet is designed for A4 landscape paper: chosen columns with fixed widths (long text
+wraps), row heights set from the number of wrapped lines (East Asian width aware), a page
+header and footer (organization, sheet, date, page x / y, confidentiality mark) and the
+table header repeated on every page. Dates are written as dates, numbers as numbers.
 
 Every piece of user or bank text is written with ``write_string`` and a quote-prefix format
 on a workbook whose string conversions are off, so a note such as ``=HYPERLINK(...)`` stays
-text. Column widths follow East Asian display width. The workbook is built in memory, then
-written to a temp file in the target folder, fsynced and moved into place, mode 0600: it lists
-the company's security gaps. A failed write leaves no temp file and no half-written target.
+text. The sheets only render the read model (:class:`isms_tui.view.AssessmentView`): no rule
+is computed here. The file is written to a temp file and moved into place, mode 0600: it
+lists the company's security gaps.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import xlsxwriter
 
 from ..catalog import catalog
+from ..cycle import EDITION_2013_EXPIRED
 from ..i18n import t
-from ..model import UserError
+from ..model import STATUSES, UserError
 from ..service import Workspace
-from ..text import clean, display_width
+from ..soa import exclusion_challenge
+from ..text import char_width, clean
 from ..view import AssessmentView
 from .risk_sheets import write_risk_sheets
 
 FONTS = {"ja": "Yu Gothic", "en": "Calibri"}
+FONT_SIZE = 10
+# Height in points of one wrapped line of 10 pt text in Excel: Yu Gothic's line is tall (its
+# default row is 1.7 times the font size); LibreOffice's substitutes are shorter, so the
+# heights are safe for both. A wide (CJK) character counts two columns of width: Excel's
+# Yu Gothic needs 1.9, LibreOffice's substitute about 1.6.
+LINE_PT = {"ja": 15.75, "en": 12.75}
+ROW_PAD_PT = 3.0
+MAX_ROW_PT = 409.0  # Excel's limit; a longer text is cut on paper (it stays whole in the cell)
+MEASURE_CHARS = 4000  # a cell is measured on this prefix: rows reach MAX_ROW_PT long before
+WRAP_SLACK = 0.3  # column units kept free for rounding (the padding is outside the set width)
+# Total width of a sheet's columns: A4 landscape prints it at about 85% in Excel and above
+# 70% in LibreOffice, whose substitute fonts make a column unit about 1.2 times wider.
+PAGE_WIDTH = 158.0
+FLEX_MIN = 14.0  # long-text columns (at least this wide) shrink to fit PAGE_WIDTH, not below it
+WIDE_CHAR = 1.9  # column units of one wide character (Yu Gothic 10 pt in Excel: 13.3 px / 7 px)
 EXCEL_CELL_LIMIT = 32767  # characters; longer text is cut with a visible mark
-MAX_COL_WIDTH = 60
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+# A run of narrow characters without spaces breaks as one word; any other character alone.
+_NARROW_CLASS = "!-~\u00a0-\u024f"
+_NARROW = frozenset(chr(c) for c in (*range(0x21, 0x7F), *range(0xA0, 0x250)))
+_TOKEN = re.compile(rf"[{_NARROW_CLASS}]+|\s+|[^\s{_NARROW_CLASS}]+")
+
+PRIORITY_FILL = {1: "#F4B6B6", 2: "#FFE08A", 3: "#DDEBD3"}
+STATUS_FILL = {"implemented": "#DDEBD3", "partial": "#FFF2CC", "not_implemented": "#F8D0D0", "unknown": "#E7E6E6"}
+PHASE_FILL = {"acquisition": "#5B9BD5", "certification_audit": "#70AD47", "maintenance_renewal": "#ED7D31"}
+HEAD_FILL = "#1F4E79"
+GRID = "#A6A6A6"
 
 
 def _utf16_len(s: str) -> int:
@@ -46,6 +79,105 @@ def _cut_utf16(s: str, limit: int) -> str:
     return "".join(out)
 
 
+# Advance widths (units per em of 2048) of the printable ASCII characters " " to "~" in
+# Calibri (Excel's default) and DejaVu Sans (LibreOffice's usual substitute for it and for
+# the Latin part of Yu Gothic), each with the width of its digits.
+_CALIBRI = (1038, [
+    463, 560, 817, 1022, 1038, 1463, 1397, 452, 621, 621, 1022, 1022, 511, 627, 517, 792,  # space to /
+    *[1038] * 10, 548, 548, 1022, 1022, 1022, 941, 1837,  # 0-9 : ; < = > ? @
+    1185, 1114, 1092, 1260, 1000, 941, 1292, 1276, 516, 653, 1064, 861, 1751, 1322, 1356, 1058, 1378,
+    1112, 941, 998, 1314, 1162, 1822, 1063, 998, 959,  # A-Z
+    627, 792, 627, 1022, 1022, 591,  # [ \ ] ^ _ `
+    981, 1076, 866, 1076, 1019, 625, 964, 1076, 470, 490, 931, 470, 1636, 1076, 1080, 1076, 1076,
+    714, 801, 686, 1076, 925, 1464, 887, 927, 809,  # a-z
+    714, 941, 714, 1022])  # { | } ~
+_DEJAVU = (1303, [
+    651, 821, 940, 1716, 1303, 1946, 1595, 563, 799, 799, 1024, 1716, 651, 739, 651, 690,
+    *[1303] * 10, 690, 690, 1716, 1716, 1716, 1087, 2048,
+    1401, 1405, 1430, 1577, 1294, 1178, 1587, 1540, 604, 604, 1343, 1141, 1767, 1532, 1612, 1235, 1612,
+    1423, 1300, 1251, 1499, 1401, 2025, 1403, 1251, 1403,
+    799, 690, 799, 1716, 1024, 1024,
+    1255, 1300, 1126, 1300, 1260, 721, 1300, 1298, 569, 569, 1186, 569, 1995, 1298, 1253, 1300, 1300,
+    842, 1067, 803, 1298, 1212, 1675, 1212, 1212, 1075,
+    1303, 690, 1303, 1716])
+
+
+def _ascii_widths() -> dict[str, float]:
+    """Width of each ASCII character in column units (a digit's width): the larger of the two
+    fonts', 3% up."""
+    (cd, cw), (dd, dw) = _CALIBRI, _DEJAVU
+    return {chr(32 + i): round(1.03 * max(a / cd, b / dd), 3) for i, (a, b) in enumerate(zip(cw, dw, strict=True))}
+
+
+class _CharWidths(dict):
+    """Column units per character, computed once per character seen."""
+
+    def __missing__(self, c: str) -> float:
+        cells = char_width(c)
+        units = WIDE_CHAR if cells == 2 else 1.2 * cells
+        self[c] = units
+        return units
+
+
+_CHARS = _CharWidths(_ascii_widths())
+
+
+def _width(text: str) -> float:
+    """Width of ``text`` in column units: letters by their advance width, a wide (CJK)
+    character WIDE_CHAR, any other narrow character a little more than a digit."""
+    return sum(map(_CHARS.__getitem__, text))
+
+
+def _longest_word(text: str) -> float:
+    """The widest run of narrow characters (a word that must not be broken inside)."""
+    return max((_width(tok) for tok in _TOKEN.findall(text) if not tok.isspace() and all(char_width(c) == 1 for c in tok)),
+               default=0.0)
+
+
+@lru_cache(maxsize=16384)  # bank texts recur on several sheets
+def wrapped_lines(text: str, width: float, cap: int = 1000) -> int:
+    """Lines ``text`` takes in a wrapping cell ``width`` column units wide: words of narrow
+    characters move to the next line whole (or break inside when longer than a line), other
+    characters (CJK) break anywhere. Only the first MEASURE_CHARS characters are measured,
+    and counting stops at ``cap``."""
+    usable = max(1.0, width - WRAP_SLACK)
+    chars = _CHARS
+    lines = 0
+    for para in text[:MEASURE_CHARS].split("\n"):
+        if _width(para) <= usable:  # most paragraphs fit on one line
+            lines += 1
+            continue
+        used = 0.0
+        para_lines = 1
+        for tok in _TOKEN.findall(para):
+            if tok.isspace():
+                if used:
+                    used += _width(tok)
+            elif tok[0] in _NARROW:  # a word
+                w = _width(tok)
+                if used and used + w > usable:
+                    para_lines += 1
+                    used = 0.0
+                if w > usable:  # longer than the line: broken inside
+                    extra, rest = divmod(w, usable)
+                    para_lines += int(extra) - (0 if rest else 1)
+                    used = rest or usable
+                else:
+                    used += w
+            else:  # a run of characters that break anywhere
+                for c in tok:
+                    w = chars[c]
+                    if used + w > usable and used:
+                        para_lines += 1
+                        used = w
+                    else:
+                        used += w
+        lines += para_lines
+        if lines >= cap:
+            return cap
+    return max(1, lines)
+
+
 class ExportError(UserError):
     pass
 
@@ -55,89 +187,182 @@ def default_filename(assessment) -> str:
     return f"{org[:60]}_ISMS_{date.today():%Y%m%d}.xlsx"
 
 
+def _hf(text: str, limit: int = 60) -> str:
+    """User text in a page header or footer: literal (``&`` codes escaped), one line, short."""
+    s = clean(text, multiline=False)
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return s.replace("&", "&&")
+
+
+def _as_datetime(value: date) -> datetime:
+    return datetime(value.year, value.month, value.day)
+
+
 class _Sheet:
-    """A worksheet that tracks column widths by East Asian width and writes text literally."""
+    """A worksheet laid out for A4 landscape: fixed column widths, wrapped text with row
+    heights from the wrapped line count, literal strings only."""
 
-    def __init__(self, book: _Book, name: str):
+    def __init__(self, book: _Book, key: str, widths: list[float]):
         self.book = book
-        self.ws = book.wb.add_worksheet(_SHEET_BAD.sub("_", name)[:31])
-        self.widths: dict[int, int] = {}
-        self.ws.set_landscape()
-        self.ws.set_paper(9)  # A4
-        self.ws.fit_to_pages(1, 0)
-        self.ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        self.ws.set_footer("&L&8" + book.tr("xlsx.confidential") + "&R&8&P / &N")
+        self.ws = book.wb.add_worksheet(_SHEET_BAD.sub("_", book.tr(key))[:31])
+        self.widths = list(widths)
+        self.lines: dict[int, int] = {}
+        self.min_pt: dict[int, float] = {}
+        for col, w in enumerate(widths):
+            self.ws.set_column(col, col, w)
+        ws = self.ws
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)  # one page wide; the widths are chosen so the scale stays >= 70%
+        ws.set_margins(left=0.35, right=0.35, top=0.75, bottom=0.7)
+        ws.set_header(f"&L&8{book.hf_org}&C&8&A&R&8{book.hf_mark}", {"margin": 0.3})
+        ws.set_footer(f"&L&8{book.hf_date}&C&8&P / &N&R&8{book.hf_mark}", {"margin": 0.3})
 
-    def _measure(self, col: int, text: str) -> None:
-        w = max((display_width(line) for line in text.split("\n")), default=0)
-        self.widths[col] = max(self.widths.get(col, 0), min(w, MAX_COL_WIDTH))
+    def span_width(self, col: int, span: int) -> float:
+        return sum(self.widths[col: col + span]) if col < len(self.widths) else 10.0
 
-    def text(self, row: int, col: int, value: str | None, fmt=None) -> None:
+    def _need(self, row: int, lines: int, size: float = FONT_SIZE) -> None:
+        pt = lines * LINE_PT[self.book.lang] * size / FONT_SIZE + ROW_PAD_PT
+        self.min_pt[row] = max(self.min_pt.get(row, 0.0), pt)
+
+    def height(self, row: int, pt: float) -> None:
+        self.min_pt[row] = max(self.min_pt.get(row, 0.0), pt)
+
+    def text(self, row: int, col: int, value: str | None, fmt=None, span: int = 1, size: float = FONT_SIZE) -> None:
         s = clean(value or "")
         if len(s) > EXCEL_CELL_LIMIT // 2 and _utf16_len(s) > EXCEL_CELL_LIMIT:
             s = _cut_utf16(s, EXCEL_CELL_LIMIT - 20) + " …[truncated]"
-        self.ws.write_string(row, col, s, fmt or self.book.f_text)
-        self._measure(col, s)
+        fmt = fmt or self.book.f_text
+        if span > 1:
+            self.ws.merge_range(row, col, row, col + span - 1, "", fmt)
+        self.ws.write_string(row, col, s, fmt)
+        cap = math.ceil(MAX_ROW_PT / LINE_PT[self.book.lang]) + 1
+        self._need(row, wrapped_lines(s, self.span_width(col, span), cap) if s else 1, size)
 
     def number(self, row: int, col: int, value: float | int | None, fmt=None) -> None:
         if value is None:
-            self.ws.write_blank(row, col, None, fmt or self.book.f_text)
-            return
-        self.ws.write_number(row, col, value, fmt)
-        self._measure(col, f"{value:.0%}" if fmt is self.book.f_pct else str(value))
+            self.ws.write_blank(row, col, None, fmt or self.book.f_cell)
+        else:
+            self.ws.write_number(row, col, value, fmt or self.book.f_int)
+        self._need(row, 1)
 
-    def day(self, row: int, col: int, value: date | None, fmt=None) -> None:
+    def day(self, row: int, col: int, value: date | datetime | None, fmt=None) -> None:
         if value is None:
             self.ws.write_blank(row, col, None, fmt or self.book.f_date)
         else:
-            self.ws.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt or self.book.f_date)
-        self._measure(col, "2027-12-31")
+            v = value if isinstance(value, datetime) else _as_datetime(value)
+            self.ws.write_datetime(row, col, v, fmt or self.book.f_date)
+        self._need(row, 1)
 
-    def header(self, row: int, headers: list[str]) -> None:
-        for c, h in enumerate(headers):
+    def blank(self, row: int, col: int, fmt) -> None:
+        self.ws.write_blank(row, col, None, fmt)
+
+    def header(self, row: int, headers: list[str], col: int = 0) -> None:
+        for c, h in enumerate(headers, start=col):
             self.text(row, c, h, self.book.f_head)
 
-    def finish(self, header_row: int | None = 0, min_width: int = 6) -> None:
-        for col, w in self.widths.items():
-            self.ws.set_column(col, col, max(min_width, w + 2))
-        if header_row is not None:
-            self.ws.repeat_rows(header_row)
+    def finish(self, repeat: tuple[int, int] | int | None = None) -> None:
+        for row, pt in self.min_pt.items():
+            self.ws.set_row(row, min(MAX_ROW_PT, round(pt + 0.49, 1)))
+        if isinstance(repeat, int):
+            self.ws.repeat_rows(repeat)
+        elif repeat is not None:
+            self.ws.repeat_rows(*repeat)
 
 
 class _Book:
-    def __init__(self, path: Path | io.BytesIO, lang: str, title: str, company: str):
+    def __init__(self, path: Path | io.BytesIO, view: AssessmentView, lang: str, today: date):
         self.lang = lang
+        org = view.assessment.organization
+        title = t("xlsx.doc_title", lang, org=org)
         self.wb = xlsxwriter.Workbook(path if isinstance(path, io.BytesIO) else str(path), {
             "in_memory": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
             "default_date_format": "yyyy-mm-dd",
-            "default_format_properties": {"font_name": FONTS[lang], "font_size": 10},
+            "default_format_properties": {"font_name": FONTS[lang], "font_size": FONT_SIZE},
         })
-        base = {"font_name": FONTS[lang], "font_size": 10, "valign": "top"}
-        self.f_text = self.wb.add_format(base | {"quote_prefix": True, "text_wrap": True})
-        self.f_head = self.wb.add_format(base | {"quote_prefix": True, "bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "text_wrap": True, "border": 1})
-        self.f_title = self.wb.add_format(base | {"quote_prefix": True, "bold": True, "font_size": 14})
-        self.f_label = self.wb.add_format(base | {"quote_prefix": True, "bold": True})
-        self.f_pct = self.wb.add_format(base | {"num_format": "0%"})
-        self.f_num = self.wb.add_format(base | {"num_format": "0"})
-        self.f_date = self.wb.add_format(base | {"num_format": "yyyy-mm-dd"})
-        self.f_bad = self.wb.add_format(base | {"quote_prefix": True, "bold": True, "font_color": "#C00000", "text_wrap": True})
-        self.f_good = self.wb.add_format(base | {"quote_prefix": True, "bold": True, "font_color": "#007A33", "text_wrap": True})
-        self.f_late = self.wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self._formats: dict[tuple, object] = {}
+        self.base = {"font_name": FONTS[lang], "font_size": FONT_SIZE, "valign": "top"}
+        grid = {"border": 1, "border_color": GRID}
+        self.grid = grid
+        self.f_text = self.fmt(quote_prefix=True, text_wrap=True)
+        self.f_cell = self.fmt(quote_prefix=True, text_wrap=True, **grid)
+        self.f_head = self.fmt(quote_prefix=True, bold=True, bg_color=HEAD_FILL, font_color="#FFFFFF", text_wrap=True,
+                               border=1, border_color="#FFFFFF", valign="vcenter")
+        self.f_title = self.fmt(quote_prefix=True, bold=True, font_size=14, valign="vcenter")
+        self.f_block = self.fmt(quote_prefix=True, bold=True, font_size=11, font_color=HEAD_FILL, bottom=2,
+                                bottom_color=HEAD_FILL, valign="bottom")
+        self.f_label = self.fmt(quote_prefix=True, bold=True, text_wrap=True, bg_color="#EEF3F8", **grid)
+        self.f_pct = self.fmt(num_format="0%", **grid)
+        self.f_int = self.fmt(num_format="0", align="right", **grid)
+        self.f_date = self.fmt(num_format="yyyy-mm-dd", align="left", **grid)
+        self.f_stamp = self.fmt(num_format="yyyy-mm-dd hh:mm", align="left", **grid)
+        self.f_late_date = self.fmt(num_format="yyyy-mm-dd", align="left", bold=True, font_color="#9C0006",
+                                    bg_color="#FFC7CE", **grid)
+        self.f_bad = self.fmt(quote_prefix=True, bold=True, font_color="#C00000", text_wrap=True)
+        self.f_good = self.fmt(quote_prefix=True, bold=True, font_color="#007A33", text_wrap=True)
+        self.f_warn = self.fmt(quote_prefix=True, bold=True, font_color="#9C0006", bg_color="#FFC7CE", text_wrap=True, **grid)
+        self.f_note = self.fmt(quote_prefix=True, text_wrap=True, italic=True, font_color="#595959")
+        self.f_center = self.fmt(quote_prefix=True, text_wrap=True, align="center", **grid)
+        self.f_late = self.wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
         self.wb.set_properties({
-            "title": title, "subject": "ISO/IEC 27001", "company": company, "author": "isms-tui",
+            "title": title, "subject": "ISO/IEC 27001", "company": org, "author": "isms-tui",
             "category": self.tr("xlsx.confidential"), "keywords": "ISMS, ISO/IEC 27001, SoA",
             "comments": self.tr("xlsx.confidential"),
         })
         self.wb.set_custom_property("Classification", "Confidential")
+        self.hf_org = _hf(org)
+        self.hf_mark = _hf(self.tr("xlsx.confidential"), 30)
+        self.hf_date = _hf(self.tr("xlsx.footer_date", date=today.isoformat()), 40)
+
+    def fmt(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self.wb.add_format(self.base | props)
+        return self._formats[key]
 
     def tr(self, key: str, **kw) -> str:
         return t(key, self.lang, **kw)
 
-    def sheet(self, key: str) -> _Sheet:
-        return _Sheet(self, self.tr(key))
+    def sheet(self, key: str, widths: list[float]) -> _Sheet:
+        return _Sheet(self, key, widths)
+
+    def widths(self, cols: list[tuple[str, float]], words: dict[str, list[str]] | None = None,
+               total: float = PAGE_WIDTH) -> list[float]:
+        """Column widths: the designed width, widened where a word of the heading (or of the
+        short values the column holds, such as statuses) would otherwise be broken inside;
+        then the long-text columns give back what the widening took, so the sheet still
+        prints one page wide at its designed scale."""
+        out = []
+        for name, w in cols:
+            texts = [self.tr(f"xlsx.h.{name}"), *(words or {}).get(name, ())]
+            out.append(max(w, max(_longest_word(x) for x in texts) + WRAP_SLACK + 0.5))
+        flexible = [i for i, (_, w) in enumerate(cols) if w >= FLEX_MIN and out[i] == w]
+        excess = sum(out) - total
+        room = sum(out[i] - FLEX_MIN for i in flexible)
+        if excess > 0 and room > 0:
+            cut = min(1.0, excess / room)
+            for i in flexible:
+                out[i] = round(out[i] - (out[i] - FLEX_MIN) * cut, 1)
+        return out
+
+    @property
+    def status_words(self) -> list[str]:
+        return [t(f"status.{s}", self.lang) for s in (*STATUSES, "unanswered")] + [t("xlsx.overdue", self.lang)]
+
+    def priority_fmt(self, prio: int, center: bool = False):
+        extra = {"align": "center"} if center else {}
+        return self.fmt(quote_prefix=True, text_wrap=True, bg_color=PRIORITY_FILL[prio], bold=prio == 1, **self.grid, **extra)
+
+    def priority_num_fmt(self, prio: int):
+        return self.fmt(num_format="0", align="center", bg_color=PRIORITY_FILL[prio], bold=prio == 1, **self.grid)
+
+    def status_fmt(self, status: str | None):
+        fill = STATUS_FILL.get(status or "")
+        return self.fmt(quote_prefix=True, text_wrap=True, **({"bg_color": fill} if fill else {}), **self.grid)
 
 
 def _status(lang: str, status: str | None) -> str:
@@ -148,246 +373,565 @@ def _yes_no(lang: str, value: bool) -> str:
     return t("xlsx.yes" if value else "xlsx.no", lang)
 
 
-def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, lang: str, today: date | None = None) -> AssessmentView:
-    today = today or date.today()
-    view = ws.view(assessment_id, today)
-    assessment, answers, banks = view.assessment, view.answers, view.banks
-    report = view.report
-    plan = view.plan
-    book = _Book(path, lang, t("xlsx.doc_title", lang, org=assessment.organization), assessment.organization)
-    tr = book.tr
+def _answer_text(view: AssessmentView, item_id: str, lang: str) -> str:
+    """The current answer as the sheets show it (an overdue recurring activity says so)."""
+    text = _status(lang, view.answers[item_id].status if item_id in view.answers else None)
+    if view.is_overdue(item_id):
+        text += " / " + t("xlsx.overdue", lang)
+    return text
 
-    # 1. Summary ------------------------------------------------------------------------------
-    sh = book.sheet("xlsx.sheet.summary")
-    sh.ws.write_string(0, 0, tr("xlsx.doc_title", org=clean(assessment.organization, multiline=False)), book.f_title)
-    rows = [
-        ("xlsx.f.org", assessment.organization),
-        ("xlsx.f.scope", assessment.scope),
-        ("xlsx.f.edition", f"ISO/IEC 27001:{assessment.edition}"),
-        ("xlsx.f.kind", tr(f"kind.{assessment.kind}")),
-        ("xlsx.f.date", today.isoformat()),
-        ("xlsx.f.target", assessment.target_date or "—"),
-        ("xlsx.f.participants", ", ".join(assessment.participants)),
-    ]
+
+# --- 1. Summary -----------------------------------------------------------------------------
+AUDIT_KEYS = {"surveillance_1": "xlsx.audit.surveillance_1", "surveillance_2": "xlsx.audit.surveillance_2",
+              "recertification": "xlsx.audit.recertification"}
+SUMMARY_WIDTHS = [24, 44, 11, 11, 11, 10, 10, 10]
+
+
+def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
+    tr = book.tr
+    a = view.assessment
+    report = view.report
+    overall = report.overall
+    sh = book.sheet("xlsx.sheet.summary", SUMMARY_WIDTHS)
+    full = len(SUMMARY_WIDTHS) - 1
+    sh.text(0, 0, tr("xlsx.doc_title", org=clean(a.organization, multiline=False)), book.f_title, span=full + 1, size=14)
     r = 2
-    for key, value in rows:
-        sh.text(r, 0, tr(key), book.f_label)
-        sh.text(r, 1, value)
+
+    def field(label_key: str, value: str | None = None, *, day: date | None = None, fmt=None, **kw) -> None:
+        nonlocal r
+        sh.text(r, 0, tr(label_key, **kw), book.f_label)
+        if day is not None or value is None:
+            sh.day(r, 1, day)
+            if value:
+                sh.text(r, 2, value, book.f_note, span=full - 1)
+        else:
+            sh.text(r, 1, value, fmt or book.f_cell, span=full)
         r += 1
-    sh.text(r, 0, tr("xlsx.f.readiness"), book.f_label)
-    sh.number(r, 1, report.overall.readiness, book.f_pct)
-    sh.text(r + 1, 0, tr("xlsx.f.coverage"), book.f_label)
-    sh.number(r + 1, 1, report.overall.coverage, book.f_pct)
-    sh.text(r + 2, 0, tr("xlsx.f.unknown"), book.f_label)
-    sh.number(r + 2, 1, report.overall.unknown, book.f_num)
-    r += 3
-    gate = report.gate
-    sh.text(r, 0, tr("xlsx.f.gate"), book.f_label)
-    if gate.ready:
-        sh.text(r, 1, tr("gate.ready"), book.f_good)
+
+    field("xlsx.f.org", a.organization)
+    field("xlsx.f.scope", a.scope)
+    field("xlsx.f.edition", f"ISO/IEC 27001:{a.edition}")
+    field("xlsx.f.kind", tr(f"kind.{a.kind}"))
+    field("xlsx.f.date", day=view.today)
+    if a.kind == "renewal":
+        cycle = view.cycle
+        field("xlsx.f.next_audit", tr(AUDIT_KEYS[view.next_audit]) if view.next_audit else None, day=view.target)
+        if cycle:
+            field("xlsx.f.cert_date", day=cycle.issued)
+            field("xlsx.f.surveillance_1", day=cycle.surveillance_1)
+            field("xlsx.f.surveillance_2", day=cycle.surveillance_2)
+            field("xlsx.f.cert_expiry", tr("xlsx.f.recert_note"), day=cycle.expires)
+    elif a.kind == "pre_audit":
+        field("xlsx.f.target_audit", day=view.target)
     else:
-        sh.text(r, 1, tr("gate.not_ready", n=len(gate.blockers)), book.f_bad)
-        for req in gate.blockers:
+        field("xlsx.f.target_stage1", day=view.target)
+    if view.target and not view.target_passed:
+        sh.text(r, 0, tr("xlsx.f.days_left"), book.f_label)
+        sh.number(r, 1, (view.target - view.today).days)
+        r += 1
+    field("xlsx.f.participants", ", ".join(a.participants))
+    if a.kind == "initial":
+        field("xlsx.f.timeline", tr("xlsx.timeline.initial"))
+    elif a.kind == "renewal":
+        field("xlsx.f.timeline", tr("xlsx.timeline.renewal"))
+
+    warnings = []
+    if view.target is None:
+        warnings.append(tr("xlsx.roadmap.no_target"))
+    elif view.target_passed:
+        warnings.append(tr("xlsx.warn.target_passed", date=view.target.isoformat()))
+    if a.kind == "renewal" and view.cycle is None:
+        warnings.append(tr("xlsx.warn.no_cert_date"))
+    if a.edition == "2013":
+        warnings.append(tr("xlsx.warn.2013", date=EDITION_2013_EXPIRED.isoformat()))
+    if warnings:
+        r += 1
+        for w in warnings:
+            sh.text(r, 0, w, book.f_warn, span=full + 1)
             r += 1
-            sh.text(r, 1, f"{req.ref.full(lang)}: {tr('gate.state.' + req.state)}")
+
+    # where the assessment stands: unanswered items are counted apart from real gaps
+    r += 1
+    sh.text(r, 0, tr("xlsx.block.numbers"), book.f_block, span=full + 1, size=11)
+    r += 1
+    for label, value, fmt, note in (
+        (tr("xlsx.f.readiness"), overall.readiness, book.f_pct, tr("xlsx.n.readiness")),
+        (tr("xlsx.f.coverage"), overall.coverage, book.f_pct, tr("xlsx.n.coverage")),
+        (tr("xlsx.f.items"), overall.total, None, ""),
+        (tr("xlsx.f.answered"), overall.answered, None, ""),
+        (tr("xlsx.f.real_gaps"), overall.answered_gaps, None, tr("xlsx.n.real_gaps")),
+        (tr("xlsx.f.unknown"), overall.unknown, None, tr("xlsx.n.unknown")),
+        (tr("xlsx.f.unanswered"), overall.unanswered, None, tr("xlsx.n.unanswered")),
+        (tr("xlsx.f.overdue"), len(report.overdue), None, tr("xlsx.n.overdue")),
+        (tr("xlsx.f.actions"), len(view.plan), None, tr("xlsx.n.actions")),
+    ):
+        sh.text(r, 0, label, book.f_label)
+        sh.number(r, 1, value, fmt)
+        if note:
+            sh.text(r, 2, note, book.f_note, span=full - 1)
+        r += 1
+
+    # next steps: the first open actions by the plan's priority order
+    r += 1
+    sh.text(r, 0, tr("xlsx.block.next", n=len(view.next_steps)), book.f_block, span=full + 1, size=11)
+    r += 1
+    if view.next_steps:
+        sh.header(r, [tr("xlsx.h.refs"), tr("xlsx.h.action"), tr("xlsx.h.priority"), tr("xlsx.h.owner"), tr("xlsx.h.due")])
+        sh.text(r, 5, tr("xlsx.h.deliverable"), book.f_head, span=3)
+        r += 1
+        for act in view.next_steps:
+            sh.text(r, 0, act.ref_label(lang), book.f_cell)
+            sh.text(r, 1, act.title(lang), book.f_cell)
+            sh.text(r, 2, f"{act.priority} {tr(f'priority.{act.priority}')}", book.priority_fmt(act.priority, center=True))
+            sh.text(r, 3, act.owner, book.f_cell)
+            sh.day(r, 4, act.due, book.f_late_date if act.is_late(view.today) else None)
+            sh.text(r, 5, act.deliverable_text(lang), book.f_cell, span=3)
+            r += 1
+    else:
+        sh.text(r, 0, tr("dash.no_actions"), book.f_good, span=full + 1)
+        r += 1
+
+    # the stage 1 gate: each blocking requirement once, with its typed reference and title
+    r += 1
+    sh.text(r, 0, tr("xlsx.f.gate"), book.f_block, span=full + 1, size=11)
+    r += 1
+    gate = report.gate
+    if gate.ready:
+        sh.text(r, 0, tr("gate.ready"), book.f_good, span=full + 1)
+        r += 1
+    else:
+        sh.text(r, 0, tr("gate.not_ready", n=len(gate.blockers)), book.f_bad, span=full + 1)
+        r += 1
+        sh.header(r, [tr("xlsx.h.requirement"), tr("xlsx.h.title"), tr("xlsx.h.state")])
+        sh.text(r, 3, tr("xlsx.h.docs"), book.f_head, span=full - 2)
+        r += 1
+        for req in gate.blockers:
+            sh.text(r, 0, req.ref.label(lang), book.f_cell)
+            sh.text(r, 1, req.ref.title(lang), book.f_cell)
+            sh.text(r, 2, tr("gate.state." + req.state), book.f_warn if req.state == "not_met" else book.f_cell)
+            sh.text(r, 3, "\n".join(f"{d.ref} {d.title[lang]}" for d in req.docs), book.f_cell, span=full - 2)
+            r += 1
     if view.contradictions:
         r += 1
-        sh.text(r, 0, tr("xlsx.f.contradictions"), book.f_label)
+        sh.text(r, 0, tr("xlsx.f.contradictions"), book.f_block, span=full + 1, size=11)
+        r += 1
         for c in view.contradictions:
-            sh.text(r, 1, tr("xlsx.contradiction", a=c.implemented.id, b=c.not_implemented.id,
-                             refs=", ".join(x.label(lang) for x in c.refs)), book.f_bad)
+            sh.text(r, 0, tr("xlsx.contradiction", a=c.implemented.id, b=c.not_implemented.id,
+                             refs=", ".join(x.label(lang) for x in c.refs)), book.f_bad, span=full + 1)
             r += 1
-    r += 2
-    table_top = r
-    sh.header(r, [tr("xlsx.h.bank"), tr("xlsx.h.section"), tr("xlsx.h.readiness"), tr("xlsx.h.coverage"),
-                  tr("xlsx.h.answered"), tr("xlsx.h.items"), tr("xlsx.h.gaps")])
-    chart_rows: list[int] = []
-    radar_rows: list[int] = []
-    for bank in banks:
-        for sec in bank.sections:
-            s = report.sections[(bank.id, sec.id)]
-            if not s.total:
-                continue
-            r += 1
-            sh.text(r, 0, bank.title[lang])
-            sh.text(r, 1, sec.title[lang])
-            sh.number(r, 2, s.readiness if s.readiness is not None else 0, book.f_pct)
-            sh.number(r, 3, s.coverage, book.f_pct)
-            sh.number(r, 4, s.answered, book.f_num)
-            sh.number(r, 5, s.total, book.f_num)
-            sh.number(r, 6, s.gaps, book.f_num)
-            if sec.parent is None:
-                chart_rows.append(r)
-                if bank.kind in ("annex_a_2022", "annex_a_2013"):
-                    radar_rows.append(r)
-    sh.finish(header_row=table_top)
-    sh.ws.set_column(1, 1, 44)
+
+    # readiness by top-level section (the charts plot these rows)
+    r += 1
+    sh.text(r, 0, tr("xlsx.block.sections"), book.f_block, span=full + 1, size=11)
+    r += 1
+    sh.header(r, [tr(f"xlsx.h.{h}") for h in ("bank", "section", "readiness", "coverage", "answered", "items", "gaps", "unanswered")])
+    r += 1
+    annex = [b for b in view.banks if b.kind in ("annex_a_2022", "annex_a_2013")]
+    others = [b for b in view.banks if b not in annex]
+    groups: list[list[tuple[int, float | None]]] = []
+    for banks in (others, annex):
+        rows: list[tuple[int, float | None]] = []
+        for bank in banks:
+            for sec in bank.sections:
+                if sec.parent is not None:
+                    continue
+                s = report.sections[(bank.id, sec.id)]
+                if not s.total:
+                    continue
+                sh.text(r, 0, bank.title[lang], book.f_cell)
+                sh.text(r, 1, sec.title[lang], book.f_cell)
+                sh.number(r, 2, s.answered_readiness, book.f_pct)  # blank until something is answered
+                sh.number(r, 3, s.coverage, book.f_pct)
+                sh.number(r, 4, s.answered)
+                sh.number(r, 5, s.total)
+                sh.number(r, 6, s.answered_gaps)
+                sh.number(r, 7, s.unanswered)
+                rows.append((r, s.answered_readiness))
+                r += 1
+        groups.append(rows)
+
+    # charts on their own page, side by side: they never overlap
+    r += 1
+    sh.ws.set_h_pagebreaks([r])
+    sh.text(r, 0, tr("xlsx.block.charts"), book.f_block, span=full + 1, size=11)
+    r += 1
     name = sh.ws.get_name()
-    if chart_rows:
-        bar = book.wb.add_chart({"type": "bar"})
-        first, last = chart_rows[0], chart_rows[-1]
-        # Non-adjacent rows are charted through their contiguous span; the values are numbers.
-        bar.add_series({
+    x = 0
+    for rows, title_key, width in ((groups[0], "xlsx.chart.bar", 560), (groups[1], "xlsx.chart.annex", 400)):
+        if not rows:
+            continue
+        chart = book.wb.add_chart({"type": "bar"})
+        first, last = rows[0][0], rows[-1][0]
+        chart.add_series({
             "name": tr("xlsx.h.readiness"),
             "categories": [name, first, 1, last, 1],
             "values": [name, first, 2, last, 2],
             "fill": {"color": "#2E75B6"},
+            "gap": 60,
+            # no label on a section without a score: blank, not 0%
+            "data_labels": {"value": True, "num_format": "0%", "font": {"size": 8},
+                            "custom": [{"delete": True} if v is None else None for _, v in rows]},
         })
-        bar.set_title({"name": tr("xlsx.chart.bar")})
-        bar.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
-        bar.set_y_axis({"reverse": True})
-        bar.set_legend({"none": True})
-        bar.set_size({"width": 640, "height": max(320, 18 * (last - first + 1))})
-        sh.ws.insert_chart(2, 9, bar)
-    if len(radar_rows) >= 3:
-        radar = book.wb.add_chart({"type": "radar", "subtype": "filled"})
-        radar.add_series({
-            "name": tr("xlsx.h.readiness"),
-            "categories": [name, radar_rows[0], 1, radar_rows[-1], 1],
-            "values": [name, radar_rows[0], 2, radar_rows[-1], 2],
-        })
-        radar.set_title({"name": tr("xlsx.chart.radar")})
-        radar.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
-        radar.set_legend({"none": True})
-        sh.ws.insert_chart(24, 9, radar)
-
-    # 2. Gap list -----------------------------------------------------------------------------
-    sh = book.sheet("xlsx.sheet.gaps")
-    heads = ["refs", "title", "question", "status", "note", "evidence", "action", "weight", "mandatory", "new2022", "priority"]
-    sh.header(0, [tr(f"xlsx.h.{h}") for h in heads])
-    gaps = [act for act in plan if act.item is not None]  # risk treatments: in the plan sheet
-    for n, act in enumerate(gaps, start=1):
-        item = act.item
-        assert item is not None
-        a = answers.get(item.id)
-        status = _status(lang, a.status if a else None)
-        if act.overdue_recurring:
-            status += " / " + tr("xlsx.overdue")
-        values = [item.ref_label(lang), item.title(lang), item.question[lang], status, a.note if a else "",
-                  a.evidence if a else "", item.action[lang]]
-        for c, v in enumerate(values):
-            sh.text(n, c, v)
-        sh.number(n, 7, item.weight, book.f_num)
-        sh.text(n, 8, _yes_no(lang, item.mandatory))
-        sh.text(n, 9, _yes_no(lang, item.new_in_2022))
-        sh.text(n, 10, tr(f"priority.{act.priority}"))
-    sh.ws.freeze_panes(1, 0)
-    sh.ws.autofilter(0, 0, max(1, len(gaps)), len(heads) - 1)
+        chart.set_title({"name": tr(title_key), "name_font": {"size": 11, "bold": True}})
+        chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+        chart.set_legend({"none": True})
+        chart.show_blanks_as("gap")
+        chart.set_size({"width": width, "height": min(700, max(260, 21 * len(rows) + 90))})
+        sh.ws.insert_chart(r, 0, chart, {"x_offset": x, "y_offset": 4, "object_position": 3})
+        x += width + 20
+    sh.ws.set_column(0, 0, SUMMARY_WIDTHS[0])
     sh.finish()
 
-    # 3. Action plan --------------------------------------------------------------------------
-    sh = book.sheet("xlsx.sheet.plan")
-    heads = ["id", "action", "refs", "priority", "owner", "due", "action_status", "progress"]
+
+# --- 2. Gap list ----------------------------------------------------------------------------
+GAP_COLS = [("priority", 5.5), ("priority_label", 6), ("item_id", 14), ("refs", 10), ("title", 18), ("current", 10),
+            ("question", 33), ("auditor_asks", 33), ("evidence_examples", 25), ("note", 24)]
+
+
+def _gaps(book: _Book, view: AssessmentView, lang: str) -> None:
+    tr = book.tr
+    sh = book.sheet("xlsx.sheet.gaps", book.widths(GAP_COLS, {"current": book.status_words}))
+    gaps = [a for a in view.gap_actions if a.item is not None]
+    sh.text(0, 0, tr("xlsx.sheet.gaps"), book.f_title, span=len(GAP_COLS), size=14)
+    sh.text(1, 0, tr("xlsx.gaps.note", n=len(gaps), unanswered=view.overall.unanswered), book.f_note, span=len(GAP_COLS))
+    head = 2
+    sh.header(head, [tr(f"xlsx.h.{h}") for h, _ in GAP_COLS])
+    n = head
+    for act in gaps:
+        item = act.item
+        assert item is not None
+        n += 1
+        a = view.answers.get(item.id)
+        sh.number(n, 0, act.priority, book.priority_num_fmt(act.priority))
+        sh.text(n, 1, tr(f"priority.{act.priority}"), book.priority_fmt(act.priority, center=True))
+        sh.text(n, 2, item.id, book.f_cell)
+        sh.text(n, 3, item.ref_label(lang), book.f_cell)
+        sh.text(n, 4, item.title(lang), book.f_cell)
+        sh.text(n, 5, _answer_text(view, item.id, lang), book.status_fmt(view.status(item.id)))
+        sh.text(n, 6, item.question[lang], book.f_cell)
+        sh.text(n, 7, item.auditor_asks[lang], book.f_cell)
+        sh.text(n, 8, "\n".join(f"・{e}" for e in item.evidence[lang]), book.f_cell)
+        sh.text(n, 9, a.note if a else "", book.f_cell)
+    sh.ws.freeze_panes(head + 1, 0)
+    sh.ws.autofilter(head, 0, max(head + 1, n), len(GAP_COLS) - 1)
+    sh.finish(repeat=head)
+
+
+# --- 3. Action plan -------------------------------------------------------------------------
+PLAN_COLS = [("priority", 5.5), ("priority_label", 6), ("item_id", 14), ("refs", 10), ("title", 17), ("current", 10),
+             ("action", 36), ("deliverable", 20), ("owner", 12), ("due", 11), ("action_status", 9.5), ("progress", 20)]
+
+
+def _plan(book: _Book, view: AssessmentView, lang: str) -> None:
+    tr = book.tr
+    heads = [h for h, _ in PLAN_COLS]
+    col = {h: i for i, h in enumerate(heads)}
+    sh = book.sheet("xlsx.sheet.plan", book.widths(PLAN_COLS, {
+        "current": book.status_words, "action_status": [tr(f"action_status.{s}") for s in ("todo", "in_progress", "done")]}))
     statuses = [tr(f"action_status.{s}") for s in ("todo", "in_progress", "done")]
-    nrows = max(1, len(plan))
-    for n, act in enumerate(plan, start=1):
-        sh.text(n, 0, act.id)
-        sh.text(n, 1, act.title(lang))
-        sh.text(n, 2, act.ref_label(lang))
-        sh.text(n, 3, tr(f"priority.{act.priority}"))
-        sh.text(n, 4, act.owner)
-        sh.day(n, 5, act.due)
-        sh.text(n, 6, tr(f"action_status.{act.action_status}"))
-        sh.text(n, 7, act.progress)
-    for c, h in enumerate(heads):
-        sh._measure(c, tr(f"xlsx.h.{h}"))
+    nrows = max(1, len(view.plan))
+    for n, act in enumerate(view.plan, start=1):
+        sh.number(n, 0, act.priority, book.priority_num_fmt(act.priority))
+        sh.text(n, 1, tr(f"priority.{act.priority}"), book.priority_fmt(act.priority, center=True))
+        sh.text(n, 2, act.source.id, book.f_cell)
+        sh.text(n, 3, act.ref_label(lang), book.f_cell)
+        sh.text(n, 4, act.item.title(lang) if act.item else "", book.f_cell)
+        sh.text(n, 5, _answer_text(view, act.item.id, lang) if act.item else "", book.status_fmt(act.status))
+        sh.text(n, 6, act.title(lang), book.f_cell)
+        sh.text(n, 7, act.deliverable_text(lang), book.f_cell)
+        sh.text(n, 8, act.owner, book.f_cell)
+        sh.day(n, 9, act.due)
+        sh.text(n, 10, tr(f"action_status.{act.action_status}"), book.f_cell)
+        sh.text(n, 11, act.progress, book.f_cell)
+    header = [tr(f"xlsx.h.{h}") for h in heads]
+    for c, h in enumerate(header):
+        sh._need(0, wrapped_lines(h, sh.widths[c]))
     sh.ws.add_table(0, 0, nrows, len(heads) - 1, {
         "name": "ActionPlan",
-        "columns": [{"header": tr(f"xlsx.h.{h}"), "header_format": book.f_head} for h in heads],
-        "style": "Table Style Light 9",
+        "columns": [{"header": h, "header_format": book.f_head} for h in header],
+        "style": "Table Style Light 1",
         "autofilter": True,
     })
-    sh.ws.data_validation(1, 6, nrows, 6, {"validate": "list", "source": statuses,
-                                            "input_title": tr("xlsx.h.action_status"),
-                                            "input_message": " / ".join(statuses)})
+    sh.ws.data_validation(1, col["action_status"], nrows, col["action_status"], {
+        "validate": "list", "source": statuses,
+        "input_title": tr("xlsx.h.action_status"), "input_message": " / ".join(statuses)})
+    due, st = xlsxwriter.utility.xl_col_to_name(col["due"]), xlsxwriter.utility.xl_col_to_name(col["action_status"])
     done = statuses[2].replace('"', '""')
-    sh.ws.conditional_format(1, 0, nrows, len(heads) - 1, {
+    sh.ws.conditional_format(1, col["due"], nrows, col["due"], {  # a late action: its due date in red
         "type": "formula",
-        "criteria": f'=AND($F2<>"",$F2<TODAY(),$G2<>"{done}")',
+        "criteria": f'=AND(${due}2<>"",${due}2<TODAY(),${st}2<>"{done}")',
         "format": book.f_late,
     })
     sh.ws.freeze_panes(1, 0)
-    sh.finish()
-    sh.ws.set_column(1, 1, 60)
+    sh.finish(repeat=0)
 
-    # 4. Statement of Applicability (draft) ---------------------------------------------------
-    sh = book.sheet("xlsx.sheet.soa")
-    is2022 = assessment.edition == "2022"
-    heads = ["control", "title", "applicable", "justification", "impl_status", "evidence_ref"] + (["ids2013"] if is2022 else [])
-    sh.header(0, [tr(f"xlsx.h.{h}") for h in heads])
-    for n, row in enumerate(view.soa, start=1):
-        sh.text(n, 0, row.ref.label(lang))
-        sh.text(n, 1, row.ref.title(lang))
-        sh.text(n, 2, _yes_no(lang, row.applicable))
-        sh.text(n, 3, row.justification if not row.applicable else tr("xlsx.soa.included"))
-        sh.text(n, 4, _status(lang, row.status))
-        sh.text(n, 5, "\n".join(row.evidence))
+
+# --- 4. Statement of Applicability ----------------------------------------------------------
+SOA_COLS = [("theme", 11), ("control", 7.5), ("control_title", 20), ("applicable", 6.5), ("justification", 34),
+            ("impl_status", 9.5), ("implementation", 26), ("owner", 10), ("evidence", 20), ("maps", 11), ("remarks", 23)]
+
+
+def _soa(book: _Book, view: AssessmentView, lang: str) -> None:
+    tr = book.tr
+    a = view.assessment
+    cat = catalog()
+    is2022 = a.edition == "2022"
+    maps_key = "ids2013" if is2022 else "ids2022"
+    cols = [(maps_key if h == "maps" else h, w) for h, w in SOA_COLS]
+    theme_words = ([v[lang] for v in cat.themes_2022.values()] if is2022
+                   else [f"{k} {v[lang]}" for k, v in cat.domains_2013.items()])
+    sh = book.sheet("xlsx.sheet.soa", book.widths(cols, {"impl_status": book.status_words, "theme": theme_words,
+                                                         "applicable": [tr("xlsx.yes"), tr("xlsx.no")]}))
+    last = len(SOA_COLS) - 1
+    sh.text(0, 0, tr("xlsx.soa.title"), book.f_title, span=4, size=14)
+    sh.text(0, 4, tr("xlsx.soa.subtitle", edition=a.edition, org=clean(a.organization, multiline=False)),
+            book.fmt(quote_prefix=True, bold=True, text_wrap=True, valign="vcenter"), span=3)
+    # the approval block: filled in and signed (or stamped) on paper
+    boxes = [("xlsx.soa.author", 2), ("xlsx.soa.approver", 2), ("xlsx.soa.version", 1), ("xlsx.soa.date", 2)]
+    c = 4
+    approval_head = book.fmt(quote_prefix=True, bold=True, align="center", bg_color="#EEF3F8", border=1)
+    approval_box = book.fmt(quote_prefix=True, border=1)
+    for key, span in boxes:
+        sh.text(1, c, tr(key), approval_head, span=span)
+        if span > 1:
+            sh.ws.merge_range(2, c, 2, c + span - 1, "", approval_box)
+        else:
+            sh.blank(2, c, approval_box)
+        c += span
+    sh.height(2, 36)
+    counts = {
+        "applicable": sum(1 for r in view.soa if r.applicable),
+        "excluded": sum(1 for r in view.soa if not r.applicable),
+        "missing": sum(1 for r in view.soa if "no_justification" in r.flags),
+        "challenged": sum(1 for r in view.soa if "challenged" in r.flags),
+    }
+    sh.text(1, 0, tr("xlsx.soa.counts", **counts), book.f_text, span=4)
+    sh.text(2, 0, tr("xlsx.soa.draft_note", date=view.today.isoformat()), book.f_note, span=4)
+    r = 3
+    if not is2022:
+        sh.text(r, 0, tr("xlsx.warn.2013", date=EDITION_2013_EXPIRED.isoformat()), book.f_warn, span=last + 1)
+        r += 1
+    head = r
+    sh.header(head, [tr(f"xlsx.h.{h}") for h, _ in cols])
+    themes = cat.themes_2022
+    for n, row in enumerate(view.soa, start=head + 1):
         if is2022:
-            sh.text(n, 6, ", ".join(r.id for r in row.maps_to) or tr("xlsx.new_in_2022"))
-    sh.ws.freeze_panes(1, 2)
-    sh.ws.autofilter(0, 0, len(view.soa), len(heads) - 1)
-    sh.finish()
+            theme = themes.get(row.theme, {}).get(lang, row.theme)
+        else:
+            obj = cat.objectives_2013.get(row.theme)
+            dom = obj.group if obj else row.theme
+            theme = f"{dom} {cat.domains_2013.get(dom, {}).get(lang, '')}".strip()
+        flagged = bool(set(row.flags) & {"challenged", "vague", "conflict"})
+        sh.text(n, 0, theme, book.f_cell)
+        sh.text(n, 1, row.ref.label(lang) if is2022 else row.ref.id, book.f_cell)
+        sh.text(n, 2, row.ref.title(lang), book.f_cell)
+        sh.text(n, 3, _yes_no(lang, row.applicable), book.f_warn if flagged and not row.applicable else book.f_center)
+        sh.text(n, 4, row.justification, book.f_cell)
+        sh.text(n, 5, _status(lang, row.status), book.status_fmt(row.status))
+        sh.text(n, 6, row.implementation, book.f_cell)
+        sh.text(n, 7, row.owner, book.f_cell)
+        sh.text(n, 8, "\n".join(row.evidence), book.f_cell)
+        if is2022:
+            sh.text(n, 9, ", ".join(m.id for m in row.maps_to) or tr("xlsx.new_in_2022"), book.f_cell)
+        else:
+            sh.text(n, 9, ", ".join(m.label(lang) for m in row.maps_to), book.f_cell)
+        remarks = []
+        for flag in row.flags:
+            if flag == "challenged":
+                reasons = [exclusion_challenge(c, lang) or "" for c in row.challenged]
+                ids = ", ".join(f"A.{c}" for c in row.challenged)
+                remarks.append(tr("soa.flag.challenged", controls=ids, reason=" ".join(reasons)))
+            else:
+                remarks.append(tr(SOA_FLAG_KEYS[flag]))
+        sh.text(n, 10, "\n".join(remarks), book.f_warn if flagged else book.f_cell)
+    sh.ws.freeze_panes(head + 1, 2)
+    sh.ws.autofilter(head, 0, head + len(view.soa), last)
+    sh.finish(repeat=head)
 
-    # 5. Answers ------------------------------------------------------------------------------
-    sh = book.sheet("xlsx.sheet.answers")
-    heads = ["bank", "section", "refs", "question", "status", "note", "evidence", "owner", "due", "last_done",
-             "na_justification", "answered_by", "updated"]
-    sh.header(0, [tr(f"xlsx.h.{h}") for h in heads])
+
+SOA_FLAG_KEYS = {"no_justification": "soa.flag.no_justification", "vague": "soa.flag.vague", "conflict": "soa.flag.conflict"}
+
+
+# --- 5. Answers -----------------------------------------------------------------------------
+ANSWER_COLS = [("item_id", 13.5), ("refs", 10), ("question", 38), ("status", 9.5), ("note", 22), ("evidence", 18),
+               ("owner", 10), ("due", 10.5), ("last_done", 10.5), ("na_justification", 15), ("answered_by", 9),
+               ("updated", 14.5)]
+
+
+def _answers(book: _Book, view: AssessmentView, lang: str) -> None:
+    tr = book.tr
+    sh = book.sheet("xlsx.sheet.answers", book.widths(ANSWER_COLS, {"status": book.status_words}))
+    sh.header(0, [tr(f"xlsx.h.{h}") for h, _ in ANSWER_COLS])
+    group = book.fmt(quote_prefix=True, bold=True, bg_color="#D9E1F2", text_wrap=True, **book.grid)
     n = 0
-    for bank in banks:
+    for bank in view.banks:
+        section = None
         for item in bank.items:
+            if item.section_id != section:
+                section = item.section_id
+                sec = bank.section(section)
+                n += 1
+                sh.text(n, 0, f"{bank.title[lang]} › {sec.title[lang] if sec else section}", group, span=len(ANSWER_COLS))
             n += 1
-            a = answers.get(item.id)
-            sec = bank.section(item.section_id)
-            vals = [bank.title[lang], sec.title[lang] if sec else "", item.ref_label(lang), item.question[lang],
-                    _status(lang, a.status if a else None), a.note if a else "", a.evidence if a else "",
-                    a.owner if a else ""]
-            for c, v in enumerate(vals):
-                sh.text(n, c, v)
-            sh.day(n, 8, date.fromisoformat(a.due) if a and a.due else None)
-            sh.day(n, 9, date.fromisoformat(a.last_done) if a and a.last_done else None)
-            sh.text(n, 10, a.na_justification if a else "")
-            sh.text(n, 11, a.answered_by if a else "")
-            sh.text(n, 12, (a.updated[:19].replace("T", " ") if a else ""))
+            a = view.answers.get(item.id)
+            sh.text(n, 0, item.id, book.f_cell)
+            sh.text(n, 1, item.ref_label(lang), book.f_cell)
+            sh.text(n, 2, item.question[lang], book.f_cell)
+            sh.text(n, 3, _answer_text(view, item.id, lang), book.status_fmt(view.status(item.id)))
+            sh.text(n, 4, a.note if a else "", book.f_cell)
+            sh.text(n, 5, a.evidence if a else "", book.f_cell)
+            sh.text(n, 6, a.owner if a else "", book.f_cell)
+            sh.day(n, 7, _date_or_none(a.due if a else None))
+            sh.day(n, 8, _date_or_none(a.last_done if a else None))
+            sh.text(n, 9, a.na_justification if a else "", book.f_cell)
+            sh.text(n, 10, a.answered_by if a else "", book.f_cell)
+            sh.day(n, 11, _stamp_or_none(a.updated) if a else None, book.f_stamp)
     sh.ws.freeze_panes(1, 0)
-    sh.ws.autofilter(0, 0, max(1, n), len(heads) - 1)
-    sh.finish()
+    sh.ws.autofilter(0, 0, max(1, n), len(ANSWER_COLS) - 1)
+    sh.finish(repeat=0)
 
-    # 6. Roadmap ------------------------------------------------------------------------------
-    sh = book.sheet("xlsx.sheet.roadmap")
-    heads = ["phase", "step", "start", "end", "clauses_note"]
-    sh.header(0, [tr(f"xlsx.h.{h}") for h in heads])
-    target = view.target
+
+def _date_or_none(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _stamp_or_none(value: str | None) -> datetime | None:
+    """An answer's update time (stored in UTC) as a date and time without zone, in UTC."""
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None, microsecond=0) if value else None
+    except ValueError:
+        return None
+
+
+# --- 6. Roadmap -----------------------------------------------------------------------------
+ROADMAP_COLS = [("step", 24), ("owner", 20), ("step_status", 8.5), ("start", 10.5), ("end", 10.5)]
+MONTH_WIDTH = 5.5
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+def _months(first: date, last: date) -> list[date]:
+    out, d = [], date(first.year, first.month, 1)
+    while d <= last:
+        out.append(d)
+        d = _next_month(d)
+    return out
+
+
+def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
+    """A month timeline: one row per step with its owner and status, a filled cell for each
+    month its suggested window touches, grouped by phase."""
+    tr = book.tr
+    rows = view.roadmap
+    dated = [r for r in rows if r.start and r.end]
+    months = _months(min(r.start for r in dated), max(r.end for r in dated)) if dated else []
+    today_month = date(view.today.year, view.today.month, 1)
+    target_month = date(view.target.year, view.target.month, 1) if view.target else None
+    widths = book.widths(ROADMAP_COLS, {"step_status": [tr(f"action_status.{s}") for s in ("todo", "in_progress", "done")]})
+    widths += [MONTH_WIDTH] * len(months)
+    sh = book.sheet("xlsx.sheet.roadmap", widths)
+    base = len(ROADMAP_COLS)
+    for c, (h, _) in enumerate(ROADMAP_COLS):  # the headings span the year and month rows
+        sh.ws.merge_range(0, c, 1, c, "", book.f_head)
+        sh.ws.write_string(0, c, tr(f"xlsx.h.{h}"), book.f_head)
+        sh._need(0, max(1, wrapped_lines(tr(f"xlsx.h.{h}"), widths[c]) - 1))
+    sh._need(1, 1)
+    head = {"bold": True, "font_color": "#FFFFFF", "bg_color": HEAD_FILL, "align": "center", "valign": "vcenter",
+            "border": 1, "border_color": "#FFFFFF"}
+    year_fmt = book.fmt(num_format="0", **head)
+    k = 0
+    while k < len(months):  # one year cell over its months
+        year = months[k].year
+        j = k
+        while j + 1 < len(months) and months[j + 1].year == year:
+            j += 1
+        if j > k:
+            sh.ws.merge_range(0, base + k, 0, base + j, "", year_fmt)
+        sh.ws.write_number(0, base + k, year, year_fmt)
+        k = j + 1
+    for k, m in enumerate(months):
+        props = head | {"num_format": tr("xlsx.month_format")}
+        if m == today_month:
+            props |= {"bg_color": "#7F7F7F"}
+        if m == target_month:
+            props |= {"bg_color": "#C00000"}
+        sh.day(1, base + k, m, book.fmt(**props))
     phases = {p.id: p for p in catalog().phases}
-    n = 0
-    for row in view.roadmap:
+    empty = book.fmt(border=1, border_color="#D9D9D9")
+    n = 1
+    phase = None
+    for row in rows:
+        if row.phase != phase:
+            phase = row.phase
+            n += 1
+            color = PHASE_FILL.get(phase, "#5B9BD5")
+            sh.text(n, 0, phases[phase].title[lang], book.fmt(quote_prefix=True, bold=True, text_wrap=True,
+                                                              font_color="#FFFFFF", bg_color=color, **book.grid),
+                    span=base)
+            for k in range(len(months)):
+                sh.blank(n, base + k, empty)
         n += 1
-        sh.text(n, 0, phases[row.phase].title[lang])
-        sh.text(n, 1, row.step.title(lang))
-        sh.day(n, 2, row.start)
-        sh.day(n, 3, row.end)
-        sh.text(n, 4, tr("xlsx.roadmap.yearly") if row.recurring_months else "")
-    if target is None:
-        sh.text(n + 2, 0, tr("xlsx.roadmap.no_target"), book.f_bad)
+        step = row.step.title(lang)
+        if row.recurring_months:
+            step += "\n" + tr("xlsx.roadmap.yearly")
+        sh.text(n, 0, step, book.f_cell)
+        sh.text(n, 1, row.owner, book.f_cell)
+        sh.text(n, 2, tr(f"action_status.{row.status}") if row.status else "", book.status_fmt(
+            {"done": "implemented", "in_progress": "partial"}.get(row.status or "")))
+        sh.day(n, 3, row.start)
+        sh.day(n, 4, row.end)
+        fill = book.fmt(bg_color=PHASE_FILL.get(row.phase, "#5B9BD5"), border=1, border_color="#FFFFFF")
+        for k, m in enumerate(months):
+            inside = row.start is not None and row.end is not None and row.start < _next_month(m) and row.end >= m
+            sh.blank(n, base + k, fill if inside else empty)
+    r = n + 2
+    span = len(widths)
+    if view.target is None:
+        sh.text(r, 0, tr("xlsx.roadmap.no_target"), book.f_bad, span=span)
     else:
-        sh.text(n + 2, 0, tr("xlsx.roadmap.basis", date=target.isoformat()))
-    sh.ws.freeze_panes(1, 0)
-    sh.finish()
+        key = "xlsx.roadmap.basis_renewal" if view.assessment.kind == "renewal" else "xlsx.roadmap.basis"
+        sh.text(r, 0, tr(key, date=view.target.isoformat()), book.f_text, span=span)
+        if months:
+            sh.text(r + 1, 0, tr("xlsx.roadmap.legend"), book.f_note, span=span)
+        if view.target_passed:
+            sh.text(r + 2, 0, tr("xlsx.warn.target_passed", date=view.target.isoformat()), book.f_warn, span=span)
+    sh.ws.freeze_panes(2, 1)
+    sh.finish(repeat=(0, 1))
 
+
+def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, lang: str, today: date | None = None) -> AssessmentView:
+    today = today or date.today()
+    wrapped_lines.cache_clear()  # each export measures its own texts (and keeps no memory after)
+    view = ws.view(assessment_id, today)
+    book = _Book(path, view, lang, today)
+    _summary(book, view, lang)
+    _gaps(book, view, lang)
+    _plan(book, view, lang)
+    _soa(book, view, lang)
+    _answers(book, view, lang)
+    _roadmap(book, view, lang)
     write_risk_sheets(book.wb, view, lang)  # asset ledger, risk register, treatment plan, SoA traceability
     book.wb.close()
+    wrapped_lines.cache_clear()
     return view
 
 
 def export_assessment(ws: Workspace, assessment_id: str, path: str | Path, *, lang: str, today: date | None = None) -> Path:
-    """Write the workbook atomically (temp file in the target folder, then replace), 0600."""
+    """Build the workbook in memory (no file to leave behind), then write it through the
+    service as every save is written: temp file in the target folder, fsync, replace, 0600."""
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(path.suffix + ".xlsx") if path.suffix else path.with_suffix(".xlsx")
     ws.load(assessment_id)  # unknown or damaged ids fail before anything is written
     buf = io.BytesIO()
     try:
-        build_workbook(ws, assessment_id, buf, lang, today)  # in memory: no file to leave behind
+        build_workbook(ws, assessment_id, buf, lang, today)
     except Exception as exc:  # xlsxwriter's own errors: no traceback for the user
         if type(exc).__module__.startswith("xlsxwriter"):
             raise ExportError("export.cannot_write", path=str(path), reason=str(exc)) from None
@@ -395,4 +939,4 @@ def export_assessment(ws: Workspace, assessment_id: str, path: str | Path, *, la
     return ws.write_file(path, buf.getvalue())
 
 
-__all__ = ["ExportError", "build_workbook", "default_filename", "export_assessment"]
+__all__ = ["ExportError", "build_workbook", "default_filename", "export_assessment", "wrapped_lines"]

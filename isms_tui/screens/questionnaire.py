@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from ..banks import Item
 from ..model import STATUSES, ValidationError
 from ..service import Session, StorageError
+from ..soa_decisions import decision_control, suggestion
 from ..text import MAX_FIELD_CHARS, clean, truncate
 from .common import AppScreenMixin, error_line, plain, retranslate_bindings
 from .dialogs import PromptScreen
@@ -28,6 +29,8 @@ FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
 TEXT_FIELDS = ("note", "evidence", "owner", "due", "last_done", "na_justification")
 FIELD_LABELS = {"na_justification": "q.na_justification", "note": "q.note", "evidence": "q.evidence",
                 "owner": "q.owner", "due": "q.due", "last_done": "q.last_done"}
+# The SoA decision of the item's control: fields of their own, saved through the service.
+SOA_INPUTS = {"soa_justification": "justification", "soa_implementation": "implementation"}
 SAVE_DELAY = 0.4
 ITEM_ACTIONS = {"status", "next", "prev", "next_unanswered", "cycle_filter", "edit_note"}
 PREVIEW_CHARS = {"note": 2_000, "evidence": 2_000}  # what an over-long text area shows; one-line fields: 200
@@ -67,6 +70,8 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self.filter = "all"
         self.pending: dict[str, str] = {}
         self.shortened: dict[str, int] = {}  # field -> length of the stored text shown shortened
+        self.soa_pending: dict[str, str] = {}  # SoA fields typed for the control in soa_pending_control
+        self.soa_pending_control: str | None = None
         self._save_timer = None
         self._loading = False
 
@@ -101,6 +106,11 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
                         with Vertical(classes="meta-cell", id="last-done-cell"):
                             yield Label(id="lbl-last_done", classes="field-label")
                             yield Input(id="last_done", placeholder="YYYY-MM-DD")
+                    with Vertical(id="soa-fields"):
+                        yield Label(id="lbl-soa_justification", classes="field-label")
+                        yield Input(id="soa_justification")
+                        yield Label(id="lbl-soa_implementation", classes="field-label")
+                        yield Input(id="soa_implementation")
                 yield Static(id="savebar", markup=False)
         yield Footer()
 
@@ -215,6 +225,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self.query_one("#question", Static).update(plain(item.question[lang]))
         self._show_status()
         self.query_one("#last-done-cell").display = item.every_months is not None
+        self._label_soa_fields()
         if reload_fields:
             self._load_fields()
         md = "\n\n".join([
@@ -277,6 +288,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
                 else:
                     widget.disabled = long
                     widget.value = value
+            self._load_soa_fields()
         if before or self.shortened:  # (moving between ordinary items relabels nothing)
             self._field_labels()
             self.refresh_bindings()
@@ -306,10 +318,59 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self._update_savebar(self.tr("q.save_failed", error=msg), error=True)
         self.notify(msg, severity="error", markup=False, timeout=8)
 
+    def _label_soa_fields(self) -> None:
+        """The SoA fields of the item's control (one decision per control, shared by its
+        questions), shown only on items that ask about exactly one control; the suggestion
+        is placeholder text, never saved."""
+        ref = decision_control(self.item, self.session.assessment.edition)
+        self.query_one("#soa-fields").display = ref is not None
+        if ref is None:
+            return
+        lang = self.isms.lang
+        decision = self.session.soa.get(ref.key)
+        answer = self.session.answers.get(self.item.id)
+        excluded = (decision.applicable is False) if decision and decision.applicable is not None else (
+            answer is not None and answer.status == "not_applicable")
+        self.query_one("#lbl-soa_justification", Label).update(self.tr("q.soa_justification", control=ref.label(lang)))
+        self.query_one("#lbl-soa_implementation", Label).update(self.tr("q.soa_implementation", control=ref.label(lang)))
+        self.query_one("#soa_justification", Input).placeholder = suggestion(ref, lang, applicable=not excluded)
+        self.query_one("#soa_implementation", Input).placeholder = self.tr("q.soa_implementation_placeholder")
+
+    def _load_soa_fields(self) -> None:
+        ref = decision_control(self.item, self.session.assessment.edition)
+        decision = self.session.soa.get(ref.key) if ref else None
+        self.query_one("#soa_justification", Input).value = decision.justification if decision else ""
+        self.query_one("#soa_implementation", Input).value = decision.implementation if decision else ""
+
+    def _flush_soa(self) -> None:
+        pending, control = self.soa_pending, self.soa_pending_control
+        self.soa_pending, self.soa_pending_control = {}, None
+        if not pending or control is None:
+            return
+        try:
+            self.session.set_soa_decision(control, **{SOA_INPUTS[k]: v for k, v in pending.items()})
+        except (ValidationError, StorageError, OSError) as exc:
+            self._save_failed(exc)
+            return
+        self._saved()
+
     @on(Input.Changed)
     @on(TextArea.Changed)
     def _field_changed(self, event) -> None:
         widget = event.input if isinstance(event, Input.Changed) else event.text_area
+        if widget.id in SOA_INPUTS:
+            ref = decision_control(self.item, self.session.assessment.edition)
+            if ref is None:
+                return
+            if self.soa_pending_control not in (None, ref.key):
+                self._flush_soa()
+            self.soa_pending_control = ref.key
+            self.soa_pending[widget.id] = widget.value
+            self._update_savebar(self.tr("q.editing"))
+            if self._save_timer is not None:
+                self._save_timer.stop()
+            self._save_timer = self.set_timer(SAVE_DELAY, self.flush_pending)
+            return
         if widget.id not in TEXT_FIELDS or widget.id in self.shortened:
             return  # a shortened field shows a preview: it is never saved over the stored text
         value = widget.value if isinstance(widget, Input) else widget.text
@@ -334,6 +395,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
+        self._flush_soa()
         if not self.pending:
             return
         pending, self.pending = self.pending, {}
