@@ -16,7 +16,10 @@ from textual.theme import Theme
 
 from . import __version__
 from .i18n import Translator, t
+from .screens import base
+from .screens.base import IsmsBase
 from .screens.common import bank_problem_line, error_line, retranslate_bindings
+from .screens.home import HomeScreen
 from .screens.palette import JumpProvider
 from .service import Session, StorageError, Workspace, log_error
 
@@ -53,6 +56,7 @@ class IsmsApp(App[int]):
     TITLE = "isms-tui"
     CSS_PATH = "screens/app.tcss"
     COMMANDS = App.COMMANDS | {JumpProvider}
+    SCREENS = {"home": HomeScreen}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
@@ -82,8 +86,6 @@ class IsmsApp(App[int]):
 
     # -- start and stop --------------------------------------------------------------------
     def on_mount(self) -> None:
-        from .screens.home import HomeScreen
-
         retranslate_bindings(self, self.lang)
         self.title = self.tr("app.title")
         try:
@@ -93,7 +95,7 @@ class IsmsApp(App[int]):
 
             self.push_screen(FatalScreen(error_line(exc, self.lang, self.data_dir)))
             return
-        self.push_screen(HomeScreen())
+        self.push_screen("home")
         if self.open_id:
             self.open_assessment(self.open_id, at_first_unanswered=True)
 
@@ -129,12 +131,14 @@ class IsmsApp(App[int]):
     def on_unmount(self) -> None:
         self.close_session()
 
+    def flush_pending(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, IsmsBase):
+                screen.flush_pending()
+
     def close_session(self) -> None:
         if self.session is not None:
-            for screen in self.screen_stack:
-                flush = getattr(screen, "flush_pending", None)
-                if flush:
-                    flush()
+            self.flush_pending()
             self.session.close()
             self.session = None
 
@@ -177,8 +181,6 @@ class IsmsApp(App[int]):
             return assessment_id
 
     def go_home(self, keep_session: bool = False) -> None:
-        from .screens.home import HomeScreen
-
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         if not keep_session:
@@ -221,9 +223,8 @@ class IsmsApp(App[int]):
         self.title = self.tr("app.title")
         retranslate_bindings(self, lang)
         for screen in self.screen_stack:
-            relabel = getattr(screen, "relabel", None)
-            if relabel:
-                relabel()
+            if isinstance(screen, IsmsBase):
+                screen.relabel()
         self.notify(self.tr("lang.switched"), timeout=2)
 
     def action_dashboard(self) -> None:
@@ -259,9 +260,25 @@ class IsmsApp(App[int]):
             self.open_assessment(self.session.id, at_first_unanswered=False)
 
     def action_export(self) -> None:
-        from .screens.dialogs import export_current
+        """Write the workbook of the open assessment; in a browser session, download it too."""
+        from .exports.xlsx import ExportError, default_filename, export_assessment
 
-        export_current(self)
+        session = self.session
+        if session is None or self.workspace is None:
+            return
+        self.flush_pending()
+        folder = self.workspace.root / "exports"
+        target = folder / default_filename(session.assessment)
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            path = export_assessment(self.workspace, session.id, target, lang=self.lang)
+        except (ExportError, StorageError, OSError) as exc:
+            self.notify_error(exc, target)
+            return
+        self.notify(self.tr("export.done", path=str(path)), title=self.tr("export.title"), markup=False, timeout=12)
+        if self.is_web:
+            self.deliver_binary(Path(path), save_filename=Path(path).name,
+                                mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     def action_new_assessment(self) -> None:
         from .screens.new import NewAssessmentScreen
@@ -282,6 +299,51 @@ class IsmsApp(App[int]):
 
     def action_home(self) -> None:
         self.go_home()
+
+    # -- requests from the screens (isms_tui.screens.base) ------------------------------------
+    def on_open_assessment(self, message: base.OpenAssessment) -> None:
+        self.open_assessment(message.assessment_id, at_first_unanswered=message.at_first_unanswered,
+                             section=message.section, item_id=message.item_id)
+
+    def on_jump_to_item(self, message: base.JumpToItem) -> None:
+        self.jump_to_item(message.item_id)
+
+    def on_jump_to_section(self, message: base.JumpToSection) -> None:
+        self.jump_to_section(message.bank_id, message.section_id)
+
+    def on_show_dashboard(self, message: base.ShowDashboard) -> None:
+        self.action_dashboard()
+
+    def on_show_plan(self, message: base.ShowPlan) -> None:
+        self.action_action_plan()
+
+    def on_show_questionnaire(self, message: base.ShowQuestionnaire) -> None:
+        self.action_questionnaire()
+
+    def on_export(self, message: base.Export) -> None:
+        self.action_export()
+
+    def on_new_assessment(self, message: base.NewAssessment) -> None:
+        self.action_new_assessment()
+
+    def on_open_demo(self, message: base.OpenDemo) -> None:
+        self.action_open_demo()
+
+    def on_go_home(self, message: base.GoHome) -> None:
+        self.go_home(keep_session=message.keep_session)
+
+    def on_close_assessment(self, message: base.CloseAssessment) -> None:
+        if self.session is not None and self.session.id == message.assessment_id:
+            self.close_session()
+        if message.then is not None:
+            message.then()
+
+    def on_set_language(self, message: base.SetLanguage) -> None:
+        if message.lang != self.lang:
+            self.set_lang(message.lang)
+
+    def on_error_occurred(self, message: base.ErrorOccurred) -> None:
+        self.notify_error(message.error, message.path)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

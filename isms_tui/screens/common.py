@@ -17,7 +17,6 @@ from ..service import StorageError
 from ..text import clean, display_width, truncate
 
 if TYPE_CHECKING:
-    from ..app import IsmsApp
     from ..model import Assessment
     from ..service import Workspace
 
@@ -106,14 +105,3 @@ def retranslate_bindings(node: DOMNode, lang: str) -> None:
             replace(b, description=t(f"binding.{b.id}", lang)) if b.id else b for b in items
         ]
     node.refresh_bindings()
-
-
-class AppScreenMixin:
-    """Typed access to the app and its translator from a screen."""
-
-    @property
-    def isms(self) -> IsmsApp:  # type: ignore[override]
-        return self.app  # type: ignore[attr-defined,return-value]
-
-    def tr(self, key: str, **kwargs: object) -> str:
-        return t(key, self.isms.lang, **kwargs)

@@ -7,16 +7,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
 
 from ..model import EDITIONS, KINDS, Assessment, ValidationError, default_banks
 from ..service import StorageError
 from ..text import clean
-from .common import AppScreenMixin, retranslate_bindings
+from .base import ErrorOccurred, IsmsScreen, OpenAssessment, SetLanguage
+from .common import retranslate_bindings
 
 
-class NewAssessmentScreen(AppScreenMixin, Screen):
+class NewAssessmentScreen(IsmsScreen):
     BINDINGS = [
         Binding("ctrl+s", "create", "Create", id="create", priority=True),
         Binding("escape", "cancel", "Cancel", id="cancel"),
@@ -48,12 +48,12 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#lang", Select).value = self.isms.lang
+        self.query_one("#lang", Select).value = self.lang
         self.relabel()
         self.query_one("#org", Input).focus()
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         for wid, key in (("new-title", "new.title"), ("l-org", "new.org"), ("l-scope", "new.scope"),
                          ("l-target", "new.target"), ("l-banks", "new.banks"), ("l-cert", "new.cert"),
                          ("l-participants", "new.participants")):
@@ -74,7 +74,7 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
         kind = self.query_one("#kind", Select).value
         edition = self.query_one("#edition", Select).value
         defaults = default_banks(str(edition), str(kind))
-        lang = self.isms.lang
+        lang = self.lang
         sl = self.query_one("#banks", SelectionList)
         sl.clear_options()
         order = defaults + [b for b in ws.bankset.banks if b not in defaults]
@@ -116,15 +116,15 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
             )
             ws.create(a)
         except (ValidationError, StorageError) as exc:
-            self.isms.notify_error(exc)
+            self.request(ErrorOccurred(exc))
             return
         except OSError as exc:
-            self.isms.notify_error(exc, ws.assessments_dir)
+            self.request(ErrorOccurred(exc, ws.assessments_dir))
             return
-        if a.lang != self.isms.lang:
-            self.isms.set_lang(a.lang)
+        if a.lang != self.lang:
+            self.request(SetLanguage(a.lang))
         self.app.pop_screen()
-        self.isms.open_assessment(a.id, at_first_unanswered=True)
+        self.request(OpenAssessment(a.id, at_first_unanswered=True))
 
     def action_cancel(self) -> None:
         self.app.pop_screen()

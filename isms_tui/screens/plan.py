@@ -8,20 +8,20 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
 
 from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
 from ..service import Session, StorageError
 from ..text import MAX_FIELD_CHARS
-from .common import AppScreenMixin, cell, plain, retranslate_bindings
+from .base import ErrorOccurred, Export, IsmsModal, IsmsScreen, JumpToItem, ShowDashboard
+from .common import cell, plain, retranslate_bindings
 
 SORTS = ("priority", "due", "owner", "status", "refs")
 FILTERS = ("open", "all", "late", "p1", "mine_empty")
 
 
-class EditActionScreen(AppScreenMixin, ModalScreen[dict | None]):
+class EditActionScreen(IsmsModal[dict | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
     def __init__(self, action: Action):
@@ -30,7 +30,7 @@ class EditActionScreen(AppScreenMixin, ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         a = self.action_row
-        lang = self.isms.lang
+        lang = self.lang
         with Vertical(classes="dialog wide"):
             yield Static(plain(a.item.heading(lang) if a.item else a.ref_label(lang)), classes="dialog-title")
             yield Static(plain(a.title(lang)), classes="dialog-text")
@@ -69,7 +69,7 @@ class EditActionScreen(AppScreenMixin, ModalScreen[dict | None]):
         self.dismiss(None)
 
 
-class ActionPlanScreen(AppScreenMixin, Screen):
+class ActionPlanScreen(IsmsScreen):
     BINDINGS = [
         Binding("enter", "edit", "Edit", id="edit"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
@@ -95,13 +95,13 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        retranslate_bindings(self, self.isms.lang)  # the data loads on resume (also sent on push)
+        retranslate_bindings(self, self.lang)  # the data loads on resume (also sent on push)
 
     def on_screen_resume(self) -> None:
         self.reload()
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self.reload()
 
     def _visible(self, plan: list[Action]) -> list[Action]:
@@ -120,12 +120,12 @@ class ActionPlanScreen(AppScreenMixin, Screen):
             "due": lambda a: (a.due or date.max, a.priority),
             "owner": lambda a: (a.owner == "", a.owner, a.priority),
             "status": lambda a: (ACTION_STATUSES.index(a.action_status), a.priority),
-            "refs": lambda a: a.ref_label(self.isms.lang),
+            "refs": lambda a: a.ref_label(self.lang),
         }[self.sort]
         return sorted(plan, key=key)
 
     def reload(self) -> None:
-        lang = self.isms.lang
+        lang = self.lang
         today = date.today()
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -178,7 +178,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
             try:
                 self.session.edit_action(act.id, **values)
             except (ValidationError, StorageError, OSError) as exc:
-                self.isms.notify_error(exc)
+                self.request(ErrorOccurred(exc))
                 return
             self.notify(self.tr("plan.saved"), timeout=2)
             self.reload()
@@ -193,7 +193,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         try:
             self.session.edit_action(act.id, status=nxt)
         except (ValidationError, StorageError, OSError) as exc:
-            self.isms.notify_error(exc)
+            self.request(ErrorOccurred(exc))
             return
         self.reload()
 
@@ -208,13 +208,13 @@ class ActionPlanScreen(AppScreenMixin, Screen):
     def action_goto_item(self) -> None:
         act = self._current()
         if act is not None and act.item is not None:
-            self.isms.jump_to_item(act.item.id)
+            self.request(JumpToItem(act.item.id))
 
     def action_dashboard(self) -> None:
-        self.isms.action_dashboard()
+        self.request(ShowDashboard())
 
     def action_export(self) -> None:
-        self.isms.action_export()
+        self.request(Export())
 
     def action_back(self) -> None:
         self.app.pop_screen()

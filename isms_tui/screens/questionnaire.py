@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -19,7 +18,8 @@ from ..banks import Item
 from ..model import STATUSES, ValidationError
 from ..service import Session, StorageError
 from ..text import MAX_FIELD_CHARS, clean, truncate
-from .common import AppScreenMixin, error_line, plain, retranslate_bindings
+from .base import Export, GoHome, IsmsScreen, ShowDashboard, ShowPlan
+from .common import error_line, plain, retranslate_bindings
 from .dialogs import PromptScreen
 from .guidance import render as render_guidance
 
@@ -39,7 +39,7 @@ def section_item_ids(session: Session, bank_id: str, section_id: str) -> list[st
     return bank.section_item_ids(section_id) if bank else []
 
 
-class QuestionnaireScreen(AppScreenMixin, Screen):
+class QuestionnaireScreen(IsmsScreen):
     BINDINGS = [
         Binding("1", "status('1')", "Implemented", id="st_implemented", show=False),
         Binding("2", "status('2')", "Partial", id="st_partial", show=False),
@@ -111,7 +111,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self.goto_index(self.index)
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         for key, status in STATUS_KEYS.items():
             label = self.tr("q.clear") if status is None else self.tr("status." + status)
             self.query_one(f"#st-{status or 'none'}", Button).label = f"{key} {label}"
@@ -127,7 +127,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         bank = next(b for b in self.session.banks if b.id == bank_id)
         sec = bank.section(section_id)
         done, total = self.session.view().section_progress(bank, section_id)
-        label = truncate(clean(sec.title[self.isms.lang], multiline=False), 24 - 2 * depth)
+        label = truncate(clean(sec.title[self.lang], multiline=False), 24 - 2 * depth)
         text = Text("  " * depth + label)
         text.append(f" {done}/{total}", style="bold green" if done == total and total else "dim")
         return text
@@ -152,7 +152,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         ol = self.query_one("#sections", OptionList)
         options: list[Option] = []
         for bank in self.session.banks:
-            options.append(Option(Text(truncate(bank.title[self.isms.lang], 26), style="bold"), id=f"bank:{bank.id}", disabled=True))
+            options.append(Option(Text(truncate(bank.title[self.lang], 26), style="bold"), id=f"bank:{bank.id}", disabled=True))
             for sec in bank.sections:
                 options.append(Option(self._section_prompt(bank.id, sec.id, self._depth(bank, sec)), id=f"{bank.id}:{sec.id}"))
         ol.set_options(options)
@@ -195,7 +195,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
     def _show_item(self, *, reload_fields: bool) -> None:
         if not self.session.items:
             return
-        lang = self.isms.lang
+        lang = self.lang
         item = self.item
         bank = next(b for b in self.session.banks if b.id == item.bank_id)
         sec = bank.section(item.section_id)
@@ -228,7 +228,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
 
     def _show_also_asked(self) -> None:
         """The same requirement asked in other banks, with their answers."""
-        lang = self.isms.lang
+        lang = self.lang
         linked = self.session.view().also_asked(self.item.id)
         widget = self.query_one("#also-asked", Static)
         widget.display = bool(linked)
@@ -302,7 +302,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self._update_savebar(self.tr("q.saved", time=datetime.now().strftime("%H:%M:%S")))
 
     def _save_failed(self, exc: Exception) -> None:
-        msg = error_line(exc, self.isms.lang, getattr(self.session.file, "path", None))
+        msg = error_line(exc, self.lang, getattr(self.session.file, "path", None))
         self._update_savebar(self.tr("q.save_failed", error=msg), error=True)
         self.notify(msg, severity="error", markup=False, timeout=8)
 
@@ -487,15 +487,15 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
 
     def action_dashboard(self) -> None:
         self.flush_pending()
-        self.isms.action_dashboard()
+        self.request(ShowDashboard())
 
     def action_plan(self) -> None:
         self.flush_pending()
-        self.isms.action_action_plan()
+        self.request(ShowPlan())
 
     def action_export(self) -> None:
         self.flush_pending()
-        self.isms.action_export()
+        self.request(Export())
 
     def action_leave(self) -> None:
         focused = self.focused
@@ -503,7 +503,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
             self.query_one("#detail").focus()
             return
         self.flush_pending()
-        self.isms.go_home()
+        self.request(GoHome())
 
     def on_screen_suspend(self) -> None:
         self.flush_pending()
