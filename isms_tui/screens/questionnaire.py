@@ -83,6 +83,7 @@ class QuestionnaireScreen(IsmsScreen):
                 with Horizontal(id="status-row"):
                     for _key, status in STATUS_KEYS.items():
                         yield Button("", id=f"st-{status or 'none'}", classes="status-btn")
+                yield Static(id="na-condition", markup=False)
                 with VerticalScroll(id="detail"):
                     yield Static(id="guidance")
                     yield Label(id="lbl-na", classes="field-label")
@@ -244,9 +245,19 @@ class QuestionnaireScreen(IsmsScreen):
             btn = self.query_one(f"#st-{status or 'none'}", Button)
             btn.set_class(status == current, "-active")
             btn.disabled = status == "not_applicable" and not self.item.na_allowed
+        condition = self.na_condition_text(self.item)
+        widget = self.query_one("#na-condition", Static)
+        widget.display = condition is not None
+        widget.update(plain(condition))
         na = current == "not_applicable"
         self.query_one("#lbl-na").display = na
         self.query_one("#na_justification").display = na
+
+    def na_condition_text(self, item: Item) -> str | None:
+        """When the bank says "not applicable" is allowed only under a condition: that condition."""
+        if not item.na_allowed or not item.na_condition:
+            return None
+        return self.tr("q.na_condition", condition=item.na_condition.get(self.lang) or "")
 
     def _field_labels(self) -> None:
         for name, key in FIELD_LABELS.items():
@@ -377,7 +388,10 @@ class QuestionnaireScreen(IsmsScreen):
                     self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="warning", markup=False, timeout=8)
                 self._apply_status(item, status, na_justification=value)
 
-            self.app.push_screen(PromptScreen(self.tr("q.na_prompt"), current), done)
+            prompt = self.tr("q.na_prompt")
+            if condition := self.na_condition_text(item):
+                prompt += "\n" + condition
+            self.app.push_screen(PromptScreen(prompt, current), done)
             return
         self._apply_status(item, status)
 
