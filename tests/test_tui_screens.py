@@ -75,3 +75,74 @@ async def test_every_screen_is_a_declared_isms_screen_and_requests_reach_the_app
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ActionPlanScreen", "the plan")
         assert all(isinstance(s, IsmsBase) for s in app.screen_stack[1:])
         assert app.get_screen("home") is app.screen_stack[1]
+
+
+def inside_screen(app, widget) -> bool:
+    r = widget.region
+    return r.height > 0 and r.y >= 0 and r.bottom <= app.size.height and r.right <= app.size.width
+
+
+@pytest.mark.asyncio
+async def test_action_edit_dialog_fits_80x24_and_saves_with_ctrl_s_cancels_with_escape(tmp_path: Path):
+    from textual.widgets import Button, TextArea
+
+    from isms_tui.screens.plan import ActionPlanScreen, EditActionScreen
+
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang="ja", open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.rows, "the plan")
+        plan = app.screen
+        act = plan._current()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditActionScreen), "the edit dialog")
+        await pilot.pause()
+        dialog = app.screen
+        assert inside_screen(app, dialog.query_one("#save", Button))
+        assert inside_screen(app, dialog.query_one("#cancel", Button))
+        # escape cancels: nothing changes
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is plan, "the plan again")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditActionScreen), "the edit dialog")
+        await pilot.pause()
+        area = app.screen.query_one("#progress", TextArea)
+        area.focus()
+        await pilot.pause()
+        app.screen.query_one(".form-body").scroll_end(animate=False)
+        await pilot.pause()
+        assert inside_screen(app, area)  # the last field can be scrolled to
+        area.load_text("")
+        for ch in "abc":
+            await pilot.press(ch)
+        await pilot.press("ctrl+s")  # saves from inside the text area
+        await wait_until(pilot, lambda: app.screen is plan, "the plan after saving")
+        saved = next(a for a in app.session.view().plan if a.id == act.id)
+        assert saved.progress == "abc"
+
+
+@pytest.mark.asyncio
+async def test_prompt_takes_ctrl_s_and_escape(tmp_path: Path):
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang="en", open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        screen = questionnaire(app)
+        screen.goto_index(1)  # s-backup-1 allows N/A
+        await pilot.pause()
+        await pilot.press("4")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), "the N/A prompt")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen, "back in the questionnaire")
+        assert app.session.answers["s-backup-1"].status == "partial"
+        await pilot.press("4")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), "the N/A prompt")
+        reason = "All backups are kept by the parent company under its own ISMS"
+        for ch in reason:
+            await pilot.press(ch if ch != " " else "space")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is screen, "back in the questionnaire")
+        answer = app.session.answers["s-backup-1"]
+        assert answer.status == "not_applicable" and answer.na_justification == reason

@@ -36,9 +36,11 @@ class ConfirmScreen(IsmsModal[bool]):
 
 
 class PromptScreen(IsmsModal[str | None]):
-    """Ask for one line of text (e.g. the justification for not applicable)."""
+    """Ask for one line of text (e.g. the justification for not applicable); enter or ctrl+s
+    gives it, escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel"),
+                Binding("ctrl+s", "ok", "OK", id="ok", priority=True)]
 
     def __init__(self, message: str, value: str = "", placeholder: str = ""):
         super().__init__()
@@ -60,6 +62,9 @@ class PromptScreen(IsmsModal[str | None]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(self.query_one(Input).value if event.button.id == "ok" else None)
+
+    def action_ok(self) -> None:
+        self.dismiss(self.query_one(Input).value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

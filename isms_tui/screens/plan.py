@@ -7,22 +7,24 @@ from datetime import date
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
 
 from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
 from ..service import Session, StorageError
 from ..text import MAX_FIELD_CHARS
-from .base import ErrorOccurred, Export, IsmsModal, IsmsScreen, JumpToItem, ShowDashboard
+from .assets import FormDialog
+from .base import ErrorOccurred, Export, IsmsScreen, JumpToItem, ShowDashboard
 from .common import cell, plain, retranslate_bindings
 
 SORTS = ("priority", "due", "owner", "status", "refs")
 FILTERS = ("open", "all", "late", "p1", "mine_empty")
 
 
-class EditActionScreen(IsmsModal[dict | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+class EditActionScreen(FormDialog):
+    """Owner, due date, status and progress of one action: scrolls at 80x24, ctrl+s saves
+    from any field, escape cancels (a :class:`FormDialog`)."""
 
     def __init__(self, action: Action):
         super().__init__()
@@ -31,42 +33,39 @@ class EditActionScreen(IsmsModal[dict | None]):
     def compose(self) -> ComposeResult:
         a = self.action_row
         lang = self.lang
-        with Vertical(classes="dialog wide"):
+        with Vertical(classes="risk-form"):
             yield Static(plain(a.item.heading(lang) if a.item else a.ref_label(lang)), classes="dialog-title")
-            yield Static(plain(a.title(lang)), classes="dialog-text")
-            yield Label(self.tr("plan.col.owner"))
-            yield Input(a.owner, id="owner")
-            yield Label(self.tr("plan.col.due"))
-            yield Input(a.due.isoformat() if a.due else "", placeholder="YYYY-MM-DD", id="due")
-            yield Label(self.tr("plan.col.status"))
-            yield Select([(self.tr(f"action_status.{s}"), s) for s in ACTION_STATUSES], value=a.action_status,
-                         allow_blank=False, id="status")
-            yield Label(self.tr("plan.col.progress"))
-            yield TextArea(a.progress, id="progress", soft_wrap=True, tab_behavior="focus")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(self.tr("button.save"), variant="primary", id="save")
-                yield Button(self.tr("button.cancel"), id="cancel")
+            yield Static(self.tr("form.hint"), classes="form-hint", markup=False)
+            with VerticalScroll(classes="form-body"):
+                yield Static(plain(a.title(lang)), classes="dialog-text")
+                yield Label(self.tr("plan.col.owner"))
+                yield Input(a.owner, id="owner")
+                yield Label(self.tr("plan.col.due"))
+                yield Input(a.due.isoformat() if a.due else "", placeholder="YYYY-MM-DD", id="due")
+                yield Label(self.tr("plan.col.status"))
+                yield Select([(self.tr(f"action_status.{s}"), s) for s in ACTION_STATUSES], value=a.action_status,
+                             allow_blank=False, id="status")
+                yield Label(self.tr("plan.col.progress"))
+                yield TextArea(a.progress, id="progress", soft_wrap=True, tab_behavior="focus")
+            yield from self.buttons()
 
-    def on_mount(self) -> None:
-        self.query_one("#owner", Input).focus()
+    def first_field(self):
+        return self.query_one("#owner", Input)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id != "save":
-            self.dismiss(None)
-            return
-        values = {
+    def values(self) -> dict:
+        return {
             "owner": self.query_one("#owner", Input).value,
             "due": self.query_one("#due", Input).value,
             "status": self.query_one("#status", Select).value,
             "progress": self.query_one("#progress", TextArea).text,
         }
+
+    def action_save(self) -> None:
+        values = self.values()
         if any(len(v) > MAX_FIELD_CHARS for v in (values["owner"], values["progress"])):
             self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="error", markup=False, timeout=8)
             return
         self.dismiss(values)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class ActionPlanScreen(IsmsScreen):
