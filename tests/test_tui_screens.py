@@ -146,3 +146,31 @@ async def test_prompt_takes_ctrl_s_and_escape(tmp_path: Path):
         await wait_until(pilot, lambda: app.screen is screen, "back in the questionnaire")
         answer = app.session.answers["s-backup-1"]
         assert answer.status == "not_applicable" and answer.na_justification == reason
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_status_buttons_always_whole_with_and_without_the_section_list(tmp_path: Path, lang, size):
+    from textual.widgets import Button
+
+    from isms_tui.text import display_width
+
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        screen = questionnaire(app)
+        for _ in range(2):  # as opened, then with the section list toggled
+            await pilot.pause()
+            buttons = list(screen.query(".status-btn").results(Button))
+            assert len(buttons) == 6
+            for b in buttons:
+                r = b.region
+                label = str(b.label)
+                assert r.width >= display_width(label), (label, r)
+                assert r.x >= 0 and r.right <= size[0] and r.height >= 1, (label, r)
+                assert r.bottom <= size[1]
+            await pilot.press("s")
+            if screen.query_one("#sections").display:
+                await pilot.press("tab")  # leave the section list for the next round's keys

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from ..banks import Item
 from ..model import STATUSES, ValidationError
 from ..service import Session, StorageError
-from ..text import MAX_FIELD_CHARS, clean, truncate
+from ..text import MAX_FIELD_CHARS, clean, display_width, truncate
 from .base import Export, GoHome, IsmsScreen, ShowDashboard, ShowPlan
 from .common import error_line, plain, retranslate_bindings
 from .dialogs import PromptScreen
@@ -69,6 +69,7 @@ class QuestionnaireScreen(IsmsScreen):
         self.shortened: dict[str, int] = {}  # field -> length of the stored text shown shortened
         self._save_timer = None
         self._loading = False
+        self._sections_user: bool | None = None  # the user's s toggle wins over the width
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -107,21 +108,56 @@ class QuestionnaireScreen(IsmsScreen):
 
     def on_mount(self) -> None:
         self.query_one("#detail").can_focus = True
-        self.query_one("#sections").display = self.app.size.width >= 100
+        self.query_one("#sections").display = self._sections_shown(self.app.size.width)
         self.relabel()
         self.goto_index(self.index)
 
+    def _sections_shown(self, width: int) -> bool:
+        """The section list takes room from 100 columns on, unless the user toggled it (s)."""
+        return self._sections_user if self._sections_user is not None else width >= 100
+
     def relabel(self) -> None:
         retranslate_bindings(self, self.lang)
-        for key, status in STATUS_KEYS.items():
-            label = self.tr("q.clear") if status is None else self.tr("status." + status)
-            self.query_one(f"#st-{status or 'none'}", Button).label = f"{key} {label}"
+        self._fit_status_row()
         self._field_labels()
         self.query_one("#note", TextArea).placeholder = self.tr("q.note_placeholder")
         self.query_one("#evidence", TextArea).placeholder = self.tr("q.evidence_placeholder")
         self._build_sections()
         if self.is_mounted:
             self._show_item(reload_fields=False)
+
+    # -- the status buttons: all six always whole ------------------------------------------
+    def status_labels(self, short: bool) -> dict[str | None, str]:
+        """The buttons' labels: "1 Implemented" ... "0 Clear", or the short forms."""
+        out: dict[str | None, str] = {}
+        for key, status in STATUS_KEYS.items():
+            name = "clear" if status is None else status
+            label = self.tr(f"status.short.{name}") if short else (
+                self.tr("q.clear") if status is None else self.tr("status." + status))
+            out[status] = f"{key} {label}"
+        return out
+
+    def status_layout(self, width: int) -> tuple[bool, int]:
+        """(short labels?, rows) for a status row ``width`` cells wide: the full labels on one
+        row if they fit, else the short ones, else two rows of three (full, then short)."""
+        for short, rows in ((False, 1), (True, 1), (False, 2), (True, 2)):
+            widths = [display_width(label) + 3 for label in self.status_labels(short).values()]  # +2 edges, +1 margin
+            if (sum(widths) if rows == 1 else max(widths) * 3) <= width:
+                return short, rows
+        return True, 2
+
+    def _fit_status_row(self) -> None:
+        sections = self.query_one("#sections")
+        width = self.app.size.width - (sections.styles.width.value if sections.display else 0) - 2
+        short, rows = self.status_layout(int(width))
+        row = self.query_one("#status-row")
+        row.set_class(rows == 2, "-two-rows")
+        for status, label in self.status_labels(short).items():
+            self.query_one(f"#st-{status or 'none'}", Button).label = label
+
+    def on_resize(self) -> None:
+        self.query_one("#sections").display = self._sections_shown(self.app.size.width)
+        self._fit_status_row()
 
     # -- sections --------------------------------------------------------------------------
     def _section_prompt(self, bank_id: str, section_id: str, depth: int) -> Text:
@@ -496,6 +532,8 @@ class QuestionnaireScreen(IsmsScreen):
     def action_toggle_sections(self) -> None:
         ol = self.query_one("#sections", OptionList)
         ol.display = not ol.display
+        self._sections_user = ol.display
+        self._fit_status_row()
         if ol.display:
             ol.focus()
 
