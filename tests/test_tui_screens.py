@@ -174,3 +174,82 @@ async def test_status_buttons_always_whole_with_and_without_the_section_list(tmp
             await pilot.press("s")
             if screen.query_one("#sections").display:
                 await pilot.press("tab")  # leave the section list for the next round's keys
+
+
+def cell_texts(table, key: str) -> list[str]:
+    return [str(table.get_cell(row, key)) for row in table.rows]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "size"), [("ja", (80, 24)), ("en", (200, 50)), ("ja", (200, 50))])
+async def test_plan_columns_in_cells_detail_pane_and_widths_kept_after_an_edit(tmp_path: Path, lang, size):
+    from textual.widgets import DataTable, TextArea
+
+    from isms_tui.screens.plan import ActionPlanScreen, EditActionScreen
+    from isms_tui.text import display_width
+
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.rows, "the plan")
+        plan = app.screen
+        table = plan.query_one(DataTable)
+        await pilot.pause()
+
+        def widths():
+            return {k.value: c.width for k, c in table.columns.items()}
+
+        before = widths()
+        # every status is whole (East Asian width counted in cells, not characters)
+        for text in cell_texts(table, "status"):
+            assert "…" not in text and display_width(text) <= before["status"], text
+        assert before["action"] >= 12
+        # the selected action in full, with its typed reference
+        act = plan._current()
+        detail = str(plan.query_one("#plan-detail").render())
+        assert act.title(lang).splitlines()[0] in detail
+        assert act.refs[0].full(lang) in detail
+        # edit it (a Japanese owner) and save: the columns keep their widths
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditActionScreen), "the edit dialog")
+        await pilot.pause()
+        app.screen.query_one("#owner").value = "総務部 山田"
+        app.screen.query_one("#progress", TextArea).focus()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is plan, "the plan after saving")
+        await pilot.pause()
+        after = widths()
+        assert after["status"] == before["status"] and after["action"] >= 12, (before, after)
+        assert all(t for t in cell_texts(table, "status"))  # no row loses its status cell
+        assert "総務部 山田" in cell_texts(table, "owner")
+        # the same widths as the plan opened afresh
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.rows, "the plan")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert widths() == after
+
+
+@pytest.mark.asyncio
+async def test_space_to_done_under_the_open_filter_says_the_row_is_hidden(tmp_path: Path):
+    from isms_tui.screens.plan import ActionPlanScreen
+
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang="en", open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.rows, "the plan")
+        plan = app.screen
+        first = plan._current().id
+        for _ in range(5):
+            if plan._current().id != first or not plan.rows:
+                break
+            await pilot.press("space")
+            await pilot.pause()
+        assert all(a.id != first for a in plan.rows)
+        assert any("hidden" in str(n.message) for n in app._notifications)
