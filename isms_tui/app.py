@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -66,6 +67,8 @@ class IsmsApp(App[int]):
         Binding("f5", "risks", "Risks", id="open_risks", show=False),
         Binding("f6", "assets", "Assets", id="open_assets", show=False),
         Binding("f7", "soa", "SoA", id="open_soa", show=False),
+        # declared here (Textual would add its own, in English) so the footer says it in the UI language
+        Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False, priority=True),
     ]
 
     def __init__(self, data_dir: Path, *, lang: str = "ja", open_id: str | None = None):
@@ -345,9 +348,26 @@ class IsmsApp(App[int]):
     def on_error_occurred(self, message: base.ErrorOccurred) -> None:
         self.notify_error(message.error, message.path)
 
+    def action_command_palette(self) -> None:
+        """Textual's palette with its placeholder in the UI language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=self.tr("palette.placeholder"), id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Textual's own commands (theme, quit, keys, maximize, screenshot), in the UI language,
+        then ours."""
         tr = self.tr
+        yield SystemCommand(tr("cmd.theme"), tr("cmd.theme_help"), self.action_change_theme)
+        yield SystemCommand(tr("cmd.quit"), tr("cmd.quit_help"), self.action_quit)
+        if screen.query("HelpPanel"):
+            yield SystemCommand(tr("cmd.keys"), tr("cmd.keys_hide_help"), self.action_hide_help_panel)
+        else:
+            yield SystemCommand(tr("cmd.keys"), tr("cmd.keys_help"), self.action_show_help_panel)
+        if screen.maximized is not None:
+            yield SystemCommand(tr("cmd.minimize"), tr("cmd.minimize_help"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(tr("cmd.maximize"), tr("cmd.maximize_help"), screen.action_maximize)
+        yield SystemCommand(tr("cmd.screenshot"), tr("cmd.screenshot_help"), lambda: self.set_timer(0.1, self.deliver_screenshot))
         yield SystemCommand(tr("cmd.lang"), tr("cmd.lang_help"), self.action_toggle_lang)
         yield SystemCommand(tr("cmd.help"), tr("cmd.help_help"), self.action_help)
         yield SystemCommand(tr("cmd.home"), tr("cmd.home_help"), self.action_home)

@@ -253,3 +253,36 @@ async def test_space_to_done_under_the_open_filter_says_the_row_is_hidden(tmp_pa
             await pilot.pause()
         assert all(a.id != first for a in plan.rows)
         assert any("hidden" in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.asyncio
+async def test_japanese_ui_has_no_textual_english_in_palette_footer_and_select(tmp_path: Path):
+    from textual.command import CommandInput, CommandPalette
+    from textual.widgets import Select
+
+    from isms_tui.screens.new import NewAssessmentScreen
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    app = IsmsApp(data, lang="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        palette_binding = next(b for _, b in app._bindings if b.action == "command_palette")
+        assert palette_binding.description == "パレット"
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        for english in ("Theme", "Quit", "Keys", "Screenshot"):
+            assert english not in commands
+        assert "終了" in commands and "テーマ" in commands
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        assert app.screen.query_one(CommandInput).placeholder == "操作・節・質問を検索…"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, CommandPalette), "the palette closed")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, NewAssessmentScreen), "the new form")
+        await pilot.pause()
+        overlay = app.screen.query_one("SelectOverlay")
+        descriptions = [b.description for _, b in overlay._bindings]
+        assert "Dismiss menu" not in descriptions and "一覧を閉じる" in descriptions
+        app.screen.query_one(Select).focus()
+        await pilot.press("f2")  # English: the overlay's binding follows
+        await wait_until(pilot, lambda: "Close list" in [b.description for _, b in overlay._bindings], "English")
