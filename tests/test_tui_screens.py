@@ -286,3 +286,64 @@ async def test_japanese_ui_has_no_textual_english_in_palette_footer_and_select(t
         app.screen.query_one(Select).focus()
         await pilot.press("f2")  # English: the overlay's binding follows
         await wait_until(pilot, lambda: "Close list" in [b.description for _, b in overlay._bindings], "English")
+
+
+@pytest.mark.asyncio
+async def test_new_form_labels_its_selects_and_marks_banks_with_boxes(tmp_path: Path):
+    from textual.widgets import Label, SelectionList
+
+    from isms_tui.screens.new import NewAssessmentScreen
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    app = IsmsApp(data, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, NewAssessmentScreen), "the new form")
+        await pilot.pause()
+        screen = app.screen
+        assert [str(screen.query_one(f"#l-{k}", Label).render()) for k in ("kind", "edition", "lang")] == ["Kind", "Edition", "Language"]
+        sl = screen.query_one("#banks", SelectionList)
+        index = next(n for n in range(sl.option_count) if sl.get_option_at_index(n).value == "sample")
+        before = str(sl.get_option_at_index(index).prompt)
+        sl.toggle("sample")
+        await pilot.pause()
+        after = str(sl.get_option_at_index(index).prompt)
+        assert {before[0], after[0]} == {"☑", "☐"}
+        assert (after[0] == "☑") == ("sample" in sl.selected)
+
+
+@pytest.mark.asyncio
+async def test_recurring_item_implemented_without_a_date_warns(tmp_path: Path):
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang="en", open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        screen = questionnaire(app)
+        app.session.set_status("s-review-1", None)
+        app.session.set_fields("s-review-1", last_done=None)
+        screen.goto_index(next(n for n, i in enumerate(app.session.items) if i.id == "s-review-1"))
+        await pilot.pause()
+        await pilot.press("1")
+        await wait_until(pilot, lambda: any("overdue" in str(n.message) for n in app._notifications), "the warning")
+
+
+@pytest.mark.asyncio
+async def test_palette_hits_name_their_bank(tmp_path: Path):
+    from textual.command import CommandList, CommandPalette
+
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang="en", open_id=aid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen.is_mounted, "the palette")
+        for ch in "backup":
+            await pilot.press(ch)
+
+        def prompts() -> list[str]:
+            return [o.prompt.plain for o in app.screen.query_one(CommandList)._options]
+
+        await wait_until(pilot, lambda: any("restore" in p.lower() for p in prompts()), "the backup hit")
+        hit = next(p for p in prompts() if "restore" in p.lower())
+        assert "(Sample bank for tests)" in hit

@@ -191,11 +191,15 @@ class JumpProvider(Provider):
         q = " ".join(fold(query).split())
         help_section, help_item = t("palette.jump_section", host.lang), t("palette.jump_item", host.lang)
         entries = await asyncio.shield(index_for(host))
+        banks = {b.id: clean(b.title[host.lang], multiline=False) for b in host.session.banks} if host.session else {}
+
+        def named(what: str, bank_id: str) -> str:  # every hit says which bank it belongs to
+            return t("palette.in_bank", host.lang, what=what, bank=banks.get(bank_id, bank_id))
         for s, entry in await search_entries(entries, query):
             if entry.kind == "section":
                 command = lambda b=entry.bank_id, sec=entry.target: post(JumpToSection(b, sec))  # noqa: E731
-                help_text = help_section
+                help_text = named(help_section, entry.bank_id)
             else:
                 command = lambda i=entry.target: post(JumpToItem(i))  # noqa: E731
-                help_text = help_item
+                help_text = named(help_item, entry.bank_id)
             yield Hit(s, highlight(entry.label, q), command, text=entry.label, help=help_text)

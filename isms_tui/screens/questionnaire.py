@@ -47,16 +47,18 @@ class QuestionnaireScreen(IsmsScreen):
         Binding("4", "status('4')", "N/A", id="st_not_applicable", show=False),
         Binding("5", "status('5')", "Unknown", id="st_unknown", show=False),
         Binding("0", "status('0')", "Unanswered", id="st_unanswered", show=False),
-        Binding("n,pagedown", "next", "Next", id="next"),
-        Binding("p,pageup", "prev", "Prev", id="prev"),
+        # The footer shows keys in this order and drops the last ones at 80 columns: the other
+        # screens and the export first; n/p last (PageDown/PageUp do the same).
+        Binding("d", "dashboard", "Dashboard", id="dashboard"),
+        Binding("a", "plan", "Plan", id="plan"),
+        Binding("x", "export", "Excel", id="export"),
         Binding("u", "next_unanswered", "Unanswered", id="next_unanswered"),
         Binding("f", "cycle_filter", "Filter", id="filter"),
         Binding("e", "edit_note", "Note", id="edit_note"),
         Binding("v", "view_long", "Full text", id="view_long"),
         Binding("s", "toggle_sections", "Sections", id="toggle_sections"),
-        Binding("d", "dashboard", "Dashboard", id="dashboard"),
-        Binding("a", "plan", "Plan", id="plan"),
-        Binding("x", "export", "Excel", id="export", show=False),
+        Binding("n,pagedown", "next", "Next", id="next"),
+        Binding("p,pageup", "prev", "Prev", id="prev"),
         Binding("escape", "leave", "Back", id="back"),
     ]
 
@@ -430,6 +432,11 @@ class QuestionnaireScreen(IsmsScreen):
             self.app.push_screen(PromptScreen(prompt, current), done)
             return
         self._apply_status(item, status)
+        answer = self.session.answers.get(item.id)
+        if status == "implemented" and item.every_months and answer and answer.status == status and not answer.last_done:
+            # a recurring activity without its last date counts as overdue: say so now
+            self.notify(self.tr("q.recurring_needs_date", months=item.every_months), severity="warning",
+                        timeout=10, markup=False)
 
     def _apply_status(self, item: Item, status: str | None, **kwargs) -> None:
         self.flush_pending()
