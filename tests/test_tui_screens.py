@@ -347,3 +347,27 @@ async def test_palette_hits_name_their_bank(tmp_path: Path):
         await wait_until(pilot, lambda: any("restore" in p.lower() for p in prompts()), "the backup hit")
         hit = next(p for p in prompts() if "restore" in p.lower())
         assert "(Sample bank for tests)" in hit
+
+
+@pytest.mark.asyncio
+async def test_question_lines_follow_japanese_line_breaking_at_80x24(tmp_path: Path):
+    from isms_tui.text import NO_LINE_START
+
+    data, aid = make_data_dir(tmp_path)
+    bank = data / "banks" / "sample_bank.toml"
+    # cut by characters at 78 cells, the second line would start with 、
+    long_q = "取引先から届いたセキュリティチェックシートの要求事項を、セキュリティ方針や目的、適用範囲の見直しに毎年反映し、その記録(実施日・実施者)を残していますか。"
+    text = bank.read_text(encoding="utf-8").replace(
+        'question.ja = "バックアップからの復元を試したことがありますか。"', f'question.ja = "{long_q}"')
+    bank.write_text(text, encoding="utf-8")
+    app = IsmsApp(data, lang="ja", open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        screen = questionnaire(app)
+        screen.goto_index(1)
+        await pilot.pause()
+        widget = screen.query_one("#question", Static)
+        lines = [strip.text.strip() for strip in widget.render_lines(widget.region.reset_offset)]
+        lines = [ln for ln in lines if ln]
+        assert len(lines) >= 2 and "".join(lines) == long_q
+        assert all(ln[0] not in NO_LINE_START for ln in lines[1:]), lines

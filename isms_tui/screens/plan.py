@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
 from ..service import Session, StorageError
-from ..text import MAX_FIELD_CHARS, display_width
+from ..text import MAX_FIELD_CHARS, display_width, wrap_ja
 from .assets import FormDialog
 from .base import ErrorOccurred, Export, IsmsScreen, JumpToItem, ShowDashboard
 from .common import cell, plain, retranslate_bindings
@@ -205,7 +205,8 @@ class ActionPlanScreen(IsmsScreen):
         act = self._current()
         pane = self.query_one("#plan-detail", Static)
         pane.display = act is not None
-        pane.update(plain(self.detail_text(act) if act else ""))
+        width = self.app.size.width - 2  # the pane's padding
+        pane.update(plain("\n".join(wrap_ja(self.detail_text(act), width)) if act else ""))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()

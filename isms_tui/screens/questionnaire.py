@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from ..banks import Item
 from ..model import STATUSES, ValidationError
 from ..service import Session, StorageError
-from ..text import MAX_FIELD_CHARS, clean, display_width, truncate
+from ..text import MAX_FIELD_CHARS, clean, display_width, truncate, wrap_ja
 from .base import Export, GoHome, IsmsScreen, ShowDashboard, ShowPlan
 from .common import error_line, plain, retranslate_bindings
 from .dialogs import PromptScreen
@@ -148,9 +148,13 @@ class QuestionnaireScreen(IsmsScreen):
                 return short, rows
         return True, 2
 
-    def _fit_status_row(self) -> None:
+    def _pane_width(self) -> int:
+        """The item pane's width in cells: the terminal's, less the section list when shown."""
         sections = self.query_one("#sections")
-        width = self.app.size.width - (sections.styles.width.value if sections.display else 0) - 2
+        return int(self.app.size.width - (sections.styles.width.value if sections.display else 0))
+
+    def _fit_status_row(self) -> None:
+        width = self._pane_width() - 2
         short, rows = self.status_layout(int(width))
         row = self.query_one("#status-row")
         row.set_class(rows == 2, "-two-rows")
@@ -160,6 +164,8 @@ class QuestionnaireScreen(IsmsScreen):
     def on_resize(self) -> None:
         self.query_one("#sections").display = self._sections_shown(self.app.size.width)
         self._fit_status_row()
+        if self.is_mounted and self.session.items:
+            self._show_item(reload_fields=False)
 
     # -- sections --------------------------------------------------------------------------
     def _section_prompt(self, bank_id: str, section_id: str, depth: int) -> Text:
@@ -251,7 +257,8 @@ class QuestionnaireScreen(IsmsScreen):
         ref_line = f"{item.ref_label(lang)}  {title}" + ("   " + " ".join(f"[{b}]" for b in badges) if badges else "")
         self.query_one("#item-ref", Static).update(ref_line)
         self._show_also_asked()
-        self.query_one("#question", Static).update(plain(item.question[lang]))
+        # wrapped here with the Japanese line-breaking rules (no line starts with 。、」)
+        self.query_one("#question", Static).update(plain("\n".join(wrap_ja(clean(item.question[lang]), self._pane_width() - 2))))
         self._show_status()
         self.query_one("#last-done-cell").display = item.every_months is not None
         if reload_fields:
@@ -541,6 +548,7 @@ class QuestionnaireScreen(IsmsScreen):
         ol.display = not ol.display
         self._sections_user = ol.display
         self._fit_status_row()
+        self._show_item(reload_fields=False)
         if ol.display:
             ol.focus()
 
