@@ -11,12 +11,16 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.theme import Theme
 
 from . import __version__
 from .i18n import Translator, t
+from .screens import base
+from .screens.base import IsmsBase
 from .screens.common import bank_problem_line, error_line, retranslate_bindings
+from .screens.home import HomeScreen
 from .screens.palette import JumpProvider
 from .service import Session, StorageError, Workspace, log_error
 
@@ -53,6 +57,7 @@ class IsmsApp(App[int]):
     TITLE = "isms-tui"
     CSS_PATH = "screens/app.tcss"
     COMMANDS = App.COMMANDS | {JumpProvider}
+    SCREENS = {"home": HomeScreen}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
@@ -62,6 +67,8 @@ class IsmsApp(App[int]):
         Binding("f5", "risks", "Risks", id="open_risks", show=False),
         Binding("f6", "assets", "Assets", id="open_assets", show=False),
         Binding("f7", "soa", "SoA", id="open_soa", show=False),
+        # declared here (Textual would add its own, in English) so the footer says it in the UI language
+        Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False, priority=True),
     ]
 
     def __init__(self, data_dir: Path, *, lang: str = "ja", open_id: str | None = None):
@@ -82,8 +89,6 @@ class IsmsApp(App[int]):
 
     # -- start and stop --------------------------------------------------------------------
     def on_mount(self) -> None:
-        from .screens.home import HomeScreen
-
         retranslate_bindings(self, self.lang)
         self.title = self.tr("app.title")
         try:
@@ -93,7 +98,7 @@ class IsmsApp(App[int]):
 
             self.push_screen(FatalScreen(error_line(exc, self.lang, self.data_dir)))
             return
-        self.push_screen(HomeScreen())
+        self.push_screen("home")
         if self.open_id:
             self.open_assessment(self.open_id, at_first_unanswered=True)
 
@@ -129,12 +134,14 @@ class IsmsApp(App[int]):
     def on_unmount(self) -> None:
         self.close_session()
 
+    def flush_pending(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, IsmsBase):
+                screen.flush_pending()
+
     def close_session(self) -> None:
         if self.session is not None:
-            for screen in self.screen_stack:
-                flush = getattr(screen, "flush_pending", None)
-                if flush:
-                    flush()
+            self.flush_pending()
             self.session.close()
             self.session = None
 
@@ -177,8 +184,6 @@ class IsmsApp(App[int]):
             return assessment_id
 
     def go_home(self, keep_session: bool = False) -> None:
-        from .screens.home import HomeScreen
-
         while len(self.screen_stack) > 2 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         if not keep_session:
@@ -221,9 +226,8 @@ class IsmsApp(App[int]):
         self.title = self.tr("app.title")
         retranslate_bindings(self, lang)
         for screen in self.screen_stack:
-            relabel = getattr(screen, "relabel", None)
-            if relabel:
-                relabel()
+            if isinstance(screen, IsmsBase):
+                screen.relabel()
         self.notify(self.tr("lang.switched"), timeout=2)
 
     def action_dashboard(self) -> None:
@@ -259,9 +263,25 @@ class IsmsApp(App[int]):
             self.open_assessment(self.session.id, at_first_unanswered=False)
 
     def action_export(self) -> None:
-        from .screens.dialogs import export_current
+        """Write the workbook of the open assessment; in a browser session, download it too."""
+        from .exports.xlsx import ExportError, default_filename, export_assessment
 
-        export_current(self)
+        session = self.session
+        if session is None or self.workspace is None:
+            return
+        self.flush_pending()
+        folder = self.workspace.root / "exports"
+        target = folder / default_filename(session.assessment)
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            path = export_assessment(self.workspace, session.id, target, lang=self.lang)
+        except (ExportError, StorageError, OSError) as exc:
+            self.notify_error(exc, target)
+            return
+        self.notify(self.tr("export.done", path=str(path)), title=self.tr("export.title"), markup=False, timeout=12)
+        if self.is_web:
+            self.deliver_binary(Path(path), save_filename=Path(path).name,
+                                mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     def action_new_assessment(self) -> None:
         from .screens.new import NewAssessmentScreen
@@ -283,9 +303,71 @@ class IsmsApp(App[int]):
     def action_home(self) -> None:
         self.go_home()
 
+    # -- requests from the screens (isms_tui.screens.base) ------------------------------------
+    def on_open_assessment(self, message: base.OpenAssessment) -> None:
+        self.open_assessment(message.assessment_id, at_first_unanswered=message.at_first_unanswered,
+                             section=message.section, item_id=message.item_id)
+
+    def on_jump_to_item(self, message: base.JumpToItem) -> None:
+        self.jump_to_item(message.item_id)
+
+    def on_jump_to_section(self, message: base.JumpToSection) -> None:
+        self.jump_to_section(message.bank_id, message.section_id)
+
+    def on_show_dashboard(self, message: base.ShowDashboard) -> None:
+        self.action_dashboard()
+
+    def on_show_plan(self, message: base.ShowPlan) -> None:
+        self.action_action_plan()
+
+    def on_show_questionnaire(self, message: base.ShowQuestionnaire) -> None:
+        self.action_questionnaire()
+
+    def on_export(self, message: base.Export) -> None:
+        self.action_export()
+
+    def on_new_assessment(self, message: base.NewAssessment) -> None:
+        self.action_new_assessment()
+
+    def on_open_demo(self, message: base.OpenDemo) -> None:
+        self.action_open_demo()
+
+    def on_go_home(self, message: base.GoHome) -> None:
+        self.go_home(keep_session=message.keep_session)
+
+    def on_close_assessment(self, message: base.CloseAssessment) -> None:
+        if self.session is not None and self.session.id == message.assessment_id:
+            self.close_session()
+        if message.then is not None:
+            message.then()
+
+    def on_set_language(self, message: base.SetLanguage) -> None:
+        if message.lang != self.lang:
+            self.set_lang(message.lang)
+
+    def on_error_occurred(self, message: base.ErrorOccurred) -> None:
+        self.notify_error(message.error, message.path)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette with its placeholder in the UI language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=self.tr("palette.placeholder"), id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Textual's own commands (theme, quit, keys, maximize, screenshot), in the UI language,
+        then ours."""
         tr = self.tr
+        yield SystemCommand(tr("cmd.theme"), tr("cmd.theme_help"), self.action_change_theme)
+        yield SystemCommand(tr("cmd.quit"), tr("cmd.quit_help"), self.action_quit)
+        if screen.query("HelpPanel"):
+            yield SystemCommand(tr("cmd.keys"), tr("cmd.keys_hide_help"), self.action_hide_help_panel)
+        else:
+            yield SystemCommand(tr("cmd.keys"), tr("cmd.keys_help"), self.action_show_help_panel)
+        if screen.maximized is not None:
+            yield SystemCommand(tr("cmd.minimize"), tr("cmd.minimize_help"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(tr("cmd.maximize"), tr("cmd.maximize_help"), screen.action_maximize)
+        yield SystemCommand(tr("cmd.screenshot"), tr("cmd.screenshot_help"), lambda: self.set_timer(0.1, self.deliver_screenshot))
         yield SystemCommand(tr("cmd.lang"), tr("cmd.lang_help"), self.action_toggle_lang)
         yield SystemCommand(tr("cmd.help"), tr("cmd.help_help"), self.action_help)
         yield SystemCommand(tr("cmd.home"), tr("cmd.home_help"), self.action_home)

@@ -67,3 +67,45 @@ def truncate(text: str, width: int, ellipsis: str = "…") -> str:
         out.append(c)
         used += w
     return "".join(out) + ellipsis
+
+
+NO_LINE_START = frozenset("。、，．・：；？！ー～…‥」』）〕］｝〉》】’”,.!?:;)]}"
+                          "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々ゝゞヽヾ")
+"""Japanese line-breaking rules (禁則): closing punctuation and small kana never start a line."""
+NO_LINE_END = frozenset("「『（〔［｛〈《【‘“([{")
+"""Opening brackets never end a line."""
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_@%&+\-/'’.]+[,.!?:;)\]]*|\s|.", re.DOTALL)
+
+
+def wrap_ja(text: str, width: int) -> list[str]:
+    """Wrap ``text`` to ``width`` terminal cells following the Japanese line-breaking rules:
+    no line starts with 。、」 or a small kana, no line ends with 「 (the character before moves
+    down with it); Latin words stay whole unless wider than a line. Newlines are kept."""
+    width = max(2, width)
+    out: list[str] = []
+    for para in text.split("\n"):
+        lines: list[list[str]] = [[]]
+        used = 0
+        tokens = [t for tok in _TOKEN_RE.findall(para)  # a Latin word wider than a line: its characters
+                  for t in ([tok] if display_width(tok) <= width else list(tok))]
+        for tok in tokens:
+            w = display_width(tok)
+            if used + w <= width:
+                lines[-1].append(tok)
+                used += w
+                continue
+            if tok.isspace():  # the break takes the space
+                lines.append([])
+                used = 0
+                continue
+            carry = [tok]
+            cur = lines[-1]
+            # pull characters down while the new line would start badly or this one end badly
+            while cur and len(cur) > 1 and (carry[0][0] in NO_LINE_START or cur[-1][-1] in NO_LINE_END):
+                carry.insert(0, cur.pop())
+            while cur and cur[-1].isspace():
+                cur.pop()
+            lines.append(carry)
+            used = sum(display_width(t) for t in carry)
+        out += ["".join(line).rstrip() for line in lines]
+    return out

@@ -23,7 +23,7 @@ def _expand(key: str) -> list[str]:
         "status": [*STATUSES, "unanswered"], "kind": list(KINDS), "action_status": list(ACTION_STATUSES),
         "priority": ["1", "2", "3"], "filter": ["all", "unanswered", "gaps", "mandatory", "new2022"],
         "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
-        "gate.state": list(GATE_STATES),
+        "gate.state": list(GATE_STATES), "status.short": [*STATUSES, "clear"],
         "risk.action": ["reduce", "share", "avoid"], "risk.band": list(BANDS), "risk.treatment": list(TREATMENTS),
         "asset.category": list(CATEGORIES), "risk.method": list(METHODS), "xlsx.reason": ["risk_treatment"],
         "asset.col": ["id", "category", "name", "owner", "cia", "risks"], "asset.f": list(CIA),

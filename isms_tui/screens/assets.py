@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -16,7 +15,8 @@ from ..model import UserError
 from ..risk import CATEGORIES, CIA, Asset, starter_assets
 from ..service import Session, StorageError
 from ..text import clean
-from .common import AppScreenMixin, cell, error_line, plain, retranslate_bindings
+from .base import IsmsModal, IsmsScreen
+from .common import cell, error_line, plain, retranslate_bindings
 
 FORM_CSS = """
 .risk-form { width: 90; max-width: 100%; height: 90%; max-height: 100%; border: thick $primary;
@@ -46,7 +46,7 @@ def select_value(widget: Select) -> object:
     return "" if widget.value is Select.NULL else widget.value
 
 
-class FormDialog(AppScreenMixin, ModalScreen[dict | None]):
+class FormDialog(IsmsModal[dict | None]):
     """A modal form that scrolls at 80x24; ctrl+s saves from any field, escape cancels."""
 
     DEFAULT_CSS = FORM_CSS
@@ -62,7 +62,7 @@ class FormDialog(AppScreenMixin, ModalScreen[dict | None]):
 
     def on_mount(self) -> None:
         # Textual calls on_mount of every class in the MRO: subclasses use first_field().
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self.first_field().focus()
 
     def first_field(self):
@@ -142,14 +142,14 @@ class AssetDialog(FormDialog):
         return out
 
 
-class StarterDialog(AppScreenMixin, ModalScreen[dict | None]):
+class StarterDialog(IsmsModal[dict | None]):
     """Pick one entry of the starter lists (grouped by category) to start an asset from."""
 
     DEFAULT_CSS = FORM_CSS + "#starter-list { height: 1fr; }"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
     def compose(self) -> ComposeResult:
-        lang = self.isms.lang
+        lang = self.lang
         options: list[Option | None] = []
         for cat, entries in starter_assets().items():
             options.append(Option(plain(f"— {self.tr(f'asset.category.{cat}')} —"), disabled=True))
@@ -159,19 +159,19 @@ class StarterDialog(AppScreenMixin, ModalScreen[dict | None]):
             yield OptionList(*options, id="starter-list")
 
     def on_mount(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         cat, _, key = (event.option.id or "").partition("/")
         entry = next(e for e in starter_assets()[cat] if e.key == key)
-        self.dismiss(entry.fields(self.isms.lang))
+        self.dismiss(entry.fields(self.lang))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class AssetsScreen(AppScreenMixin, Screen):
+class AssetsScreen(IsmsScreen):
     DEFAULT_CSS = TABLE_CSS
     BINDINGS = [
         Binding("n", "new", "New", id="new_asset"),
@@ -195,13 +195,13 @@ class AssetsScreen(AppScreenMixin, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
 
     def on_screen_resume(self) -> None:
         self.reload()
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self.reload()
 
     def reload(self) -> None:
@@ -238,7 +238,7 @@ class AssetsScreen(AppScreenMixin, Screen):
         try:
             call()
         except (UserError, StorageError, OSError) as exc:
-            self.notify(error_line(exc, self.isms.lang), severity="error", markup=False, timeout=10)
+            self.notify(error_line(exc, self.lang), severity="error", markup=False, timeout=10)
             return False
         self.notify(self.tr(ok_key), timeout=2)
         self.reload()

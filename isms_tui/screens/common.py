@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.content import Content
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 from ..i18n import t
 from ..model import UserError
@@ -17,7 +18,6 @@ from ..service import StorageError
 from ..text import clean, display_width, truncate
 
 if TYPE_CHECKING:
-    from ..app import IsmsApp
     from ..model import Assessment
     from ..service import Workspace
 
@@ -97,23 +97,25 @@ def score_line(label: str, readiness: float | None, coverage: float | None, *, l
     return text
 
 
+BUILTIN_BINDINGS = {("SelectOverlay", "dismiss"): "binding.dismiss_menu"}
+"""Bindings of Textual's own widgets that the footer shows: (widget type, action) -> catalog key."""
+
+
 def retranslate_bindings(node: DOMNode, lang: str) -> None:
     """Give every binding that has an id its description in ``lang`` (catalog key
-    ``binding.<id>``), then redraw the footer."""
-    bindings = node._bindings  # per-instance copy of the class bindings
-    for key, items in list(bindings.key_to_bindings.items()):
-        bindings.key_to_bindings[key] = [
-            replace(b, description=t(f"binding.{b.id}", lang)) if b.id else b for b in items
-        ]
+    ``binding.<id>``), then redraw the footer. For a screen, also the bindings of Textual's own
+    widgets in it that the footer shows (:data:`BUILTIN_BINDINGS`)."""
+    _retranslate(node, lang, lambda b: f"binding.{b.id}" if b.id else None)
+    if isinstance(node, Screen):
+        for widget_type in {w for w, _ in BUILTIN_BINDINGS}:
+            for widget in node.query(widget_type):
+                _retranslate(widget, lang, lambda b, w=widget_type: BUILTIN_BINDINGS.get((w, b.action)))
     node.refresh_bindings()
 
 
-class AppScreenMixin:
-    """Typed access to the app and its translator from a screen."""
-
-    @property
-    def isms(self) -> IsmsApp:  # type: ignore[override]
-        return self.app  # type: ignore[attr-defined,return-value]
-
-    def tr(self, key: str, **kwargs: object) -> str:
-        return t(key, self.isms.lang, **kwargs)
+def _retranslate(node: DOMNode, lang: str, key_of) -> None:
+    bindings = node._bindings  # per-instance copy of the class bindings
+    for key, items in list(bindings.key_to_bindings.items()):
+        bindings.key_to_bindings[key] = [
+            replace(b, description=t(k, lang)) if (k := key_of(b)) else b for b in items
+        ]

@@ -7,17 +7,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..scoring import pct
 from ..service import Session
 from ..text import truncate
-from .common import AppScreenMixin, bar, bar_style, retranslate_bindings, score_line
+from .base import Export, IsmsScreen, JumpToSection, ShowPlan, ShowQuestionnaire
+from .common import bar, bar_style, retranslate_bindings, score_line
 
 
-class DashboardScreen(AppScreenMixin, Screen):
+class DashboardScreen(IsmsScreen):
     BINDINGS = [
         Binding("q", "questionnaire", "Questions", id="questionnaire"),
         Binding("a", "plan", "Plan", id="plan"),
@@ -41,17 +41,17 @@ class DashboardScreen(AppScreenMixin, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        retranslate_bindings(self, self.isms.lang)  # the data loads on resume (also sent on push)
+        retranslate_bindings(self, self.lang)  # the data loads on resume (also sent on push)
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        lang = self.isms.lang
+        lang = self.lang
         view = self.session.view()
         report = view.report
         o = report.overall
@@ -117,16 +117,16 @@ class DashboardScreen(AppScreenMixin, Screen):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         bank_id, _, section_id = (event.option.id or "").partition(":")
         if bank_id != "bank":
-            self.isms.jump_to_section(bank_id, section_id)
+            self.request(JumpToSection(bank_id, section_id))
 
     def action_questionnaire(self) -> None:
-        self.isms.action_questionnaire()
+        self.request(ShowQuestionnaire())
 
     def action_plan(self) -> None:
-        self.isms.action_action_plan()
+        self.request(ShowPlan())
 
     def action_export(self) -> None:
-        self.isms.action_export()
+        self.request(Export())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,24 +1,17 @@
-"""Small modal screens: confirm, text prompt, fatal error; and the export action."""
+"""Small modal screens: confirm, text prompt, fatal error."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
-from ..i18n import t
-from ..service import StorageError
-from .common import AppScreenMixin, plain
-
-if TYPE_CHECKING:
-    from ..app import IsmsApp
+from .base import IsmsModal, IsmsScreen
+from .common import plain
 
 
-class ConfirmScreen(AppScreenMixin, ModalScreen[bool]):
+class ConfirmScreen(IsmsModal[bool]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
     def __init__(self, message: str):
@@ -42,10 +35,12 @@ class ConfirmScreen(AppScreenMixin, ModalScreen[bool]):
         self.dismiss(False)
 
 
-class PromptScreen(AppScreenMixin, ModalScreen[str | None]):
-    """Ask for one line of text (e.g. the justification for not applicable)."""
+class PromptScreen(IsmsModal[str | None]):
+    """Ask for one line of text (e.g. the justification for not applicable); enter or ctrl+s
+    gives it, escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel"),
+                Binding("ctrl+s", "ok", "OK", id="ok", priority=True)]
 
     def __init__(self, message: str, value: str = "", placeholder: str = ""):
         super().__init__()
@@ -68,11 +63,14 @@ class PromptScreen(AppScreenMixin, ModalScreen[str | None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(self.query_one(Input).value if event.button.id == "ok" else None)
 
+    def action_ok(self) -> None:
+        self.dismiss(self.query_one(Input).value)
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class FatalScreen(AppScreenMixin, Screen):
+class FatalScreen(IsmsScreen):
     """The data folder cannot be used: say why and let the user quit."""
 
     def __init__(self, message: str):
@@ -87,30 +85,3 @@ class FatalScreen(AppScreenMixin, Screen):
 
     def on_button_pressed(self) -> None:
         self.app.exit(1)
-
-
-def export_current(app: IsmsApp) -> None:
-    """Write the workbook of the open assessment; in a browser session, download it too."""
-    from pathlib import Path
-
-    from ..exports.xlsx import ExportError, default_filename, export_assessment
-
-    session = app.session
-    if session is None or app.workspace is None:
-        return
-    for screen in app.screen_stack:
-        flush = getattr(screen, "flush_pending", None)
-        if flush:
-            flush()
-    folder = app.workspace.root / "exports"
-    target = folder / default_filename(session.assessment)
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        path = export_assessment(app.workspace, session.id, target, lang=app.lang)
-    except (ExportError, StorageError, OSError) as exc:
-        app.notify_error(exc, target)
-        return
-    app.notify(t("export.done", app.lang, path=str(path)), title=t("export.title", app.lang), markup=False, timeout=12)
-    if app.is_web:
-        app.deliver_binary(Path(path), save_filename=Path(path).name,
-                           mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

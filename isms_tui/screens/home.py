@@ -6,17 +6,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
 from ..model import UserError
 from ..scoring import pct
 from ..service import StorageError, Summary
-from .common import AppScreenMixin, bank_problem_line, cell, error_line, retranslate_bindings
+from .base import CloseAssessment, ErrorOccurred, IsmsScreen, NewAssessment, OpenAssessment, OpenDemo
+from .common import bank_problem_line, cell, error_line, retranslate_bindings
 from .dialogs import ConfirmScreen
 
 
-class HomeScreen(AppScreenMixin, Screen):
+class HomeScreen(IsmsScreen):
     BINDINGS = [
         Binding("n", "new", "New", id="new"),
         Binding("enter", "open", "Open", id="open", show=True),
@@ -51,7 +51,7 @@ class HomeScreen(AppScreenMixin, Screen):
         self.reload()
 
     def _labels(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self.query_one("#home-title", Static).update(self.tr("home.title"))
         self.query_one("#empty-text", Static).update(self.tr("home.empty"))
         self.query_one("#create", Button).label = self.tr("home.create")
@@ -73,7 +73,7 @@ class HomeScreen(AppScreenMixin, Screen):
         try:
             rows = ws.summaries()
         except (StorageError, OSError) as exc:
-            self.isms.notify_error(exc, ws.assessments_dir)
+            self.request(ErrorOccurred(exc, ws.assessments_dir))
             rows = []
         self.rows = {r.id: r for r in rows}
         self._details = {}
@@ -111,8 +111,8 @@ class HomeScreen(AppScreenMixin, Screen):
         try:
             assessment, _, _ = ws.load(aid)
         except (StorageError, OSError) as exc:
-            return error_line(exc, self.isms.lang, ws.file_path(aid))
-        return bank_problem_line(ws, assessment, self.isms.lang)
+            return error_line(exc, self.lang, ws.file_path(aid))
+        return bank_problem_line(ws, assessment, self.lang)
 
     def _show_detail(self, aid: str | None) -> None:
         widget = self.query_one("#home-detail", Static)
@@ -143,7 +143,7 @@ class HomeScreen(AppScreenMixin, Screen):
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.isms.open_assessment(event.row_key.value, at_first_unanswered=True)
+        self.request(OpenAssessment(event.row_key.value, at_first_unanswered=True))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "create":
@@ -152,15 +152,15 @@ class HomeScreen(AppScreenMixin, Screen):
             self.action_demo()
 
     def action_new(self) -> None:
-        self.isms.action_new_assessment()
+        self.request(NewAssessment())
 
     def action_demo(self) -> None:
-        self.isms.action_open_demo()
+        self.request(OpenDemo())
 
     def action_open(self) -> None:
         aid = self._selected()
         if aid:
-            self.isms.open_assessment(aid, at_first_unanswered=True)
+            self.request(OpenAssessment(aid, at_first_unanswered=True))
 
     def action_reload(self) -> None:
         self.reload()
@@ -173,7 +173,7 @@ class HomeScreen(AppScreenMixin, Screen):
         try:
             ws.duplicate(aid)
         except (StorageError, UserError, OSError) as exc:  # shown, not swallowed
-            self.isms.notify_error(exc, ws.file_path(aid))
+            self.request(ErrorOccurred(exc, ws.file_path(aid)))
             return
         self.notify(self.tr("home.duplicated"))
         self.reload()
@@ -186,18 +186,18 @@ class HomeScreen(AppScreenMixin, Screen):
         summary = self.rows.get(aid)
         name = summary.organization if summary and summary.organization else aid
 
-        def done(ok: bool | None) -> None:
-            if not ok:
-                return
-            if self.isms.session is not None and self.isms.session.id == aid:
-                self.isms.close_session()
+        def delete() -> None:
             try:
                 where = ws.delete(aid)
             except (StorageError, OSError) as exc:
-                self.isms.notify_error(exc, ws.file_path(aid))
+                self.request(ErrorOccurred(exc, ws.file_path(aid)))
                 return
             self.notify(self.tr("home.deleted", path=str(where)), markup=False)
             self.reload()
+
+        def done(ok: bool | None) -> None:
+            if ok:  # the app closes the assessment first if it is open, then the file goes
+                self.request(CloseAssessment(aid, then=delete))
 
         self.app.push_screen(ConfirmScreen(self.tr("home.confirm_delete", name=name)), done)
 

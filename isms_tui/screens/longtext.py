@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
 from ..text import MAX_FIELD_CHARS
-from .common import AppScreenMixin, retranslate_bindings
+from .base import IsmsScreen
+from .common import retranslate_bindings
 from .dialogs import ConfirmScreen
 
 PAGE_CHARS = 5_000
 
 
-class LongTextScreen(AppScreenMixin, Screen[bool]):
+class LongTextScreen(IsmsScreen[bool]):
     """Dismissed with True when the user confirmed shortening the text, else False."""
 
     BINDINGS = [
@@ -43,12 +43,12 @@ class LongTextScreen(AppScreenMixin, Screen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self._show()
         self.query_one(TextArea).focus()
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self._show()
 
     def _show(self) -> None:

@@ -5,18 +5,19 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets.selection_list import Selection
 
 from ..model import EDITIONS, KINDS, Assessment, ValidationError, default_banks
 from ..service import StorageError
 from ..text import clean
-from .common import AppScreenMixin, retranslate_bindings
+from .base import ErrorOccurred, IsmsScreen, OpenAssessment, SetLanguage
+from .common import retranslate_bindings
 
 
-class NewAssessmentScreen(AppScreenMixin, Screen):
+class NewAssessmentScreen(IsmsScreen):
     BINDINGS = [
         Binding("ctrl+s", "create", "Create", id="create", priority=True),
         Binding("escape", "cancel", "Cancel", id="cancel"),
@@ -31,9 +32,15 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
             yield Label(id="l-scope")
             yield TextArea(id="scope", soft_wrap=True, tab_behavior="focus")
             with Horizontal(classes="form-row"):
-                yield Select([(self.tr(f"kind.{k}"), k) for k in KINDS], id="kind", value="initial", allow_blank=False)
-                yield Select([(e, e) for e in EDITIONS], id="edition", value="2022", allow_blank=False)
-                yield Select([("日本語", "ja"), ("English", "en")], id="lang", allow_blank=False)
+                with Vertical(classes="form-cell wide"):
+                    yield Label(id="l-kind")
+                    yield Select([(self.tr(f"kind.{k}"), k) for k in KINDS], id="kind", value="initial", allow_blank=False)
+                with Vertical(classes="form-cell"):
+                    yield Label(id="l-edition")
+                    yield Select([(e, e) for e in EDITIONS], id="edition", value="2022", allow_blank=False)
+                with Vertical(classes="form-cell"):
+                    yield Label(id="l-lang")
+                    yield Select([("日本語", "ja"), ("English", "en")], id="lang", allow_blank=False)
             yield Label(id="l-target")
             yield Input(id="target", placeholder="YYYY-MM-DD")
             yield Label(id="l-cert")
@@ -48,15 +55,16 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#lang", Select).value = self.isms.lang
+        self.query_one("#lang", Select).value = self.lang
         self.relabel()
         self.query_one("#org", Input).focus()
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         for wid, key in (("new-title", "new.title"), ("l-org", "new.org"), ("l-scope", "new.scope"),
                          ("l-target", "new.target"), ("l-banks", "new.banks"), ("l-cert", "new.cert"),
-                         ("l-participants", "new.participants")):
+                         ("l-participants", "new.participants"), ("l-kind", "new.kind"),
+                         ("l-edition", "new.edition"), ("l-lang", "new.lang")):
             self.query_one(f"#{wid}").update(self.tr(key))
         self.query_one("#create", Button).label = self.tr("new.create")
         self.query_one("#cancel", Button).label = self.tr("button.cancel")
@@ -74,7 +82,6 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
         kind = self.query_one("#kind", Select).value
         edition = self.query_one("#edition", Select).value
         defaults = default_banks(str(edition), str(kind))
-        lang = self.isms.lang
         sl = self.query_one("#banks", SelectionList)
         sl.clear_options()
         order = defaults + [b for b in ws.bankset.banks if b not in defaults]
@@ -84,7 +91,21 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
                 continue
             if bank.kind == ("annex_a_2013" if edition == "2022" else "annex_a_2022"):
                 continue
-            sl.add_option((Content(clean(f"{bank.title[lang]} ({len(bank.items)})", multiline=False)), bid, bid in defaults))
+            sl.add_option(Selection(self._bank_prompt(bid, bid in defaults), bid, bid in defaults, id=bid))
+
+    def _bank_prompt(self, bid: str, chosen: bool) -> Content:
+        """A bank's line with ☑/☐, so the choice does not rest on colour alone."""
+        bank = self.isms.workspace.bankset.banks[bid]
+        mark = "☑" if chosen else "☐"
+        return Content(clean(f"{mark} {bank.title[self.lang]} ({len(bank.items)})", multiline=False))
+
+    @on(SelectionList.SelectedChanged, "#banks")
+    def _banks_changed(self) -> None:
+        sl = self.query_one("#banks", SelectionList)
+        chosen = set(sl.selected)
+        for n in range(sl.option_count):
+            bid = sl.get_option_at_index(n).value
+            sl.replace_option_prompt_at_index(n, self._bank_prompt(bid, bid in chosen))
 
     @on(Select.Changed, "#kind, #edition")
     def _kind_changed(self) -> None:
@@ -116,15 +137,15 @@ class NewAssessmentScreen(AppScreenMixin, Screen):
             )
             ws.create(a)
         except (ValidationError, StorageError) as exc:
-            self.isms.notify_error(exc)
+            self.request(ErrorOccurred(exc))
             return
         except OSError as exc:
-            self.isms.notify_error(exc, ws.assessments_dir)
+            self.request(ErrorOccurred(exc, ws.assessments_dir))
             return
-        if a.lang != self.isms.lang:
-            self.isms.set_lang(a.lang)
+        if a.lang != self.lang:
+            self.request(SetLanguage(a.lang))
         self.app.pop_screen()
-        self.isms.open_assessment(a.id, at_first_unanswered=True)
+        self.request(OpenAssessment(a.id, at_first_unanswered=True))
 
     def action_cancel(self) -> None:
         self.app.pop_screen()

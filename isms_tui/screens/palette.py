@@ -14,19 +14,18 @@ import asyncio
 import heapq
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.style import Style
 
 from ..banks import Bank
+from ..i18n import t
 from ..text import clean, truncate
-
-if TYPE_CHECKING:
-    from ..app import IsmsApp
+from .base import Host, JumpToItem, JumpToSection
 
 MAX_HITS = 30
 """At most this many jump targets are listed for a query (the best ones)."""
@@ -156,44 +155,51 @@ async def search_entries(entries: list[Entry], query: str, limit: int = MAX_HITS
     return [(s, e) for s, _, e in sorted(best, key=lambda k: k[:2], reverse=True)]
 
 
-def index_for(app: IsmsApp) -> asyncio.Future[list[Entry]]:
+_INDEX: weakref.WeakKeyDictionary[object, tuple[tuple, asyncio.Future[list[Entry]]]] = weakref.WeakKeyDictionary()
+"""Per app: the key (session, language, banks) and the task building its index."""
+
+
+def index_for(app: Host) -> asyncio.Future[list[Entry]]:
     """The open assessment's entries in the current language: built once, in steps, by a task
     of its own (a keystroke that cancels a search does not cancel the build)."""
     session = app.session
     assert session is not None
     key = (id(session), app.lang, tuple(b.id for b in session.banks))
-    cached = getattr(app, "_palette_index", None)
+    cached = _INDEX.get(app)
     if cached is None or cached[0] != key or (cached[1].done() and cached[1].exception() is not None):
         cached = (key, asyncio.ensure_future(build_index_async(list(session.banks), app.lang)))
-        app._palette_index = cached
+        _INDEX[app] = cached
     return cached[1]
 
 
 class JumpProvider(Provider):
     """Command palette: jump to any section or item of the open assessment."""
 
-    def _app(self) -> IsmsApp | None:
-        from ..app import IsmsApp
-
+    def _host(self) -> Host | None:
         app = self.app
-        return app if isinstance(app, IsmsApp) and app.session is not None else None
+        return app if isinstance(app, Host) and app.session is not None else None
 
     async def startup(self) -> None:
-        if app := self._app():
-            index_for(app)  # start building while the user types the first letters
+        if host := self._host():
+            index_for(host)  # start building while the user types the first letters
 
     async def search(self, query: str) -> Hits:
-        app = self._app()
-        if app is None:
+        host = self._host()
+        if host is None:
             return
+        post = self.app.post_message
         q = " ".join(fold(query).split())
-        help_section, help_item = app.tr("palette.jump_section"), app.tr("palette.jump_item")
-        entries = await asyncio.shield(index_for(app))
+        help_section, help_item = t("palette.jump_section", host.lang), t("palette.jump_item", host.lang)
+        entries = await asyncio.shield(index_for(host))
+        banks = {b.id: clean(b.title[host.lang], multiline=False) for b in host.session.banks} if host.session else {}
+
+        def named(what: str, bank_id: str) -> str:  # every hit says which bank it belongs to
+            return t("palette.in_bank", host.lang, what=what, bank=banks.get(bank_id, bank_id))
         for s, entry in await search_entries(entries, query):
             if entry.kind == "section":
-                command = lambda b=entry.bank_id, sec=entry.target: app.jump_to_section(b, sec)  # noqa: E731
-                help_text = help_section
+                command = lambda b=entry.bank_id, sec=entry.target: post(JumpToSection(b, sec))  # noqa: E731
+                help_text = named(help_section, entry.bank_id)
             else:
-                command = lambda i=entry.target: app.jump_to_item(i)  # noqa: E731
-                help_text = help_item
+                command = lambda i=entry.target: post(JumpToItem(i))  # noqa: E731
+                help_text = named(help_item, entry.bank_id)
             yield Hit(s, highlight(entry.label, q), command, text=entry.label, help=help_text)

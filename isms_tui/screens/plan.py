@@ -7,22 +7,26 @@ from datetime import date
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
 
 from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
 from ..service import Session, StorageError
-from ..text import MAX_FIELD_CHARS
-from .common import AppScreenMixin, cell, plain, retranslate_bindings
+from ..text import MAX_FIELD_CHARS, display_width, wrap_ja
+from .assets import FormDialog
+from .base import ErrorOccurred, Export, IsmsScreen, JumpToItem, ShowDashboard
+from .common import cell, plain, retranslate_bindings
 
 SORTS = ("priority", "due", "owner", "status", "refs")
 FILTERS = ("open", "all", "late", "p1", "mine_empty")
+MIN_ACTION_WIDTH = 16
+"""The action column never gets fewer cells (the detail pane below shows the whole text)."""
 
 
-class EditActionScreen(AppScreenMixin, ModalScreen[dict | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+class EditActionScreen(FormDialog):
+    """Owner, due date, status and progress of one action: scrolls at 80x24, ctrl+s saves
+    from any field, escape cancels (a :class:`FormDialog`)."""
 
     def __init__(self, action: Action):
         super().__init__()
@@ -30,46 +34,43 @@ class EditActionScreen(AppScreenMixin, ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         a = self.action_row
-        lang = self.isms.lang
-        with Vertical(classes="dialog wide"):
+        lang = self.lang
+        with Vertical(classes="risk-form"):
             yield Static(plain(a.item.heading(lang) if a.item else a.ref_label(lang)), classes="dialog-title")
-            yield Static(plain(a.title(lang)), classes="dialog-text")
-            yield Label(self.tr("plan.col.owner"))
-            yield Input(a.owner, id="owner")
-            yield Label(self.tr("plan.col.due"))
-            yield Input(a.due.isoformat() if a.due else "", placeholder="YYYY-MM-DD", id="due")
-            yield Label(self.tr("plan.col.status"))
-            yield Select([(self.tr(f"action_status.{s}"), s) for s in ACTION_STATUSES], value=a.action_status,
-                         allow_blank=False, id="status")
-            yield Label(self.tr("plan.col.progress"))
-            yield TextArea(a.progress, id="progress", soft_wrap=True, tab_behavior="focus")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(self.tr("button.save"), variant="primary", id="save")
-                yield Button(self.tr("button.cancel"), id="cancel")
+            yield Static(self.tr("form.hint"), classes="form-hint", markup=False)
+            with VerticalScroll(classes="form-body"):
+                yield Static(plain(a.title(lang)), classes="dialog-text")
+                yield Label(self.tr("plan.col.owner"))
+                yield Input(a.owner, id="owner")
+                yield Label(self.tr("plan.col.due"))
+                yield Input(a.due.isoformat() if a.due else "", placeholder="YYYY-MM-DD", id="due")
+                yield Label(self.tr("plan.col.status"))
+                yield Select([(self.tr(f"action_status.{s}"), s) for s in ACTION_STATUSES], value=a.action_status,
+                             allow_blank=False, id="status")
+                yield Label(self.tr("plan.col.progress"))
+                yield TextArea(a.progress, id="progress", soft_wrap=True, tab_behavior="focus")
+            yield from self.buttons()
 
-    def on_mount(self) -> None:
-        self.query_one("#owner", Input).focus()
+    def first_field(self):
+        return self.query_one("#owner", Input)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id != "save":
-            self.dismiss(None)
-            return
-        values = {
+    def values(self) -> dict:
+        return {
             "owner": self.query_one("#owner", Input).value,
             "due": self.query_one("#due", Input).value,
             "status": self.query_one("#status", Select).value,
             "progress": self.query_one("#progress", TextArea).text,
         }
+
+    def action_save(self) -> None:
+        values = self.values()
         if any(len(v) > MAX_FIELD_CHARS for v in (values["owner"], values["progress"])):
             self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="error", markup=False, timeout=8)
             return
         self.dismiss(values)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class ActionPlanScreen(AppScreenMixin, Screen):
+class ActionPlanScreen(IsmsScreen):
     BINDINGS = [
         Binding("enter", "edit", "Edit", id="edit"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
@@ -92,17 +93,22 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         yield Header()
         yield Static(id="plan-bar", markup=False)
         yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
+        yield Static(id="plan-detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        retranslate_bindings(self, self.isms.lang)  # the data loads on resume (also sent on push)
+        retranslate_bindings(self, self.lang)  # the data loads on resume (also sent on push)
 
     def on_screen_resume(self) -> None:
         self.reload()
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self.reload()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.app.screen is self:
+            self.reload()  # the action column takes the new width
 
     def _visible(self, plan: list[Action]) -> list[Action]:
         today = date.today()
@@ -120,36 +126,63 @@ class ActionPlanScreen(AppScreenMixin, Screen):
             "due": lambda a: (a.due or date.max, a.priority),
             "owner": lambda a: (a.owner == "", a.owner, a.priority),
             "status": lambda a: (ACTION_STATUSES.index(a.action_status), a.priority),
-            "refs": lambda a: a.ref_label(self.isms.lang),
+            "refs": lambda a: a.ref_label(self.lang),
         }[self.sort]
         return sorted(plan, key=key)
 
+    def column_widths(self, cells: dict[str, list[str]], total: int) -> dict[str, int]:
+        """Each column's width in terminal cells (East Asian wide characters count two): as
+        wide as its header and its widest cell, up to a cap; the action takes the rest."""
+        caps = {"priority": 8, "refs": 16, "owner": 14, "due": 18, "status": 12}
+        floors = {"refs": 8, "owner": 6, "due": 10}  # narrowed (widest first) before the action is
+        widths = {key: min(cap, max(display_width(v) for v in cells[key])) for key, cap in caps.items()}
+        padding = 2 * len(cells) + 2  # one cell each side of every column, and the scroll bar
+        room = total - padding - MIN_ACTION_WIDTH
+        while sum(widths.values()) > room:
+            narrowable = [k for k, floor in floors.items() if widths[k] > floor]
+            if not narrowable:
+                break
+            widths[max(narrowable, key=lambda k: widths[k] - floors[k])] -= 1
+        widths["action"] = max(MIN_ACTION_WIDTH, total - sum(widths.values()) - padding)
+        return widths
+
     def reload(self) -> None:
-        lang = self.isms.lang
+        lang = self.lang
         today = date.today()
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear(columns=True)
-        for key in ("priority", "refs", "action", "owner", "due", "status"):
-            table.add_column(self.tr(f"plan.col.{key}"), key=key)
         all_actions = self.session.view().plan
         self.rows = self._visible(all_actions)
-        # Fit the table to the terminal: the action text takes what the other columns leave.
-        action_w = max(16, self.app.size.width - 64)
-        late = 0
+        keys = ("priority", "refs", "action", "owner", "due", "status")
+        cells: dict[str, list[str]] = {k: [self.tr(f"plan.col.{k}")] for k in keys}
+        late_rows = []
         for a in self.rows:
             is_late = a.is_late(today)
-            late += is_late
-            style = "bold red" if is_late else ""
+            late_rows.append(is_late)
+            cells["priority"].append(self.tr(f"priority.{a.priority}"))
+            cells["refs"].append(a.ref_label(lang))
+            cells["action"].append(a.first_line(lang))
+            cells["owner"].append(a.owner)
+            cells["due"].append((a.due.isoformat() if a.due else "") + (" " + self.tr("plan.late") if is_late else ""))
+            cells["status"].append(self.tr(f"action_status.{a.action_status}"))
+        # Widths are set here, in terminal cells, never left to the table to guess (a reload
+        # after an edit used to squeeze every column to a few cells).
+        widths = self.column_widths(cells, self.app.size.width)
+        table.clear(columns=True)
+        for key in keys:
+            table.add_column(cell(cells[key][0], widths[key]), key=key, width=widths[key])
+        for n, a in enumerate(self.rows, start=1):
+            style = "bold red" if late_rows[n - 1] else ""
             table.add_row(
-                cell(self.tr(f"priority.{a.priority}"), style="bold" if a.priority == 1 else ""),
-                cell(a.ref_label(lang), 10),
-                cell(a.first_line(lang), action_w, style=style),
-                cell(a.owner, 10),
-                cell((a.due.isoformat() if a.due else "") + (" " + self.tr("plan.late") if is_late else ""), style=style),
-                cell(self.tr(f"action_status.{a.action_status}")),
+                cell(cells["priority"][n], widths["priority"], style="bold" if a.priority == 1 else ""),
+                cell(cells["refs"][n], widths["refs"]),
+                cell(cells["action"][n], widths["action"], style=style),
+                cell(cells["owner"][n], widths["owner"]),
+                cell(cells["due"][n], widths["due"], style=style),
+                cell(cells["status"][n], widths["status"]),
                 key=a.id,
             )
+        late = sum(late_rows)
         self.query_one("#plan-bar", Static).update(self.tr(
             "plan.bar", shown=len(self.rows), total=len(all_actions), late=late,
             sort=self.tr(f"plan.sort.{self.sort}"), filter=self.tr(f"plan.filter.{self.filter}"),
@@ -157,6 +190,26 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         table.focus()
+        self._show_detail()
+
+    def detail_text(self, a: Action) -> str:
+        """The selected action in full: its typed references with their titles, what to do,
+        and the progress note."""
+        lang = self.lang
+        lines = [" / ".join(r.full(lang) for r in a.refs) or a.ref_label(lang), a.title(lang)]
+        if a.progress:
+            lines.append(self.tr("plan.col.progress") + ": " + a.progress)
+        return "\n".join(lines)
+
+    def _show_detail(self) -> None:
+        act = self._current()
+        pane = self.query_one("#plan-detail", Static)
+        pane.display = act is not None
+        width = self.app.size.width - 2  # the pane's padding
+        pane.update(plain("\n".join(wrap_ja(self.detail_text(act), width)) if act else ""))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
 
     def _current(self) -> Action | None:
         table = self.query_one(DataTable)
@@ -178,7 +231,7 @@ class ActionPlanScreen(AppScreenMixin, Screen):
             try:
                 self.session.edit_action(act.id, **values)
             except (ValidationError, StorageError, OSError) as exc:
-                self.isms.notify_error(exc)
+                self.request(ErrorOccurred(exc))
                 return
             self.notify(self.tr("plan.saved"), timeout=2)
             self.reload()
@@ -193,8 +246,10 @@ class ActionPlanScreen(AppScreenMixin, Screen):
         try:
             self.session.edit_action(act.id, status=nxt)
         except (ValidationError, StorageError, OSError) as exc:
-            self.isms.notify_error(exc)
+            self.request(ErrorOccurred(exc))
             return
+        if nxt == "done" and self.filter == "open":
+            self.notify(self.tr("plan.done_hidden", filter=self.tr("plan.filter.open")), timeout=6, markup=False)
         self.reload()
 
     def action_cycle_sort(self) -> None:
@@ -208,13 +263,13 @@ class ActionPlanScreen(AppScreenMixin, Screen):
     def action_goto_item(self) -> None:
         act = self._current()
         if act is not None and act.item is not None:
-            self.isms.jump_to_item(act.item.id)
+            self.request(JumpToItem(act.item.id))
 
     def action_dashboard(self) -> None:
-        self.isms.action_dashboard()
+        self.request(ShowDashboard())
 
     def action_export(self) -> None:
-        self.isms.action_export()
+        self.request(Export())
 
     def action_back(self) -> None:
         self.app.pop_screen()

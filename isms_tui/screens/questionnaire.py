@@ -11,7 +11,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -19,8 +18,9 @@ from ..banks import Item
 from ..model import STATUSES, ValidationError
 from ..service import Session, StorageError
 from ..soa_decisions import decision_control, suggestion
-from ..text import MAX_FIELD_CHARS, clean, truncate
-from .common import AppScreenMixin, error_line, plain, retranslate_bindings
+from ..text import MAX_FIELD_CHARS, clean, display_width, truncate, wrap_ja
+from .base import Export, GoHome, IsmsScreen, ShowDashboard, ShowPlan
+from .common import error_line, plain, retranslate_bindings
 from .dialogs import PromptScreen
 from .guidance import render as render_guidance
 
@@ -42,7 +42,7 @@ def section_item_ids(session: Session, bank_id: str, section_id: str) -> list[st
     return bank.section_item_ids(section_id) if bank else []
 
 
-class QuestionnaireScreen(AppScreenMixin, Screen):
+class QuestionnaireScreen(IsmsScreen):
     BINDINGS = [
         Binding("1", "status('1')", "Implemented", id="st_implemented", show=False),
         Binding("2", "status('2')", "Partial", id="st_partial", show=False),
@@ -50,16 +50,18 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         Binding("4", "status('4')", "N/A", id="st_not_applicable", show=False),
         Binding("5", "status('5')", "Unknown", id="st_unknown", show=False),
         Binding("0", "status('0')", "Unanswered", id="st_unanswered", show=False),
-        Binding("n,pagedown", "next", "Next", id="next"),
-        Binding("p,pageup", "prev", "Prev", id="prev"),
+        # The footer shows keys in this order and drops the last ones at 80 columns: the other
+        # screens and the export first; n/p last (PageDown/PageUp do the same).
+        Binding("d", "dashboard", "Dashboard", id="dashboard"),
+        Binding("a", "plan", "Plan", id="plan"),
+        Binding("x", "export", "Excel", id="export"),
         Binding("u", "next_unanswered", "Unanswered", id="next_unanswered"),
         Binding("f", "cycle_filter", "Filter", id="filter"),
         Binding("e", "edit_note", "Note", id="edit_note"),
         Binding("v", "view_long", "Full text", id="view_long"),
         Binding("s", "toggle_sections", "Sections", id="toggle_sections"),
-        Binding("d", "dashboard", "Dashboard", id="dashboard"),
-        Binding("a", "plan", "Plan", id="plan"),
-        Binding("x", "export", "Excel", id="export", show=False),
+        Binding("n,pagedown", "next", "Next", id="next"),
+        Binding("p,pageup", "prev", "Prev", id="prev"),
         Binding("escape", "leave", "Back", id="back"),
     ]
 
@@ -74,6 +76,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self.soa_pending_control: str | None = None
         self._save_timer = None
         self._loading = False
+        self._sections_user: bool | None = None  # the user's s toggle wins over the width
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -88,6 +91,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
                 with Horizontal(id="status-row"):
                     for _key, status in STATUS_KEYS.items():
                         yield Button("", id=f"st-{status or 'none'}", classes="status-btn")
+                yield Static(id="na-condition", markup=False)
                 with VerticalScroll(id="detail"):
                     yield Static(id="guidance")
                     yield Label(id="lbl-na", classes="field-label")
@@ -116,15 +120,17 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#detail").can_focus = True
-        self.query_one("#sections").display = self.app.size.width >= 100
+        self.query_one("#sections").display = self._sections_shown(self.app.size.width)
         self.relabel()
         self.goto_index(self.index)
 
+    def _sections_shown(self, width: int) -> bool:
+        """The section list takes room from 100 columns on, unless the user toggled it (s)."""
+        return self._sections_user if self._sections_user is not None else width >= 100
+
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
-        for key, status in STATUS_KEYS.items():
-            label = self.tr("q.clear") if status is None else self.tr("status." + status)
-            self.query_one(f"#st-{status or 'none'}", Button).label = f"{key} {label}"
+        retranslate_bindings(self, self.lang)
+        self._fit_status_row()
         self._field_labels()
         self.query_one("#note", TextArea).placeholder = self.tr("q.note_placeholder")
         self.query_one("#evidence", TextArea).placeholder = self.tr("q.evidence_placeholder")
@@ -132,12 +138,51 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         if self.is_mounted:
             self._show_item(reload_fields=False)
 
+    # -- the status buttons: all six always whole ------------------------------------------
+    def status_labels(self, short: bool) -> dict[str | None, str]:
+        """The buttons' labels: "1 Implemented" ... "0 Clear", or the short forms."""
+        out: dict[str | None, str] = {}
+        for key, status in STATUS_KEYS.items():
+            name = "clear" if status is None else status
+            label = self.tr(f"status.short.{name}") if short else (
+                self.tr("q.clear") if status is None else self.tr("status." + status))
+            out[status] = f"{key} {label}"
+        return out
+
+    def status_layout(self, width: int) -> tuple[bool, int]:
+        """(short labels?, rows) for a status row ``width`` cells wide: the full labels on one
+        row if they fit, else the short ones, else two rows of three (full, then short)."""
+        for short, rows in ((False, 1), (True, 1), (False, 2), (True, 2)):
+            widths = [display_width(label) + 3 for label in self.status_labels(short).values()]  # +2 edges, +1 margin
+            if (sum(widths) if rows == 1 else max(widths) * 3) <= width:
+                return short, rows
+        return True, 2
+
+    def _pane_width(self) -> int:
+        """The item pane's width in cells: the terminal's, less the section list when shown."""
+        sections = self.query_one("#sections")
+        return int(self.app.size.width - (sections.styles.width.value if sections.display else 0))
+
+    def _fit_status_row(self) -> None:
+        width = self._pane_width() - 2
+        short, rows = self.status_layout(int(width))
+        row = self.query_one("#status-row")
+        row.set_class(rows == 2, "-two-rows")
+        for status, label in self.status_labels(short).items():
+            self.query_one(f"#st-{status or 'none'}", Button).label = label
+
+    def on_resize(self) -> None:
+        self.query_one("#sections").display = self._sections_shown(self.app.size.width)
+        self._fit_status_row()
+        if self.is_mounted and self.session.items:
+            self._show_item(reload_fields=False)
+
     # -- sections --------------------------------------------------------------------------
     def _section_prompt(self, bank_id: str, section_id: str, depth: int) -> Text:
         bank = next(b for b in self.session.banks if b.id == bank_id)
         sec = bank.section(section_id)
         done, total = self.session.view().section_progress(bank, section_id)
-        label = truncate(clean(sec.title[self.isms.lang], multiline=False), 24 - 2 * depth)
+        label = truncate(clean(sec.title[self.lang], multiline=False), 24 - 2 * depth)
         text = Text("  " * depth + label)
         text.append(f" {done}/{total}", style="bold green" if done == total and total else "dim")
         return text
@@ -162,7 +207,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         ol = self.query_one("#sections", OptionList)
         options: list[Option] = []
         for bank in self.session.banks:
-            options.append(Option(Text(truncate(bank.title[self.isms.lang], 26), style="bold"), id=f"bank:{bank.id}", disabled=True))
+            options.append(Option(Text(truncate(bank.title[self.lang], 26), style="bold"), id=f"bank:{bank.id}", disabled=True))
             for sec in bank.sections:
                 options.append(Option(self._section_prompt(bank.id, sec.id, self._depth(bank, sec)), id=f"{bank.id}:{sec.id}"))
         ol.set_options(options)
@@ -205,7 +250,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
     def _show_item(self, *, reload_fields: bool) -> None:
         if not self.session.items:
             return
-        lang = self.isms.lang
+        lang = self.lang
         item = self.item
         bank = next(b for b in self.session.banks if b.id == item.bank_id)
         sec = bank.section(item.section_id)
@@ -222,7 +267,8 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         ref_line = f"{item.ref_label(lang)}  {title}" + ("   " + " ".join(f"[{b}]" for b in badges) if badges else "")
         self.query_one("#item-ref", Static).update(ref_line)
         self._show_also_asked()
-        self.query_one("#question", Static).update(plain(item.question[lang]))
+        # wrapped here with the Japanese line-breaking rules (no line starts with 。、」)
+        self.query_one("#question", Static).update(plain("\n".join(wrap_ja(clean(item.question[lang]), self._pane_width() - 2))))
         self._show_status()
         self.query_one("#last-done-cell").display = item.every_months is not None
         self._label_soa_fields()
@@ -239,7 +285,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
 
     def _show_also_asked(self) -> None:
         """The same requirement asked in other banks, with their answers."""
-        lang = self.isms.lang
+        lang = self.lang
         linked = self.session.view().also_asked(self.item.id)
         widget = self.query_one("#also-asked", Static)
         widget.display = bool(linked)
@@ -255,9 +301,19 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
             btn = self.query_one(f"#st-{status or 'none'}", Button)
             btn.set_class(status == current, "-active")
             btn.disabled = status == "not_applicable" and not self.item.na_allowed
+        condition = self.na_condition_text(self.item)
+        widget = self.query_one("#na-condition", Static)
+        widget.display = condition is not None
+        widget.update(plain(condition))
         na = current == "not_applicable"
         self.query_one("#lbl-na").display = na
         self.query_one("#na_justification").display = na
+
+    def na_condition_text(self, item: Item) -> str | None:
+        """When the bank says "not applicable" is allowed only under a condition: that condition."""
+        if not item.na_allowed or not item.na_condition:
+            return None
+        return self.tr("q.na_condition", condition=item.na_condition.get(self.lang) or "")
 
     def _field_labels(self) -> None:
         for name, key in FIELD_LABELS.items():
@@ -314,7 +370,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
         self._update_savebar(self.tr("q.saved", time=datetime.now().strftime("%H:%M:%S")))
 
     def _save_failed(self, exc: Exception) -> None:
-        msg = error_line(exc, self.isms.lang, getattr(self.session.file, "path", None))
+        msg = error_line(exc, self.lang, getattr(self.session.file, "path", None))
         self._update_savebar(self.tr("q.save_failed", error=msg), error=True)
         self.notify(msg, severity="error", markup=False, timeout=8)
 
@@ -439,9 +495,17 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
                     self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="warning", markup=False, timeout=8)
                 self._apply_status(item, status, na_justification=value)
 
-            self.app.push_screen(PromptScreen(self.tr("q.na_prompt"), current), done)
+            prompt = self.tr("q.na_prompt")
+            if condition := self.na_condition_text(item):
+                prompt += "\n" + condition
+            self.app.push_screen(PromptScreen(prompt, current), done)
             return
         self._apply_status(item, status)
+        answer = self.session.answers.get(item.id)
+        if status == "implemented" and item.every_months and answer and answer.status == status and not answer.last_done:
+            # a recurring activity without its last date counts as overdue: say so now
+            self.notify(self.tr("q.recurring_needs_date", months=item.every_months), severity="warning",
+                        timeout=10, markup=False)
 
     def _apply_status(self, item: Item, status: str | None, **kwargs) -> None:
         self.flush_pending()
@@ -544,20 +608,23 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
     def action_toggle_sections(self) -> None:
         ol = self.query_one("#sections", OptionList)
         ol.display = not ol.display
+        self._sections_user = ol.display
+        self._fit_status_row()
+        self._show_item(reload_fields=False)
         if ol.display:
             ol.focus()
 
     def action_dashboard(self) -> None:
         self.flush_pending()
-        self.isms.action_dashboard()
+        self.request(ShowDashboard())
 
     def action_plan(self) -> None:
         self.flush_pending()
-        self.isms.action_action_plan()
+        self.request(ShowPlan())
 
     def action_export(self) -> None:
         self.flush_pending()
-        self.isms.action_export()
+        self.request(Export())
 
     def action_leave(self) -> None:
         focused = self.focused
@@ -565,7 +632,7 @@ class QuestionnaireScreen(AppScreenMixin, Screen):
             self.query_one("#detail").focus()
             return
         self.flush_pending()
-        self.isms.go_home()
+        self.request(GoHome())
 
     def on_screen_suspend(self) -> None:
         self.flush_pending()

@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, SelectionList, Static
 
 from ..model import UserError
@@ -19,7 +18,8 @@ from ..risk import METHODS, TREATMENTS, Risk, RiskCriteria, build_risk, rate, th
 from ..service import Session, StorageError
 from ..text import truncate
 from .assets import TABLE_CSS, FormDialog, opt, select_value
-from .common import AppScreenMixin, cell, error_line, plain, retranslate_bindings
+from .base import IsmsScreen
+from .common import cell, error_line, plain, retranslate_bindings
 
 BAND_STYLE = {"acceptable": "black on green", "tolerable": "black on yellow", "unacceptable": "white on red"}
 
@@ -83,7 +83,7 @@ class RiskDialog(FormDialog):
 
     def body(self, ipa: bool, acc: dict, chosen: set, suggested: int | None) -> ComposeResult:
         tr = self.tr
-        lang = self.isms.lang
+        lang = self.lang
         with VerticalScroll(classes="form-body"):
             yield Label(tr("risk.f.assets"))
             yield SelectionList(*[(plain(f"{a.label} {truncate(a.name, 60)}"), a.id, a.id in chosen)
@@ -181,7 +181,7 @@ class RiskDialog(FormDialog):
                               control_status=view.control_status.get)
         except UserError as exc:
             preview.update(self.tr("risk.preview_incomplete"))
-            issues.update(error_line(exc, self.isms.lang))
+            issues.update(error_line(exc, self.lang))
             return
         rt = rate(risk, self.criteria, s.risk.assets, view.control_status.get, date.today())
         if rt.level is None:
@@ -191,7 +191,7 @@ class RiskDialog(FormDialog):
                 "risk.preview", impact=rt.impact, likelihood=rt.likelihood, level=rt.level,
                 band=self.tr(f"risk.band.{rt.band}"), suggested=rt.vulnerability_suggested,
                 retained="—" if rt.retained_level is None else rt.retained_level))
-        issues.update("\n".join(i.message(self.isms.lang) for i in rt.issues))
+        issues.update("\n".join(i.message(self.lang) for i in rt.issues))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "threat_id" and event.value is not Select.NULL:
@@ -267,7 +267,7 @@ class CriteriaDialog(FormDialog):
                 "approved_by": self.query_one("#approved_by", Input).value.strip()}
 
 
-class RisksScreen(AppScreenMixin, Screen):
+class RisksScreen(IsmsScreen):
     DEFAULT_CSS = TABLE_CSS + """
     #risk-body { height: 1fr; }
     #risk-side { width: 24; height: 1fr; padding: 0 1; border-left: solid $panel; }
@@ -297,17 +297,17 @@ class RisksScreen(AppScreenMixin, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
 
     def on_screen_resume(self) -> None:
         self.reload()
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self.reload()
 
     def reload(self) -> None:
-        lang = self.isms.lang
+        lang = self.lang
         view = self.session.view()
         reg = view.risk_register
         table = self.query_one(DataTable)
@@ -352,7 +352,7 @@ class RisksScreen(AppScreenMixin, Screen):
         try:
             call()
         except (UserError, StorageError, OSError) as exc:
-            self.notify(error_line(exc, self.isms.lang), severity="error", markup=False, timeout=10)
+            self.notify(error_line(exc, self.lang), severity="error", markup=False, timeout=10)
             return False
         self.notify(self.tr(ok_key), timeout=2)
         self.reload()

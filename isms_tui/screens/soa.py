@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ..service import Session
 from ..view import SoaRow
 from .assets import TABLE_CSS
-from .common import AppScreenMixin, cell, retranslate_bindings
+from .base import IsmsScreen, JumpToItem
+from .common import cell, retranslate_bindings
 
 SOA_FILTERS = ("all", "excluded", "untraced", "conflicts")
 
 
-class SoaScreen(AppScreenMixin, Screen):
+class SoaScreen(IsmsScreen):
     DEFAULT_CSS = TABLE_CSS
     BINDINGS = [
         Binding("f", "cycle_filter", "Filter", id="filter"),
@@ -41,13 +41,13 @@ class SoaScreen(AppScreenMixin, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
 
     def on_screen_resume(self) -> None:
         self.reload()
 
     def relabel(self) -> None:
-        retranslate_bindings(self, self.isms.lang)
+        retranslate_bindings(self, self.lang)
         self.reload()
 
     def _keep(self, row: SoaRow, orphans: set[str]) -> bool:
@@ -60,7 +60,7 @@ class SoaScreen(AppScreenMixin, Screen):
         return True
 
     def reload(self) -> None:
-        lang = self.isms.lang
+        lang = self.lang
         view = self.session.view()
         orphans = {row.ref.id for row in view.orphaned_controls}
         table = self.query_one(DataTable)
@@ -105,7 +105,7 @@ class SoaScreen(AppScreenMixin, Screen):
             return
         row = self.rows[min(self.query_one(DataTable).cursor_row, len(self.rows) - 1)]
         if row.items:
-            self.isms.jump_to_item(row.items[0].id)
+            self.request(JumpToItem(row.items[0].id))
         else:
             self.notify(self.tr("soa.no_question"), markup=False)
 
