@@ -146,7 +146,7 @@ class Workspace:
 
     # -- assessments -----------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
-               risk: RiskData | None = None, soa: list[SoaDecision] = ()) -> str:
+               *, risk: RiskData | None = None, soa: list[SoaDecision] = ()) -> str:
         unknown = self.missing_banks(assessment)
         if unknown:
             raise ValidationError("error.unknown_banks", banks=", ".join(unknown))
@@ -171,7 +171,7 @@ class Workspace:
         copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
         if organization:
             copy.organization = clean(organization, multiline=False).strip() or copy.organization
-        return self.store.create(copy, list(answers.values()), list(edits.values()), list(loaded.soa.values()))
+        return self.store.create(copy, list(answers.values()), list(edits.values()), soa=list(loaded.soa.values()))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file

@@ -714,7 +714,7 @@ class Store:
 
     # -- create / open ---------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
-               risk: RiskData | None = None, soa: list[SoaDecision] = ()) -> str:
+               *, risk: RiskData | None = None, soa: list[SoaDecision] = ()) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(key="storage.exists", id=assessment.id)
