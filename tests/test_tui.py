@@ -488,7 +488,7 @@ async def test_bank_text_is_literal_in_the_palette_and_the_new_screen(tmp_path: 
         from textual.widgets import SelectionList
 
         prompts = [str(o.prompt) for o in app.screen.query_one(SelectionList)._options]
-        assert "[b]Acme[/b] [/] (1)" in prompts
+        assert any(p[2:] == "[b]Acme[/b] [/] (1)" and p[0] in "☑☐" for p in prompts)  # a box, then the title as typed
 
 
 @pytest.mark.asyncio

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
+from textual.markup import escape as escape_markup
 from textual.style import Style
 
 from ..banks import Bank
@@ -194,7 +195,8 @@ class JumpProvider(Provider):
         banks = {b.id: clean(b.title[host.lang], multiline=False) for b in host.session.banks} if host.session else {}
 
         def named(what: str, bank_id: str) -> str:  # every hit says which bank it belongs to
-            return t("palette.in_bank", host.lang, what=what, bank=banks.get(bank_id, bank_id))
+            # Textual parses a hit's help as markup: the bank's title is escaped, never parsed
+            return escape_markup(t("palette.in_bank", host.lang, what=what, bank=banks.get(bank_id, bank_id)))
         for s, entry in await search_entries(entries, query):
             if entry.kind == "section":
                 command = lambda b=entry.bank_id, sec=entry.target: post(JumpToSection(b, sec))  # noqa: E731
