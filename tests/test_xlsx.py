@@ -346,6 +346,18 @@ def test_cli_export_and_errors(full_2022, tmp_path: Path):
         export_assessment(ws, aid, Path("/proc/nope/x.xlsx"), lang="ja")
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_full_assessment_prints_without_text_over_text(full_2022, tmp_path: Path, lang: str):
+    """Every sheet of a fully answered assessment (hostile and multi-line notes) printed by
+    LibreOffice: no row is too short for its text."""
+    soffice = _soffice()
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed: `apt-get install poppler-utils` to run this check")
+    ws, aid = full_2022
+    pdf = _to_pdf(soffice, export_assessment(ws, aid, tmp_path / f"full_{lang}.xlsx", lang=lang, today=TODAY), tmp_path)
+    assert _overlapping_words(pdf) == []
+
+
 def test_export_without_target_date_and_2013(tmp_path: Path):
     ws = Workspace(tmp_path / "d")
     a = Assessment(organization="Old KK", edition="2013", lang="en")
@@ -442,6 +454,24 @@ def test_libreoffice_opens_the_workbook(full_2022, tmp_path: Path):
 PAGE_BOUNDS = {"summary": 8, "gaps": 26, "plan": 56, "soa": 12, "answers": 66, "roadmap": 3}
 
 
+def _overlapping_words(pdf: Path) -> list[tuple[int, str, str]]:
+    """Words drawn over each other on a page: what LibreOffice prints when a row is too
+    short for its text (the clipped line still overlaps the next row's text)."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = []
+    for n, page in enumerate(xml.split("<page ")[1:], start=1):
+        words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page)]
+        words.sort(key=lambda w: w[1])
+        for i, (x0, y0, x1, y1, w) in enumerate(words):
+            for u0, v0, u1, v1, other in words[i + 1:]:
+                if v0 >= y1 - 3:  # sorted by top: nothing further down overlaps by more than 3 pt
+                    break
+                if min(x1, u1) - max(x0, u0) > 3 and min(y1, v1) - max(y0, v0) > 3:
+                    out.append((n, w, other))
+    return out
+
+
 def _word_heights(pdf: Path, margin: float = 60) -> list[list[float]]:
     """Per page, the heights of the word boxes between the page header and footer."""
     xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -485,6 +515,7 @@ def test_demo_prints_on_a4(tmp_path: Path, lang: str):
         assert len(sheet) == 1, head
         owner.append(sheet[0])
         assert re.search(r"\d+ / \d+", page.strip().splitlines()[-1])  # footer: page x / y
+    assert _overlapping_words(pdf) == []  # no text printed over the next row
     counts = {k: owner.count(k) for k in PAGE_BOUNDS}
     for key, bound in PAGE_BOUNDS.items():
         assert 1 <= counts[key] <= bound, (key, counts)
