@@ -215,9 +215,13 @@ def test_workbook_structure(full_2022, tmp_path: Path, lang: str):
     assert all(isinstance(v, datetime) for v in stamps)
 
     # roadmap: month columns with real dates, a filled cell for each month of a step's window
-    months = [roadmap.cell(2, c).value for c in range(6, roadmap.max_column + 1)]
+    top = _header_row(roadmap, "ステップ" if lang == "ja" else "Step")
+    assert roadmap.print_title_rows == f"${top}:${top + 1}"
+    assert roadmap.cell(1, 1).value.startswith("目安日は目標審査日 2027-06-01" if lang == "ja" else "Dates are laid back")
+    months = [roadmap.cell(top + 1, c).value for c in range(6, roadmap.max_column + 1)]
     assert months and all(isinstance(m, datetime) and m.day == 1 for m in months)
-    first_step = next(r for r in range(3, roadmap.max_row + 1) if isinstance(roadmap.cell(r, 4).value, datetime))
+    assert roadmap.cell(top, 6).value == months[0].year  # the year above its months, a number
+    first_step = next(r for r in range(top + 2, roadmap.max_row + 1) if isinstance(roadmap.cell(r, 4).value, datetime))
     start, end = roadmap.cell(first_step, 4).value, roadmap.cell(first_step, 5).value
     filled = [m for c, m in enumerate(months, start=6) if roadmap.cell(first_step, c).fill.fgColor.rgb not in (None, "00000000")]
     assert filled and filled[0] <= start and filled[-1] <= end
@@ -226,7 +230,10 @@ def test_workbook_structure(full_2022, tmp_path: Path, lang: str):
     for sheet in wb.worksheets:
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize in (9, "9")
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert sheet.page_setup.fitToHeight in (0, "0")
+        if sheet.title == roadmap.title:  # the timeline on one page when its rows fit at 80% or more
+            assert sheet.page_setup.fitToHeight in (None, 1, "1", 0, "0")
+        else:  # as many pages tall as needed
+            assert sheet.page_setup.fitToHeight in (0, "0")
         widths = _col_widths(sheet)
         px = sum(7 * widths.get(c, 8.43) + 5 for c in range(1, sheet.max_column + 1))
         assert min(1.0, PRINTABLE_PX / px) >= MIN_SCALE, (sheet.title, px)
@@ -382,7 +389,9 @@ def test_export_without_target_date_and_2013(tmp_path: Path):
     assert len(annex) in (0, 14)
     roadmap = wb["Roadmap"]
     assert roadmap.max_column == 5  # no month columns without dates
-    assert all(roadmap.cell(r, 4).value is None for r in range(3, roadmap.max_row - 1))
+    assert roadmap.cell(1, 1).value.startswith("No target audit date is set")
+    top = _header_row(roadmap, "Step")
+    assert all(roadmap.cell(r, 4).value is None for r in range(top + 2, roadmap.max_row + 1))
 
 
 def test_renewal_and_pre_audit_wording(tmp_path: Path):

@@ -44,6 +44,7 @@ FONT_SIZE = 10
 # Yu Gothic needs 1.9, LibreOffice's substitute about 1.6.
 LINE_PT = {"ja": 15.75, "en": 12.75}
 ROW_PAD_PT = 3.0
+PAGE_HEIGHT_PT = (210 / 25.4 - 1.45) * 72  # A4 landscape between the top and bottom margins
 MAX_ROW_PT = 409.0  # Excel's limit; a longer text is cut on paper (it stays whole in the cell)
 MEASURE_CHARS = 4000  # a cell is measured on this prefix: rows reach MAX_ROW_PT long before
 WRAP_SLACK = 0.3  # column units kept free for rounding (the padding is outside the set width)
@@ -268,9 +269,15 @@ class _Sheet:
         for c, h in enumerate(headers, start=col):
             self.text(row, c, h, self.book.f_head)
 
-    def finish(self, repeat: tuple[int, int] | int | None = None) -> None:
+    def finish(self, repeat: tuple[int, int] | int | None = None, one_page_at: float | None = None) -> None:
+        """Set the row heights and the repeated header rows. With ``one_page_at``, a sheet
+        whose rows fit on one page at that scale or more is printed on one page."""
         for row, pt in self.min_pt.items():
             self.ws.set_row(row, min(MAX_ROW_PT, round(pt + 0.49, 1)))
+        if one_page_at is not None:
+            total = sum(min(MAX_ROW_PT, pt) for pt in self.min_pt.values())
+            if total and PAGE_HEIGHT_PT / total >= one_page_at:
+                self.ws.fit_to_pages(1, 1)
         if isinstance(repeat, int):
             self.ws.repeat_rows(repeat)
         elif repeat is not None:
@@ -390,7 +397,7 @@ def _answer_text(view: AssessmentView, item_id: str, lang: str) -> str:
 # --- 1. Summary -----------------------------------------------------------------------------
 AUDIT_KEYS = {"surveillance_1": "xlsx.audit.surveillance_1", "surveillance_2": "xlsx.audit.surveillance_2",
               "recertification": "xlsx.audit.recertification"}
-SUMMARY_WIDTHS = [24, 44, 11, 11, 11, 10, 10, 10]
+SUMMARY_WIDTHS = [24, 42, 11, 11, 11, 10, 10.5, 11.5]
 
 
 def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
@@ -847,11 +854,25 @@ def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
     widths += [MONTH_WIDTH] * len(months)
     sh = book.sheet("xlsx.sheet.roadmap", widths)
     base = len(ROADMAP_COLS)
+    # what the dates are laid back from, above the timeline
+    notes: list[tuple[str, object]] = []
+    if view.target is None:
+        notes.append((tr("xlsx.roadmap.no_target"), book.f_bad))
+    else:
+        key = "xlsx.roadmap.basis_renewal" if view.assessment.kind == "renewal" else "xlsx.roadmap.basis"
+        notes.append((tr(key, date=view.target.isoformat()), book.f_text))
+        if view.target_passed:
+            notes.append((tr("xlsx.warn.target_passed", date=view.target.isoformat()), book.f_warn))
+        if months:
+            notes.append((tr("xlsx.roadmap.legend"), book.f_note))
+    for r, (note, fmt) in enumerate(notes):
+        sh.text(r, 0, note, fmt, span=len(widths))
+    top = len(notes) + 1  # the year row; the month row is under it
     for c, (h, _) in enumerate(ROADMAP_COLS):  # the headings span the year and month rows
-        sh.ws.merge_range(0, c, 1, c, "", book.f_head)
-        sh.ws.write_string(0, c, tr(f"xlsx.h.{h}"), book.f_head)
-        sh._need(0, max(1, wrapped_lines(tr(f"xlsx.h.{h}"), widths[c]) - 1))
-    sh._need(1, 1)
+        sh.ws.merge_range(top, c, top + 1, c, "", book.f_head)
+        sh.ws.write_string(top, c, tr(f"xlsx.h.{h}"), book.f_head)
+        sh._need(top, max(1, wrapped_lines(tr(f"xlsx.h.{h}"), widths[c] / BOLD_WIDTH) - 1))
+    sh._need(top + 1, 1)
     head = {"bold": True, "font_color": "#FFFFFF", "bg_color": HEAD_FILL, "align": "center", "valign": "vcenter",
             "border": 1, "border_color": "#FFFFFF"}
     year_fmt = book.fmt(num_format="0", **head)
@@ -862,8 +883,8 @@ def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
         while j + 1 < len(months) and months[j + 1].year == year:
             j += 1
         if j > k:
-            sh.ws.merge_range(0, base + k, 0, base + j, "", year_fmt)
-        sh.ws.write_number(0, base + k, year, year_fmt)
+            sh.ws.merge_range(top, base + k, top, base + j, "", year_fmt)
+        sh.ws.write_number(top, base + k, year, year_fmt)
         k = j + 1
     for k, m in enumerate(months):
         props = head | {"num_format": tr("xlsx.month_format")}
@@ -871,10 +892,10 @@ def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
             props |= {"bg_color": "#7F7F7F"}
         if m == target_month:
             props |= {"bg_color": "#C00000"}
-        sh.day(1, base + k, m, book.fmt(**props))
+        sh.day(top + 1, base + k, m, book.fmt(**props))
     phases = {p.id: p for p in catalog().phases}
     empty = book.fmt(border=1, border_color="#D9D9D9")
-    n = 1
+    n = top + 1
     phase = None
     for row in rows:
         if row.phase != phase:
@@ -900,19 +921,8 @@ def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
         for k, m in enumerate(months):
             inside = row.start is not None and row.end is not None and row.start < _next_month(m) and row.end >= m
             sh.blank(n, base + k, fill if inside else empty)
-    r = n + 2
-    span = len(widths)
-    if view.target is None:
-        sh.text(r, 0, tr("xlsx.roadmap.no_target"), book.f_bad, span=span)
-    else:
-        key = "xlsx.roadmap.basis_renewal" if view.assessment.kind == "renewal" else "xlsx.roadmap.basis"
-        sh.text(r, 0, tr(key, date=view.target.isoformat()), book.f_text, span=span)
-        if months:
-            sh.text(r + 1, 0, tr("xlsx.roadmap.legend"), book.f_note, span=span)
-        if view.target_passed:
-            sh.text(r + 2, 0, tr("xlsx.warn.target_passed", date=view.target.isoformat()), book.f_warn, span=span)
-    sh.ws.freeze_panes(2, 1)
-    sh.finish(repeat=(0, 1))
+    sh.ws.freeze_panes(top + 2, 1)
+    sh.finish(repeat=(top, top + 1), one_page_at=0.8)  # a timeline reads best on one sheet of paper
 
 
 def build_workbook(ws: Workspace, assessment_id: str, path: Path, lang: str, today: date | None = None) -> AssessmentView:
