@@ -215,9 +215,13 @@ def test_workbook_structure(full_2022, tmp_path: Path, lang: str):
     assert all(isinstance(v, datetime) for v in stamps)
 
     # roadmap: month columns with real dates, a filled cell for each month of a step's window
-    months = [roadmap.cell(2, c).value for c in range(6, roadmap.max_column + 1)]
+    top = _header_row(roadmap, "ステップ" if lang == "ja" else "Step")
+    assert roadmap.print_title_rows == f"${top}:${top + 1}"
+    assert roadmap.cell(1, 1).value.startswith("目安日は目標審査日 2027-06-01" if lang == "ja" else "Dates are laid back")
+    months = [roadmap.cell(top + 1, c).value for c in range(6, roadmap.max_column + 1)]
     assert months and all(isinstance(m, datetime) and m.day == 1 for m in months)
-    first_step = next(r for r in range(3, roadmap.max_row + 1) if isinstance(roadmap.cell(r, 4).value, datetime))
+    assert roadmap.cell(top, 6).value == months[0].year  # the year above its months, a number
+    first_step = next(r for r in range(top + 2, roadmap.max_row + 1) if isinstance(roadmap.cell(r, 4).value, datetime))
     start, end = roadmap.cell(first_step, 4).value, roadmap.cell(first_step, 5).value
     filled = [m for c, m in enumerate(months, start=6) if roadmap.cell(first_step, c).fill.fgColor.rgb not in (None, "00000000")]
     assert filled and filled[0] <= start and filled[-1] <= end
@@ -226,7 +230,10 @@ def test_workbook_structure(full_2022, tmp_path: Path, lang: str):
     for sheet in wb.worksheets:
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize in (9, "9")
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert sheet.page_setup.fitToHeight in (0, "0")
+        if sheet.title == roadmap.title:  # the timeline on one page when its rows fit at 80% or more
+            assert sheet.page_setup.fitToHeight in (None, 1, "1", 0, "0")
+        else:  # as many pages tall as needed
+            assert sheet.page_setup.fitToHeight in (0, "0")
         widths = _col_widths(sheet)
         px = sum(7 * widths.get(c, 8.43) + 5 for c in range(1, sheet.max_column + 1))
         assert min(1.0, PRINTABLE_PX / px) >= MIN_SCALE, (sheet.title, px)
@@ -348,6 +355,18 @@ def test_cli_export_and_errors(full_2022, tmp_path: Path):
         export_assessment(ws, aid, Path("/proc/nope/x.xlsx"), lang="ja")
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_full_assessment_prints_without_text_over_text(full_2022, tmp_path: Path, lang: str):
+    """Every sheet of a fully answered assessment (hostile and multi-line notes) printed by
+    LibreOffice: no row is too short for its text."""
+    soffice = _soffice()
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed: `apt-get install poppler-utils` to run this check")
+    ws, aid = full_2022
+    pdf = _to_pdf(soffice, export_assessment(ws, aid, tmp_path / f"full_{lang}.xlsx", lang=lang, today=TODAY), tmp_path)
+    assert _overlapping_words(pdf) == []
+
+
 def test_export_without_target_date_and_2013(tmp_path: Path):
     ws = Workspace(tmp_path / "d")
     a = Assessment(organization="Old KK", edition="2013", lang="en")
@@ -372,7 +391,9 @@ def test_export_without_target_date_and_2013(tmp_path: Path):
     assert len(annex) in (0, 14)
     roadmap = wb["Roadmap"]
     assert roadmap.max_column == 5  # no month columns without dates
-    assert all(roadmap.cell(r, 4).value is None for r in range(3, roadmap.max_row - 1))
+    assert roadmap.cell(1, 1).value.startswith("No target audit date is set")
+    top = _header_row(roadmap, "Step")
+    assert all(roadmap.cell(r, 4).value is None for r in range(top + 2, roadmap.max_row + 1))
 
 
 def test_renewal_and_pre_audit_wording(tmp_path: Path):
@@ -444,6 +465,24 @@ def test_libreoffice_opens_the_workbook(full_2022, tmp_path: Path):
 PAGE_BOUNDS = {"summary": 8, "gaps": 26, "plan": 56, "soa": 12, "answers": 66, "roadmap": 3}
 
 
+def _overlapping_words(pdf: Path) -> list[tuple[int, str, str]]:
+    """Words drawn over each other on a page: what LibreOffice prints when a row is too
+    short for its text (the clipped line still overlaps the next row's text)."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = []
+    for n, page in enumerate(xml.split("<page ")[1:], start=1):
+        words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page)]
+        words.sort(key=lambda w: w[1])
+        for i, (x0, y0, x1, y1, w) in enumerate(words):
+            for u0, v0, u1, v1, other in words[i + 1:]:
+                if v0 >= y1 - 3:  # sorted by top: nothing further down overlaps by more than 3 pt
+                    break
+                if min(x1, u1) - max(x0, u0) > 3 and min(y1, v1) - max(y0, v0) > 3:
+                    out.append((n, w, other))
+    return out
+
+
 def _word_heights(pdf: Path, margin: float = 60) -> list[list[float]]:
     """Per page, the heights of the word boxes between the page header and footer."""
     xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -487,6 +526,7 @@ def test_demo_prints_on_a4(tmp_path: Path, lang: str):
         assert len(sheet) == 1, head
         owner.append(sheet[0])
         assert re.search(r"\d+ / \d+", page.strip().splitlines()[-1])  # footer: page x / y
+    assert _overlapping_words(pdf) == []  # no text printed over the next row
     counts = {k: owner.count(k) for k in PAGE_BOUNDS}
     for key, bound in PAGE_BOUNDS.items():
         assert 1 <= counts[key] <= bound, (key, counts)

@@ -42,13 +42,15 @@ FONT_SIZE = 10
 # Yu Gothic needs 1.9, LibreOffice's substitute about 1.6.
 LINE_PT = {"ja": 15.75, "en": 12.75}
 ROW_PAD_PT = 3.0
+PAGE_HEIGHT_PT = (210 / 25.4 - 1.45) * 72  # A4 landscape between the top and bottom margins
 MAX_ROW_PT = 409.0  # Excel's limit; a longer text is cut on paper (it stays whole in the cell)
 MEASURE_CHARS = 4000  # a cell is measured on this prefix: rows reach MAX_ROW_PT long before
 WRAP_SLACK = 0.3  # column units kept free for rounding (the padding is outside the set width)
 # Total width of a sheet's columns: A4 landscape prints it at about 85% in Excel and above
 # 70% in LibreOffice, whose substitute fonts make a column unit about 1.2 times wider.
 PAGE_WIDTH = 158.0
-FLEX_MIN = 14.0  # long-text columns (at least this wide) shrink to fit PAGE_WIDTH, not below it
+FLEX_MIN = 12.0  # the columns a sheet lets shrink to fit PAGE_WIDTH do not go below this
+BOLD_WIDTH = 1.12  # bold Latin text is up to 12% wider (DejaVu Sans Bold; Calibri Bold about 5%)
 WIDE_CHAR = 1.9  # column units of one wide character (Yu Gothic 10 pt in Excel: 13.3 px / 7 px)
 EXCEL_CELL_LIMIT = 32767  # characters; longer text is cut with a visible mark
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -229,7 +231,7 @@ class _Sheet:
     def height(self, row: int, pt: float) -> None:
         self.min_pt[row] = max(self.min_pt.get(row, 0.0), pt)
 
-    def text(self, row: int, col: int, value: str | None, fmt=None, span: int = 1, size: float = FONT_SIZE) -> None:
+    def text(self, row: int, col: int, value: str | None, fmt=None, span: int = 1) -> None:
         s = clean(value or "")
         if len(s) > EXCEL_CELL_LIMIT // 2 and _utf16_len(s) > EXCEL_CELL_LIMIT:
             s = _cut_utf16(s, EXCEL_CELL_LIMIT - 20) + " …[truncated]"
@@ -237,8 +239,11 @@ class _Sheet:
         if span > 1:
             self.ws.merge_range(row, col, row, col + span - 1, "", fmt)
         self.ws.write_string(row, col, s, fmt)
+        size = getattr(fmt, "font_size", FONT_SIZE) or FONT_SIZE
+        # larger or bold text takes more of the column: measure it on a narrower one
+        width = self.span_width(col, span) * FONT_SIZE / size / (BOLD_WIDTH if getattr(fmt, "bold", 0) else 1.0)
         cap = math.ceil(MAX_ROW_PT / LINE_PT[self.book.lang]) + 1
-        self._need(row, wrapped_lines(s, self.span_width(col, span), cap) if s else 1, size)
+        self._need(row, wrapped_lines(s, round(width, 2), cap) if s else 1, size)
 
     def number(self, row: int, col: int, value: float | int | None, fmt=None) -> None:
         if value is None:
@@ -262,9 +267,15 @@ class _Sheet:
         for c, h in enumerate(headers, start=col):
             self.text(row, c, h, self.book.f_head)
 
-    def finish(self, repeat: tuple[int, int] | int | None = None) -> None:
+    def finish(self, repeat: tuple[int, int] | int | None = None, one_page_at: float | None = None) -> None:
+        """Set the row heights and the repeated header rows. With ``one_page_at``, a sheet
+        whose rows fit on one page at that scale or more is printed on one page."""
         for row, pt in self.min_pt.items():
             self.ws.set_row(row, min(MAX_ROW_PT, round(pt + 0.49, 1)))
+        if one_page_at is not None:
+            total = sum(min(MAX_ROW_PT, pt) for pt in self.min_pt.values())
+            if total and PAGE_HEIGHT_PT / total >= one_page_at:
+                self.ws.fit_to_pages(1, 1)
         if isinstance(repeat, int):
             self.ws.repeat_rows(repeat)
         elif repeat is not None:
@@ -331,16 +342,17 @@ class _Book:
         return _Sheet(self, key, widths)
 
     def widths(self, cols: list[tuple[str, float]], words: dict[str, list[str]] | None = None,
-               total: float = PAGE_WIDTH) -> list[float]:
-        """Column widths: the designed width, widened where a word of the heading (or of the
-        short values the column holds, such as statuses) would otherwise be broken inside;
-        then the long-text columns give back what the widening took, so the sheet still
-        prints one page wide at its designed scale."""
+               shrink: tuple[str, ...] = (), total: float = PAGE_WIDTH) -> list[float]:
+        """Column widths: the designed width (the designs add up to PAGE_WIDTH), widened where a
+        word of the heading (or of the short values the column holds, such as statuses) would
+        otherwise be broken inside; the ``shrink`` columns (the least important long text)
+        then give back what the widening took, so the sheet still prints one page wide at
+        its designed scale."""
         out = []
         for name, w in cols:
             texts = [self.tr(f"xlsx.h.{name}"), *(words or {}).get(name, ())]
             out.append(max(w, max(_longest_word(x) for x in texts) + WRAP_SLACK + 0.5))
-        flexible = [i for i, (_, w) in enumerate(cols) if w >= FLEX_MIN and out[i] == w]
+        flexible = [i for i, (name, w) in enumerate(cols) if name in shrink and w > FLEX_MIN and out[i] == w]
         excess = sum(out) - total
         room = sum(out[i] - FLEX_MIN for i in flexible)
         if excess > 0 and room > 0:
@@ -384,7 +396,7 @@ def _answer_text(view: AssessmentView, item_id: str, lang: str) -> str:
 # --- 1. Summary -----------------------------------------------------------------------------
 AUDIT_KEYS = {"surveillance_1": "xlsx.audit.surveillance_1", "surveillance_2": "xlsx.audit.surveillance_2",
               "recertification": "xlsx.audit.recertification"}
-SUMMARY_WIDTHS = [24, 44, 11, 11, 11, 10, 10, 10]
+SUMMARY_WIDTHS = [24, 42, 11, 11, 11, 10, 10.5, 11.5]
 
 
 def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
@@ -394,7 +406,7 @@ def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
     overall = report.overall
     sh = book.sheet("xlsx.sheet.summary", SUMMARY_WIDTHS)
     full = len(SUMMARY_WIDTHS) - 1
-    sh.text(0, 0, tr("xlsx.doc_title", org=clean(a.organization, multiline=False)), book.f_title, span=full + 1, size=14)
+    sh.text(0, 0, tr("xlsx.doc_title", org=clean(a.organization, multiline=False)), book.f_title, span=full + 1)
     r = 2
 
     def field(label_key: str, value: str | None = None, *, day: date | None = None, fmt=None, **kw) -> None:
@@ -452,10 +464,10 @@ def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
 
     # where the assessment stands: unanswered items are counted apart from real gaps
     r += 1
-    sh.text(r, 0, tr("xlsx.block.numbers"), book.f_block, span=full + 1, size=11)
+    sh.text(r, 0, tr("xlsx.block.numbers"), book.f_block, span=full + 1)
     r += 1
     for label, value, fmt, note in (
-        (tr("xlsx.f.readiness"), overall.readiness, book.f_pct, tr("xlsx.n.readiness")),
+        (tr("xlsx.f.readiness"), overall.answered_readiness, book.f_pct, tr("xlsx.n.readiness")),
         (tr("xlsx.f.coverage"), overall.coverage, book.f_pct, tr("xlsx.n.coverage")),
         (tr("xlsx.f.items"), overall.total, None, ""),
         (tr("xlsx.f.answered"), overall.answered, None, ""),
@@ -473,7 +485,7 @@ def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
 
     # next steps: the first open actions by the plan's priority order
     r += 1
-    sh.text(r, 0, tr("xlsx.block.next", n=len(view.next_steps)), book.f_block, span=full + 1, size=11)
+    sh.text(r, 0, tr("xlsx.block.next", n=len(view.next_steps)), book.f_block, span=full + 1)
     r += 1
     if view.next_steps:
         sh.header(r, [tr("xlsx.h.refs"), tr("xlsx.h.action"), tr("xlsx.h.priority"), tr("xlsx.h.owner"), tr("xlsx.h.due")])
@@ -493,7 +505,7 @@ def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
 
     # the stage 1 gate: each blocking requirement once, with its typed reference and title
     r += 1
-    sh.text(r, 0, tr("xlsx.f.gate"), book.f_block, span=full + 1, size=11)
+    sh.text(r, 0, tr("xlsx.f.gate"), book.f_block, span=full + 1)
     r += 1
     gate = report.gate
     if gate.ready:
@@ -513,7 +525,7 @@ def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
             r += 1
     if view.contradictions:
         r += 1
-        sh.text(r, 0, tr("xlsx.f.contradictions"), book.f_block, span=full + 1, size=11)
+        sh.text(r, 0, tr("xlsx.f.contradictions"), book.f_block, span=full + 1)
         r += 1
         for c in view.contradictions:
             sh.text(r, 0, tr("xlsx.contradiction", a=c.implemented.id, b=c.not_implemented.id,
@@ -522,7 +534,7 @@ def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
 
     # readiness by top-level section (the charts plot these rows)
     r += 1
-    sh.text(r, 0, tr("xlsx.block.sections"), book.f_block, span=full + 1, size=11)
+    sh.text(r, 0, tr("xlsx.block.sections"), book.f_block, span=full + 1)
     r += 1
     sh.header(r, [tr(f"xlsx.h.{h}") for h in ("bank", "section", "readiness", "coverage", "answered", "items", "gaps", "unanswered")])
     r += 1
@@ -553,7 +565,7 @@ def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
     # charts on their own page, side by side: they never overlap
     r += 1
     sh.ws.set_h_pagebreaks([r])
-    sh.text(r, 0, tr("xlsx.block.charts"), book.f_block, span=full + 1, size=11)
+    sh.text(r, 0, tr("xlsx.block.charts"), book.f_block, span=full + 1)
     r += 1
     name = sh.ws.get_name()
     x = 0
@@ -585,15 +597,16 @@ def _summary(book: _Book, view: AssessmentView, lang: str) -> None:
 
 
 # --- 2. Gap list ----------------------------------------------------------------------------
-GAP_COLS = [("priority", 5.5), ("priority_label", 6), ("item_id", 14), ("refs", 10), ("title", 18), ("current", 10),
-            ("question", 33), ("auditor_asks", 33), ("evidence_examples", 25), ("note", 24)]
+GAP_COLS = [("priority", 5.5), ("priority_label", 6), ("item_id", 13.5), ("refs", 10), ("title", 16), ("current", 10),
+            ("question", 27.5), ("auditor_asks", 27.5), ("evidence_examples", 21.5), ("note", 20.5)]
 
 
 def _gaps(book: _Book, view: AssessmentView, lang: str) -> None:
     tr = book.tr
-    sh = book.sheet("xlsx.sheet.gaps", book.widths(GAP_COLS, {"current": book.status_words}))
+    sh = book.sheet("xlsx.sheet.gaps", book.widths(GAP_COLS, {"current": book.status_words},
+                                                   shrink=("note", "evidence_examples", "title")))
     gaps = [a for a in view.gap_actions if a.item is not None]
-    sh.text(0, 0, tr("xlsx.sheet.gaps"), book.f_title, span=len(GAP_COLS), size=14)
+    sh.text(0, 0, tr("xlsx.sheet.gaps"), book.f_title, span=len(GAP_COLS))
     sh.text(1, 0, tr("xlsx.gaps.note", n=len(gaps), unanswered=view.overall.unanswered), book.f_note, span=len(GAP_COLS))
     head = 2
     sh.header(head, [tr(f"xlsx.h.{h}") for h, _ in GAP_COLS])
@@ -611,7 +624,7 @@ def _gaps(book: _Book, view: AssessmentView, lang: str) -> None:
         sh.text(n, 5, _answer_text(view, item.id, lang), book.status_fmt(view.status(item.id)))
         sh.text(n, 6, item.question[lang], book.f_cell)
         sh.text(n, 7, item.auditor_asks[lang], book.f_cell)
-        sh.text(n, 8, "\n".join(f"・{e}" for e in item.evidence[lang]), book.f_cell)
+        sh.text(n, 8, "\n".join(tr("xlsx.bullet", text=e) for e in item.evidence[lang]), book.f_cell)
         sh.text(n, 9, a.note if a else "", book.f_cell)
     sh.ws.freeze_panes(head + 1, 0)
     sh.ws.autofilter(head, 0, max(head + 1, n), len(GAP_COLS) - 1)
@@ -619,8 +632,8 @@ def _gaps(book: _Book, view: AssessmentView, lang: str) -> None:
 
 
 # --- 3. Action plan -------------------------------------------------------------------------
-PLAN_COLS = [("priority", 5.5), ("priority_label", 6), ("item_id", 14), ("refs", 10), ("title", 17), ("current", 10),
-             ("action", 36), ("deliverable", 20), ("owner", 12), ("due", 11), ("action_status", 9.5), ("progress", 20)]
+PLAN_COLS = [("priority", 5.5), ("priority_label", 6), ("item_id", 13.5), ("refs", 10), ("title", 15.5), ("current", 10),
+             ("action", 28.5), ("deliverable", 18), ("owner", 12), ("due", 11), ("action_status", 9.5), ("progress", 18)]
 
 
 def _plan(book: _Book, view: AssessmentView, lang: str) -> None:
@@ -628,7 +641,8 @@ def _plan(book: _Book, view: AssessmentView, lang: str) -> None:
     heads = [h for h, _ in PLAN_COLS]
     col = {h: i for i, h in enumerate(heads)}
     sh = book.sheet("xlsx.sheet.plan", book.widths(PLAN_COLS, {
-        "current": book.status_words, "action_status": [tr(f"action_status.{s}") for s in ("todo", "in_progress", "done")]}))
+        "current": book.status_words, "action_status": [tr(f"action_status.{s}") for s in ("todo", "in_progress", "done")]},
+        shrink=("progress", "deliverable", "title")))
     statuses = [tr(f"action_status.{s}") for s in ("todo", "in_progress", "done")]
     nrows = max(1, len(view.plan))
     for n, act in enumerate(view.plan, start=1):
@@ -668,8 +682,8 @@ def _plan(book: _Book, view: AssessmentView, lang: str) -> None:
 
 
 # --- 4. Statement of Applicability ----------------------------------------------------------
-SOA_COLS = [("theme", 11), ("control", 7.5), ("control_title", 20), ("applicable", 6.5), ("justification", 34),
-            ("impl_status", 9.5), ("implementation", 26), ("owner", 10), ("evidence", 20), ("maps", 11), ("remarks", 23)]
+SOA_COLS = [("theme", 10.5), ("control", 7.5), ("control_title", 17.5), ("applicable", 6.5), ("justification", 26.5),
+            ("impl_status", 9.5), ("implementation", 21), ("owner", 10), ("evidence", 17.5), ("maps", 11), ("remarks", 20)]
 
 
 def _soa(book: _Book, view: AssessmentView, lang: str) -> None:
@@ -682,9 +696,10 @@ def _soa(book: _Book, view: AssessmentView, lang: str) -> None:
     theme_words = ([v[lang] for v in cat.themes_2022.values()] if is2022
                    else [f"{k} {v[lang]}" for k, v in cat.domains_2013.items()])
     sh = book.sheet("xlsx.sheet.soa", book.widths(cols, {"impl_status": book.status_words, "theme": theme_words,
-                                                         "applicable": [tr("xlsx.yes"), tr("xlsx.no")]}))
+                                                         "applicable": [tr("xlsx.yes"), tr("xlsx.no")]},
+                                                  shrink=("implementation", "evidence", "remarks", "control_title")))
     last = len(SOA_COLS) - 1
-    sh.text(0, 0, tr("xlsx.soa.title"), book.f_title, span=4, size=14)
+    sh.text(0, 0, tr("xlsx.soa.title"), book.f_title, span=4)
     sh.text(0, 4, tr("xlsx.soa.subtitle", edition=a.edition, org=clean(a.organization, multiline=False)),
             book.fmt(quote_prefix=True, bold=True, text_wrap=True, valign="vcenter"), span=3)
     # the approval block: filled in and signed (or stamped) on paper
@@ -754,14 +769,15 @@ SOA_FLAG_KEYS = {"no_justification": "soa.flag.no_justification", "vague": "soa.
 
 
 # --- 5. Answers -----------------------------------------------------------------------------
-ANSWER_COLS = [("item_id", 13.5), ("refs", 10), ("question", 38), ("status", 9.5), ("note", 22), ("evidence", 18),
-               ("owner", 10), ("due", 10.5), ("last_done", 10.5), ("na_justification", 15), ("answered_by", 9),
-               ("updated", 14.5)]
+ANSWER_COLS = [("item_id", 13), ("refs", 9.5), ("question", 30), ("status", 9.5), ("note", 18), ("evidence", 15),
+               ("owner", 10.5), ("due", 10), ("last_done", 10), ("na_justification", 13), ("answered_by", 9),
+               ("updated", 14)]
 
 
 def _answers(book: _Book, view: AssessmentView, lang: str) -> None:
     tr = book.tr
-    sh = book.sheet("xlsx.sheet.answers", book.widths(ANSWER_COLS, {"status": book.status_words}))
+    sh = book.sheet("xlsx.sheet.answers", book.widths(ANSWER_COLS, {"status": book.status_words},
+                                                      shrink=("note", "evidence", "na_justification")))
     sh.header(0, [tr(f"xlsx.h.{h}") for h, _ in ANSWER_COLS])
     group = book.fmt(quote_prefix=True, bold=True, bg_color="#D9E1F2", text_wrap=True, **book.grid)
     n = 0
@@ -837,11 +853,25 @@ def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
     widths += [MONTH_WIDTH] * len(months)
     sh = book.sheet("xlsx.sheet.roadmap", widths)
     base = len(ROADMAP_COLS)
+    # what the dates are laid back from, above the timeline
+    notes: list[tuple[str, object]] = []
+    if view.target is None:
+        notes.append((tr("xlsx.roadmap.no_target"), book.f_bad))
+    else:
+        key = "xlsx.roadmap.basis_renewal" if view.assessment.kind == "renewal" else "xlsx.roadmap.basis"
+        notes.append((tr(key, date=view.target.isoformat()), book.f_text))
+        if view.target_passed:
+            notes.append((tr("xlsx.warn.target_passed", date=view.target.isoformat()), book.f_warn))
+        if months:
+            notes.append((tr("xlsx.roadmap.legend"), book.f_note))
+    for r, (note, fmt) in enumerate(notes):
+        sh.text(r, 0, note, fmt, span=len(widths))
+    top = len(notes) + 1  # the year row; the month row is under it
     for c, (h, _) in enumerate(ROADMAP_COLS):  # the headings span the year and month rows
-        sh.ws.merge_range(0, c, 1, c, "", book.f_head)
-        sh.ws.write_string(0, c, tr(f"xlsx.h.{h}"), book.f_head)
-        sh._need(0, max(1, wrapped_lines(tr(f"xlsx.h.{h}"), widths[c]) - 1))
-    sh._need(1, 1)
+        sh.ws.merge_range(top, c, top + 1, c, "", book.f_head)
+        sh.ws.write_string(top, c, tr(f"xlsx.h.{h}"), book.f_head)
+        sh._need(top, max(1, wrapped_lines(tr(f"xlsx.h.{h}"), widths[c] / BOLD_WIDTH) - 1))
+    sh._need(top + 1, 1)
     head = {"bold": True, "font_color": "#FFFFFF", "bg_color": HEAD_FILL, "align": "center", "valign": "vcenter",
             "border": 1, "border_color": "#FFFFFF"}
     year_fmt = book.fmt(num_format="0", **head)
@@ -852,8 +882,8 @@ def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
         while j + 1 < len(months) and months[j + 1].year == year:
             j += 1
         if j > k:
-            sh.ws.merge_range(0, base + k, 0, base + j, "", year_fmt)
-        sh.ws.write_number(0, base + k, year, year_fmt)
+            sh.ws.merge_range(top, base + k, top, base + j, "", year_fmt)
+        sh.ws.write_number(top, base + k, year, year_fmt)
         k = j + 1
     for k, m in enumerate(months):
         props = head | {"num_format": tr("xlsx.month_format")}
@@ -861,10 +891,10 @@ def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
             props |= {"bg_color": "#7F7F7F"}
         if m == target_month:
             props |= {"bg_color": "#C00000"}
-        sh.day(1, base + k, m, book.fmt(**props))
+        sh.day(top + 1, base + k, m, book.fmt(**props))
     phases = {p.id: p for p in catalog().phases}
     empty = book.fmt(border=1, border_color="#D9D9D9")
-    n = 1
+    n = top + 1
     phase = None
     for row in rows:
         if row.phase != phase:
@@ -890,19 +920,8 @@ def _roadmap(book: _Book, view: AssessmentView, lang: str) -> None:
         for k, m in enumerate(months):
             inside = row.start is not None and row.end is not None and row.start < _next_month(m) and row.end >= m
             sh.blank(n, base + k, fill if inside else empty)
-    r = n + 2
-    span = len(widths)
-    if view.target is None:
-        sh.text(r, 0, tr("xlsx.roadmap.no_target"), book.f_bad, span=span)
-    else:
-        key = "xlsx.roadmap.basis_renewal" if view.assessment.kind == "renewal" else "xlsx.roadmap.basis"
-        sh.text(r, 0, tr(key, date=view.target.isoformat()), book.f_text, span=span)
-        if months:
-            sh.text(r + 1, 0, tr("xlsx.roadmap.legend"), book.f_note, span=span)
-        if view.target_passed:
-            sh.text(r + 2, 0, tr("xlsx.warn.target_passed", date=view.target.isoformat()), book.f_warn, span=span)
-    sh.ws.freeze_panes(2, 1)
-    sh.finish(repeat=(0, 1))
+    sh.ws.freeze_panes(top + 2, 1)
+    sh.finish(repeat=(top, top + 1), one_page_at=0.8)  # a timeline reads best on one sheet of paper
 
 
 def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, lang: str, today: date | None = None) -> AssessmentView:
