@@ -298,7 +298,8 @@ async def test_questionnaire_starts_at_its_position_from_the_first_paint(tmp_pat
 
         # from the action plan, "g" opens the questionnaire at that action's item
         await pilot.press("a")
-        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen), "the plan")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.is_mounted
+                         and getattr(app.screen, "rows", None), "the plan's rows")
         target = app.screen.rows[0].source.id
         shown.clear()
         await pilot.press("g")
@@ -581,7 +582,7 @@ async def test_over_long_note_is_shown_shortened_read_whole_and_kept(tmp_path: P
         viewer = app.screen
         assert viewer.query_one("#long-text", TextArea).text == big[:5_000]
         await pilot.press("n")
-        assert viewer.query_one("#long-text", TextArea).text == big[5_000:10_000]
+        await wait_until(pilot, lambda: viewer.query_one("#long-text", TextArea).text == big[5_000:10_000], "page 2")
         assert "characters 5,001–10,000 of 300,000 (page 2/60)" in static_text(viewer.query_one("#long-head"))
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen)
