@@ -53,8 +53,11 @@ def test_a_planned_control_is_applicable_and_linked_in_the_exported_sheet(worksp
     assets = _rows(wb[t(SHEETS[0], "en")])
     assert assets[1][2] == "=HYPERLINK(\"http://x\")"  # text, not a formula
     plan = _rows(wb[t(SHEETS[2], "en")])
-    assert plan[0][-2:] == [t("xlsx.rh.owner_sign", "en"), t("xlsx.rh.sign_date", "en")]
-    assert plan[1][0] == r.label and plan[1][5] == "A.5.20" and plan[1][6] == "Sign NDAs"
+    assert plan[0][-1] == t("xlsx.rh.owner_sign", "en")  # signed and dated on paper
+    heads = plan[0]
+    row = dict(zip(heads, plan[1], strict=True))
+    assert plan[1][0] == r.label and row[t("xlsx.rh.planned", "en")] == "A.5.20"
+    assert row[t("xlsx.rh.plan", "en")] == "Sign NDAs"
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -69,10 +72,15 @@ def test_demo_workbook_has_the_ledger_register_heat_maps_and_plan(tmp_path, lang
     reg = _rows(wb[t(SHEETS[1], lang)])
     head = next(n for n, row in enumerate(reg) if row[0] == t("xlsx.rh.id", lang))
     assert [row[0] for row in reg[head + 1:]] == [row.risk.label for row in view.risk_register.rows]
-    # the heat map before treatment sums to the number of rated risks
+    level = reg[head].index(t("xlsx.rh.level", lang))
+    assert [row[level] for row in reg[head + 1:]] == [row.rating.level for row in view.risk_register.rows]
+    # the heat map before treatment sums to the number of rated risks (rows: impact 3..1, columns: likelihood 1..3)
     top = next(n for n, row in enumerate(reg) if row[5] == t("xlsx.risk.heat_before", lang))
-    grid = [row[6:9] for row in reg[top + 2:top + 5]]
+    assert reg[top + 2][6:9] == ["1", "2", "3"]
+    grid = [row[6:9] for row in reg[top + 3:top + 6]]
     assert sum(sum(r) for r in grid) == len(view.risk_register.rows)
     plan = _rows(wb[t(SHEETS[2], lang)])
-    accepted = [row for row in plan[1:] if row[12]]
-    assert accepted and all(row[14] for row in accepted)  # every acceptance has its reason
+    by = plan[0].index(t("xlsx.rh.accepted_by", lang))
+    why = plan[0].index(t("xlsx.rh.accept_reason", lang))
+    accepted = [row for row in plan[1:] if row[by]]
+    assert accepted and all(row[why] for row in accepted)  # every acceptance has its reason

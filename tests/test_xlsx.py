@@ -462,7 +462,11 @@ def test_libreoffice_opens_the_workbook(full_2022, tmp_path: Path):
 # Pages per sheet of the demo (about 240 items, half answered) on A4 landscape: upper bounds
 # with room for font differences between machines; a sheet that loses its widths or heights
 # (one page per row, or columns spilling onto extra pages) goes far beyond them.
-PAGE_BOUNDS = {"summary": 8, "gaps": 26, "plan": 56, "soa": 12, "answers": 66, "roadmap": 3}
+PAGE_BOUNDS = {"summary": 8, "gaps": 26, "plan": 56, "soa": 12, "answers": 66, "roadmap": 3,
+               "assets": 2, "risks": 6, "treatment": 7, "soa_trace": 6}
+# the demo keeps a risk register: its four sheets follow the six
+RISK_SHEETS = {"ja": ["情報資産管理台帳", "リスクアセスメント", "リスク対応計画", "適用宣言書の根拠"],
+               "en": ["Asset register", "Risk register", "Risk treatment plan", "SoA traceability"]}
 
 
 def _overlapping_words(pdf: Path) -> list[tuple[int, str, str]]:
@@ -504,7 +508,7 @@ def test_demo_prints_on_a4(tmp_path: Path, lang: str):
 
     import xlsxwriter
 
-    from isms_tui.exports.xlsx import FONTS
+    from isms_tui.exports.layout import FONTS
 
     soffice = _soffice()
     if not shutil.which("pdftotext"):
@@ -518,7 +522,7 @@ def test_demo_prints_on_a4(tmp_path: Path, lang: str):
 
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = [p for p in text.split("\f") if p.strip()]
-    names = dict(zip(PAGE_BOUNDS, SHEETS[lang], strict=True))
+    names = dict(zip(PAGE_BOUNDS, SHEETS[lang] + RISK_SHEETS[lang], strict=True))
     owner: list[str] = []
     for page in pages:
         head = page.strip().splitlines()[0]  # the page header: organization, sheet name, mark

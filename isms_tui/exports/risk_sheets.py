@@ -10,165 +10,136 @@ display width. Nothing is recomputed here: every value comes from the read model
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import date
 
 from ..i18n import t
 from ..refs import CONTROL, CONTROL_2013, Ref, labels
 from ..risk import RiskCriteria
-from ..text import clean, display_width
 from ..view import AssessmentView
+from .layout import Book, Sheet
 
-MAX_COL_WIDTH = 60
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 BAND_COLOURS = {"acceptable": "#C6EFCE", "tolerable": "#FFEB9C", "unacceptable": "#FFC7CE"}
-
-ASSET_HEADS = ("xlsx.rh.id", "xlsx.rh.category", "xlsx.rh.asset", "xlsx.rh.department", "xlsx.rh.owner",
-               "xlsx.rh.location", "xlsx.rh.users", "xlsx.rh.personal", "xlsx.rh.c", "xlsx.rh.i", "xlsx.rh.a",
-               "xlsx.rh.importance", "xlsx.rh.reviewed", "xlsx.rh.risks")
-RISK_HEADS_IPA = ("xlsx.rh.id", "xlsx.rh.assets", "xlsx.rh.threat", "xlsx.rh.vulnerability", "xlsx.rh.existing",
-                  "xlsx.rh.importance", "xlsx.rh.threat_level", "xlsx.rh.vuln_suggested", "xlsx.rh.vuln_level",
-                  "xlsx.rh.likelihood", "xlsx.rh.level", "xlsx.rh.band", "xlsx.rh.risk_owner", "xlsx.rh.treatment")
-RISK_HEADS_5X5 = ("xlsx.rh.id", "xlsx.rh.assets", "xlsx.rh.threat", "xlsx.rh.vulnerability", "xlsx.rh.existing",
-                  "xlsx.rh.impact", "xlsx.rh.likelihood", "xlsx.rh.vuln_suggested", "xlsx.rh.level", "xlsx.rh.band",
-                  "xlsx.rh.risk_owner", "xlsx.rh.treatment")
-PLAN_HEADS = ("xlsx.rh.id", "xlsx.rh.risk", "xlsx.rh.level", "xlsx.rh.band", "xlsx.rh.treatment", "xlsx.rh.planned",
-              "xlsx.rh.plan", "xlsx.rh.risk_owner", "xlsx.rh.due", "xlsx.rh.action_status", "xlsx.rh.residual",
-              "xlsx.rh.residual_band", "xlsx.rh.accepted_by", "xlsx.rh.accepted_on", "xlsx.rh.accept_reason",
-              "xlsx.rh.accepted_until", "xlsx.rh.owner_sign", "xlsx.rh.sign_date")
-TRACE_HEADS = ("xlsx.rh.control", "xlsx.rh.title", "xlsx.rh.applicable", "xlsx.rh.reasons", "xlsx.rh.linked",
-               "xlsx.rh.impl_status", "xlsx.rh.note")
+P = "xlsx.rh."
+# Columns and their designed widths (each sheet adds up to about the page width, see layout):
+# a risk level is one number cell that also shows its band ("6 管理下で受容"), so the sheet keeps
+# the band in words on black-and-white paper without a column of its own.
+ASSET_COLS = [("id", 5.5), ("category", 11), ("asset", 20), ("department", 13), ("owner", 10), ("location", 13),
+              ("users", 13), ("personal", 8.5), ("c", 4.5), ("i", 4.5), ("a", 4.5), ("importance", 10.5),
+              ("reviewed", 10.5), ("risks", 17)]
+RISK_COLS_IPA = [("id", 5.5), ("assets", 17), ("threat", 17), ("vulnerability", 19), ("existing", 11),
+                 ("importance", 8.5), ("threat_level", 7.5), ("vuln_suggested", 12), ("vuln_level", 12),
+                 ("likelihood", 10), ("level", 12), ("risk_owner", 10), ("treatment", 9.5)]
+RISK_COLS_5X5 = [("id", 5.5), ("assets", 19), ("threat", 19), ("vulnerability", 22), ("existing", 13), ("impact", 8),
+                 ("likelihood", 10), ("vuln_suggested", 13), ("level", 12), ("risk_owner", 11), ("treatment", 10)]
+PLAN_COLS = [("id", 5.5), ("risk", 16), ("level", 12), ("treatment", 9), ("planned", 9.5), ("plan", 16),
+             ("risk_owner", 9), ("due", 10), ("action_status", 8), ("residual", 12), ("accepted_by", 9),
+             ("accepted_on", 10), ("accept_reason", 12), ("accepted_until", 10), ("owner_sign", 12)]
+TRACE_COLS = [("control", 7.5), ("title", 28), ("applicable", 9), ("reasons", 28), ("linked", 20),
+              ("impl_status", 14), ("note", 40)]
+ASSET_HEADS = tuple(P + n for n, _ in ASSET_COLS)
+RISK_HEADS_IPA = tuple(P + n for n, _ in RISK_COLS_IPA)
+RISK_HEADS_5X5 = tuple(P + n for n, _ in RISK_COLS_5X5)
+PLAN_HEADS = tuple(P + n for n, _ in PLAN_COLS)
+TRACE_HEADS = tuple(P + n for n, _ in TRACE_COLS)
 SHEETS = ("xlsx.sheet.assets", "xlsx.sheet.risks", "xlsx.sheet.treatment", "xlsx.sheet.soa_trace")
 
 
-class _Writer:
-    """One worksheet with width tracking and literal text (the xlsx module's rules)."""
+class _RiskBook:
+    """The formats the risk sheets add to the workbook's own."""
 
-    def __init__(self, wb, formats: dict, lang: str, key: str):
-        self.lang = lang
-        self.f = formats
-        self.ws = wb.add_worksheet(_SHEET_BAD.sub("_", t(key, lang))[:31])
-        self.widths: dict[int, int] = {}
-        self.ws.set_landscape()
-        self.ws.set_paper(9)
-        self.ws.fit_to_pages(1, 0)
-        self.ws.set_footer("&L&8" + t("xlsx.confidential", lang) + "&R&8&P / &N")
+    def __init__(self, book: Book):
+        self.book = book
+        self.lang = book.lang
+        self.bad = book.fmt(quote_prefix=True, bold=True, font_color="#C00000", text_wrap=True, **book.grid)
 
-    def text(self, row: int, col: int, value: object, fmt=None) -> None:
-        s = clean("" if value is None else str(value))
-        self.ws.write_string(row, col, s, fmt or self.f["text"])
-        w = max((display_width(line) for line in s.split("\n")), default=0)
-        self.widths[col] = max(self.widths.get(col, 0), min(w, MAX_COL_WIDTH))
+    def sheet(self, key: str, cols: list[tuple[str, float]], shrink: tuple[str, ...]) -> Sheet:
+        return self.book.sheet(key, self.book.widths(cols, shrink=shrink, prefix=P))
 
-    def number(self, row: int, col: int, value: int | None, fmt=None) -> None:
-        if value is None:
-            self.ws.write_blank(row, col, None, fmt or self.f["text"])
-        else:
-            self.ws.write_number(row, col, value, fmt or self.f["num"])
-        self.widths[col] = max(self.widths.get(col, 0), 3)
+    def level_fmt(self, band: str | None):
+        """A risk level cell: the number, shown with its band in words, on the band's colour."""
+        if band is None:
+            return self.book.fmt(num_format="0", align="center", **self.book.grid)
+        word = t(f"risk.band.{band}", self.lang).replace('"', "")
+        return self.book.fmt(num_format=f'0" {word}"', align="center", bg_color=BAND_COLOURS[band], **self.book.grid)
 
-    def day(self, row: int, col: int, value: str | None) -> None:
-        try:
-            d = date.fromisoformat(value) if value else None
-        except ValueError:
-            d = None
-        if d is None:
-            self.ws.write_blank(row, col, None, self.f["date"])
-        else:
-            self.ws.write_datetime(row, col, datetime(d.year, d.month, d.day), self.f["date"])
-        self.widths[col] = max(self.widths.get(col, 0), 10)
+    def count_fmt(self, band: str):
+        return self.book.fmt(num_format="0", align="center", bg_color=BAND_COLOURS[band], border=1)
 
-    def header(self, row: int, keys: tuple[str, ...]) -> None:
-        for c, k in enumerate(keys):
-            self.text(row, c, t(k, self.lang), self.f["head"])
-
-    def finish(self, header_row: int) -> None:
-        for col, w in self.widths.items():
-            self.ws.set_column(col, col, max(6, w + 2))
-        self.ws.repeat_rows(header_row)
-        self.ws.freeze_panes(header_row + 1, 1)
+    def band_text(self, band: str | None) -> tuple[str, object]:
+        if band is None:
+            return "", self.book.f_cell
+        return t(f"risk.band.{band}", self.lang), self.book.fmt(quote_prefix=True, text_wrap=True,
+                                                                 bg_color=BAND_COLOURS[band], **self.book.grid)
 
 
-def _formats(wb, lang: str) -> dict:
-    font = {"font_name": "Yu Gothic" if lang == "ja" else "Calibri", "font_size": 10, "valign": "top"}
-    out = {
-        "text": wb.add_format(font | {"quote_prefix": True, "text_wrap": True}),
-        "head": wb.add_format(font | {"quote_prefix": True, "bold": True, "bg_color": "#1F4E79",
-                                      "font_color": "#FFFFFF", "text_wrap": True, "border": 1}),
-        "label": wb.add_format(font | {"quote_prefix": True, "bold": True}),
-        "title": wb.add_format(font | {"quote_prefix": True, "bold": True, "font_size": 12}),
-        "num": wb.add_format(font | {"num_format": "0", "align": "center"}),
-        "date": wb.add_format(font | {"num_format": "yyyy-mm-dd"}),
-        "bad": wb.add_format(font | {"quote_prefix": True, "bold": True, "font_color": "#C00000", "text_wrap": True}),
-    }
-    for band, colour in BAND_COLOURS.items():
-        out[band] = wb.add_format(font | {"bg_color": colour, "align": "center", "border": 1, "num_format": "0"})
-        out[f"{band}_text"] = wb.add_format(font | {"quote_prefix": True, "bg_color": colour, "text_wrap": True})
-    return out
+def _day(value: str | date | None) -> date | None:
+    if isinstance(value, date) or value is None:
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
-def _band_cell(w: _Writer, row: int, col: int, band: str | None) -> None:
-    if band is None:
-        w.text(row, col, "")
-    else:
-        w.text(row, col, t(f"risk.band.{band}", w.lang), w.f[f"{band}_text"])
-
-
-def _criteria_block(w: _Writer, c: RiskCriteria, row: int) -> int:
-    """The criteria the register is rated under, at the top of the register sheet."""
-    lang = w.lang
-    w.text(row, 0, t("xlsx.risk.criteria_title", lang, version=c.version), w.f["title"])
+def _criteria_block(rb: _RiskBook, sh: Sheet, c: RiskCriteria, row: int) -> int:
+    """The criteria the register is rated under, at the top of the register sheet (labels in
+    the first two columns, values over the next three); returns the last row written."""
+    lang, book = rb.lang, rb.book
+    sh.text(row, 0, t("xlsx.risk.criteria_title", lang, version=c.version), book.f_block, span=5)
     approval = (t("report.risk.approved", lang, by=c.approved_by, on=c.approved_on) if c.approved
                 else t("report.risk.unapproved", lang))
     rows = [
-        (t("xlsx.risk.method", lang), t(f"risk.method.{c.method}", lang)),
-        (t("xlsx.risk.approval", lang), approval),
-        (t("xlsx.risk.cycle", lang), c.cycle),
+        (t("xlsx.risk.method", lang), t(f"risk.method.{c.method}", lang), None),
+        (t("xlsx.risk.approval", lang), approval, None if c.approved else rb.bad),
+        (t("xlsx.risk.cycle", lang), c.cycle, None),
         (t("xlsx.risk.bands", lang), " / ".join(
-            f"{t('risk.band.' + b, lang)} {', '.join(map(str, lv))}" for b, lv in c.band_levels() if lv)),
+            f"{t('risk.band.' + b, lang)} {', '.join(map(str, lv))}" for b, lv in c.band_levels() if lv), None),
     ]
     if c.reason:
-        rows.append((t("xlsx.risk.reason", lang), c.reason))
-    for label, value in rows:
+        rows.append((t("xlsx.risk.reason", lang), c.reason, None))
+    for label, value, fmt in rows:
         row += 1
-        w.text(row, 0, label, w.f["label"])
-        w.text(row, 1, value)
+        sh.text(row, 0, label, book.f_label, span=2)
+        sh.text(row, 2, value, fmt or book.f_cell, span=3)
     if c.method == "ipa3":
         row += 2
-        w.text(row, 0, t("xlsx.risk.table", lang), w.f["label"])
+        sh.text(row, 0, t("xlsx.risk.table", lang), book.f_label, span=2)
         for v in range(1, 4):
-            w.text(row, v, t("xlsx.risk.vuln_n", lang, n=v), w.f["head"])
+            sh.text(row, 1 + v, t("xlsx.risk.vuln_n", lang, n=v), book.f_head)
         for th in range(1, 4):
-            w.text(row + th, 0, t("xlsx.risk.threat_n", lang, n=th), w.f["head"])
+            sh.text(row + th, 0, t("xlsx.risk.threat_n", lang, n=th), book.f_head, span=2)
             for v in range(1, 4):
-                w.number(row + th, v, c.likelihood(th, v))
+                sh.number(row + th, 1 + v, c.likelihood(th, v))
         row += 3
     return row
 
 
-def _heat_map(w: _Writer, view: AssessmentView, row: int, col: int, after: bool) -> None:
+def _heat_map(rb: _RiskBook, sh: Sheet, view: AssessmentView, row: int, col: int, after: bool) -> int:
+    """A heat map (count of risks per impact x likelihood) from ``row``; returns its last row."""
     reg = view.risk_register
     c = reg.criteria
     n = c.scale
     grid = reg.heat_map(after=after)
-    lang = w.lang
-    w.text(row, col, t("xlsx.risk.heat_after" if after else "xlsx.risk.heat_before", lang), w.f["title"])
-    w.text(row + 1, col, t("xlsx.risk.axes", lang), w.f["label"])
+    lang, book = rb.lang, rb.book
+    sh.text(row, col, t("xlsx.risk.heat_after" if after else "xlsx.risk.heat_before", lang), book.f_block, span=n + 1)
+    sh.text(row + 1, col, t("xlsx.risk.axes", lang), book.f_note, span=n + 1)
     for lk in range(1, n + 1):
-        w.text(row + 1, col + lk, str(lk), w.f["head"])
+        sh.text(row + 2, col + lk, str(lk), book.f_head)
     for imp in range(n, 0, -1):
-        r = row + 1 + (n - imp + 1)
-        w.text(r, col, str(imp), w.f["head"])
+        r = row + 2 + (n - imp + 1)
+        sh.text(r, col, str(imp), book.f_head)
         for lk in range(1, n + 1):
-            w.number(r, col + lk, grid[imp - 1][lk - 1], w.f[c.band(imp * lk)])
+            sh.number(r, col + lk, grid[imp - 1][lk - 1], rb.count_fmt(c.band(imp * lk)))
+    return row + 2 + n
 
 
-def write_risk_sheets(wb, view: AssessmentView, lang: str) -> bool:
-    """Add the risk sheets to an open xlsxwriter workbook; False (nothing written) when the
-    assessment keeps no register."""
+def write_risk_sheets(book: Book, view: AssessmentView) -> bool:
+    """Add the risk sheets to the workbook; False (nothing written) when the assessment keeps
+    no register."""
     if not view.risk_data.exists:
         return False
-    f = _formats(wb, lang)
+    rb = _RiskBook(book)
+    lang = book.lang
     reg = view.risk_register
     crit = reg.criteria
     risks_of: dict[str, list[str]] = {}
@@ -177,52 +148,55 @@ def write_risk_sheets(wb, view: AssessmentView, lang: str) -> bool:
             risks_of.setdefault(a, []).append(row.risk.label)
 
     # 1. Asset register ------------------------------------------------------------------------
-    w = _Writer(wb, f, lang, SHEETS[0])
-    w.header(0, ASSET_HEADS)
+    sh = rb.sheet(SHEETS[0], ASSET_COLS, shrink=("asset", "department", "location", "users", "risks"))
+    sh.header(0, [t(k, lang) for k in ASSET_HEADS])
     for n, a in enumerate(reg.assets, start=1):
         vals = [a.label, t(f"asset.category.{a.category}", lang), a.name, a.department, a.owner, a.location, a.users,
                 t("xlsx.yes" if a.personal_data else "xlsx.no", lang)]
         for col, v in enumerate(vals):
-            w.text(n, col, v)
+            sh.text(n, col, v, book.f_cell)
         for col, v in enumerate((a.confidentiality, a.integrity, a.availability, a.importance), start=8):
-            w.number(n, col, v)
-        w.day(n, 12, a.last_reviewed)
-        w.text(n, 13, ", ".join(risks_of.get(a.id, [])) or t("xlsx.risk.no_risk", lang),
-               None if a.id in risks_of else f["bad"])
-    w.ws.autofilter(0, 0, max(1, len(reg.assets)), len(ASSET_HEADS) - 1)
-    w.finish(0)
+            sh.number(n, col, v)
+        sh.day(n, 12, _day(a.last_reviewed))
+        sh.text(n, 13, ", ".join(risks_of.get(a.id, [])) or t("xlsx.risk.no_risk", lang),
+                book.f_cell if a.id in risks_of else rb.bad)
+    sh.ws.autofilter(0, 0, max(1, len(reg.assets)), len(ASSET_HEADS) - 1)
+    sh.ws.freeze_panes(1, 1)
+    sh.finish(repeat=0)
 
     # 2. Risk register with the criteria and the heat maps --------------------------------------
-    w = _Writer(wb, f, lang, SHEETS[1])
-    end = _criteria_block(w, crit, 0)
-    _heat_map(w, view, 0, 5, after=False)
-    _heat_map(w, view, crit.scale + 4, 5, after=True)
-    top = max(end, 2 * (crit.scale + 4)) + 2
-    heads = RISK_HEADS_IPA if crit.method == "ipa3" else RISK_HEADS_5X5
-    w.header(top, heads)
+    ipa = crit.method == "ipa3"
+    cols = RISK_COLS_IPA if ipa else RISK_COLS_5X5
+    sh = rb.sheet(SHEETS[1], cols, shrink=("assets", "threat", "vulnerability", "existing"))
+    end = _criteria_block(rb, sh, crit, 0)
+    first_map = _heat_map(rb, sh, view, 0, 5, after=False)
+    end = max(end, _heat_map(rb, sh, view, first_map + 2, 5, after=True))
+    top = end + 2
+    sh.header(top, [t(P + n, lang) for n, _ in cols])
     for n, row in enumerate(reg.rows, start=top + 1):
         r, rt = row.risk, row.rating
-        w.text(n, 0, r.label)
-        w.text(n, 1, "\n".join(f"{a.label} {a.name}" for a in row.assets))
-        w.text(n, 2, r.threat_title(lang))
-        w.text(n, 3, r.vulnerability)
-        w.text(n, 4, labels(_control_refs(view, r.existing_controls), lang))
-        if crit.method == "ipa3":
-            nums = (rt.importance, r.threat_level, rt.vulnerability_suggested, rt.vulnerability, rt.likelihood, rt.level)
+        sh.text(n, 0, r.label, book.f_cell)
+        sh.text(n, 1, "\n".join(f"{a.label} {a.name}" for a in row.assets), book.f_cell)
+        sh.text(n, 2, r.threat_title(lang), book.f_cell)
+        sh.text(n, 3, r.vulnerability, book.f_cell)
+        sh.text(n, 4, labels(_control_refs(view, r.existing_controls), lang), book.f_cell)
+        if ipa:
+            nums = (rt.importance, r.threat_level, rt.vulnerability_suggested, rt.vulnerability, rt.likelihood)
         else:
-            nums = (rt.impact, rt.likelihood, rt.vulnerability_suggested, rt.level)
+            nums = (rt.impact, rt.likelihood, rt.vulnerability_suggested)
         for col, v in enumerate(nums, start=5):
-            w.number(n, col, v, f[rt.band] if col == 4 + len(nums) and rt.band else None)
+            sh.number(n, col, v)
         col = 5 + len(nums)
-        _band_cell(w, n, col, rt.band)
-        w.text(n, col + 1, r.owner)
-        w.text(n, col + 2, t(f"risk.treatment.{r.treatment}", lang) if r.treatment else "")
-    w.ws.autofilter(top, 0, top + max(1, len(reg.rows)), len(heads) - 1)
-    w.finish(top)
+        sh.number(n, col, rt.level, rb.level_fmt(rt.band))
+        sh.text(n, col + 1, r.owner, book.f_cell)
+        sh.text(n, col + 2, t(f"risk.treatment.{r.treatment}", lang) if r.treatment else "", book.f_cell)
+    sh.ws.autofilter(top, 0, top + max(1, len(reg.rows)), len(cols) - 1)
+    sh.ws.freeze_panes(top + 1, 1)
+    sh.finish(repeat=top)
 
-    # 3. Risk treatment plan, with the risk owners' approval columns ------------------------------
-    w = _Writer(wb, f, lang, SHEETS[2])
-    w.header(0, PLAN_HEADS)
+    # 3. Risk treatment plan, with the risk owners' approval column ------------------------------
+    sh = rb.sheet(SHEETS[2], PLAN_COLS, shrink=("risk", "plan", "accept_reason"))
+    sh.header(0, [t(k, lang) for k in PLAN_HEADS])
     actions = {a.id: a for a in view.plan if a.source.kind == "risk"}
     n = 0
     for row in reg.rows:
@@ -232,46 +206,46 @@ def write_risk_sheets(wb, view: AssessmentView, lang: str) -> bool:
         n += 1
         act = actions.get(f"risk:{r.id}")
         acc = r.accepted
-        w.text(n, 0, r.label)
-        w.text(n, 1, f"{r.threat_title(lang)}\n" + ", ".join(a.name for a in row.assets))
-        w.number(n, 2, rt.level, f[rt.band] if rt.band else None)
-        _band_cell(w, n, 3, rt.band)
-        w.text(n, 4, t(f"risk.treatment.{r.treatment}", lang) if r.treatment else t("xlsx.risk.undecided", lang),
-               None if r.treatment else f["bad"])
-        w.text(n, 5, labels(_control_refs(view, r.planned_controls), lang))
-        w.text(n, 6, r.plan)
-        w.text(n, 7, r.owner)
-        w.day(n, 8, act.due.isoformat() if act and act.due else r.due)
-        w.text(n, 9, t(f"action_status.{act.action_status}", lang) if act else "")
-        w.number(n, 10, rt.retained_level, f[rt.retained_band] if rt.retained_band else None)
-        _band_cell(w, n, 11, rt.retained_band)
-        w.text(n, 12, acc.by if acc else "")
-        w.day(n, 13, acc.on if acc else None)
-        w.text(n, 14, acc.reason if acc else ("" if not rt.needs_acceptance else t("xlsx.risk.acceptance_missing", lang)),
-               f["bad"] if rt.needs_acceptance and not acc else None)
-        w.day(n, 15, acc.until if acc else None)
-        w.text(n, 16, "")  # signed on paper by the risk owner
-        w.text(n, 17, "")
-    w.ws.autofilter(0, 0, max(1, n), len(PLAN_HEADS) - 1)
-    w.finish(0)
-    w.ws.set_column(16, 17, 16)
+        sh.text(n, 0, r.label, book.f_cell)
+        sh.text(n, 1, f"{r.threat_title(lang)}\n" + ", ".join(a.name for a in row.assets), book.f_cell)
+        sh.number(n, 2, rt.level, rb.level_fmt(rt.band))
+        sh.text(n, 3, t(f"risk.treatment.{r.treatment}", lang) if r.treatment else t("xlsx.risk.undecided", lang),
+                book.f_cell if r.treatment else rb.bad)
+        sh.text(n, 4, labels(_control_refs(view, r.planned_controls), lang), book.f_cell)
+        sh.text(n, 5, r.plan, book.f_cell)
+        sh.text(n, 6, r.owner, book.f_cell)
+        sh.day(n, 7, act.due if act and act.due else _day(r.due))
+        sh.text(n, 8, t(f"action_status.{act.action_status}", lang) if act else "", book.f_cell)
+        sh.number(n, 9, rt.retained_level, rb.level_fmt(rt.retained_band))
+        sh.text(n, 10, acc.by if acc else "", book.f_cell)
+        sh.day(n, 11, _day(acc.on) if acc else None)
+        sh.text(n, 12, acc.reason if acc else ("" if not rt.needs_acceptance else t("xlsx.risk.acceptance_missing", lang)),
+                rb.bad if rt.needs_acceptance and not acc else book.f_cell)
+        sh.day(n, 13, _day(acc.until) if acc else None)
+        sh.text(n, 14, "", book.f_cell)  # signed and dated on paper by the risk owner
+    sh.ws.autofilter(0, 0, max(1, n), len(PLAN_HEADS) - 1)
+    sh.ws.freeze_panes(1, 1)
+    sh.finish(repeat=0)
 
     # 4. SoA traceability: why each control is in the SoA and which risks use it ------------------
-    w = _Writer(wb, f, lang, SHEETS[3])
-    w.header(0, TRACE_HEADS)
+    sh = rb.sheet(SHEETS[3], TRACE_COLS, shrink=("title", "reasons", "note"))
+    sh.header(0, [t(k, lang) for k in TRACE_HEADS])
     for n, srow in enumerate(view.soa, start=1):
-        w.text(n, 0, srow.ref.label(lang))
-        w.text(n, 1, srow.ref.title(lang))
-        w.text(n, 2, t("xlsx.yes" if srow.applicable else "xlsx.no", lang))
-        w.text(n, 3, ", ".join(t(f"xlsx.reason.{x}", lang) for x in srow.reasons))
-        w.text(n, 4, ", ".join(r.label for r in srow.risks))
-        w.text(n, 5, t(f"status.{srow.status or 'unanswered'}", lang))
+        sh.text(n, 0, srow.ref.label(lang), book.f_cell)
+        sh.text(n, 1, srow.ref.title(lang), book.f_cell)
+        sh.text(n, 2, t("xlsx.yes" if srow.applicable else "xlsx.no", lang), book.f_cell)
+        sh.text(n, 3, ", ".join(t(f"xlsx.reason.{x}", lang) for x in srow.reasons), book.f_cell)
+        sh.text(n, 4, ", ".join(r.label for r in srow.risks), book.f_cell)
+        sh.text(n, 5, t(f"status.{srow.status or 'unanswered'}", lang), book.f_cell)
         if srow.conflict:
-            w.text(n, 6, t("xlsx.risk.conflict", lang), f["bad"])
+            sh.text(n, 6, t("xlsx.risk.conflict", lang), rb.bad)
         elif srow.applicable and not srow.risks:
-            w.text(n, 6, t("xlsx.risk.orphan", lang))
-    w.ws.autofilter(0, 0, max(1, len(view.soa)), len(TRACE_HEADS) - 1)
-    w.finish(0)
+            sh.text(n, 6, t("xlsx.risk.orphan", lang), book.f_cell)
+        else:
+            sh.blank(n, 6, book.f_cell)
+    sh.ws.autofilter(0, 0, max(1, len(view.soa)), len(TRACE_HEADS) - 1)
+    sh.ws.freeze_panes(1, 1)
+    sh.finish(repeat=0)
     return True
 
 
