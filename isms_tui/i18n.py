@@ -1,10 +1,16 @@
-"""The ja/en message catalog (``messages.toml``): every user-visible UI string lives there."""
+"""The ja/en message catalog (``messages.json``): every user-visible UI string lives there.
+
+One entry per line, ``"key": {"ja": "...", "en": "..."}``, placeholders written ``{name}``; a
+test fails when a key used in the code is missing or a language is empty. JSON rather than
+TOML because the catalog is read at every start: Python's JSON reader takes about a tenth of
+the time ``tomllib`` takes on the same 80 KB.
+"""
 
 from __future__ import annotations
 
+import json
 import locale
 import os
-import tomllib
 from functools import cache
 from pathlib import Path
 
@@ -13,8 +19,8 @@ LANGS = ("ja", "en")
 
 @cache
 def messages() -> dict[str, dict[str, str]]:
-    with open(Path(__file__).with_name("messages.toml"), "rb") as fh:
-        return tomllib.load(fh)
+    with open(Path(__file__).with_name("messages.json"), "rb") as fh:
+        return json.load(fh)
 
 
 def t(key: str, lang: str, /, **kwargs: object) -> str:
