@@ -20,6 +20,7 @@ from .model import EDITIONS, KINDS, STATUSES, Assessment, UserError
 from .paths import resolve_data_dir
 from .scoring import pct
 from .service import StorageError
+from .soa_decisions import control_ref, reasons_text
 
 
 class UsageError(Exception):
@@ -92,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--evidence")
     an.add_argument("--na-justification", help="why the item does not apply (required with not_applicable)")
     an.add_argument("--last-done", help="date a recurring activity was last done, YYYY-MM-DD")
+
+    so = sub.add_parser("soa", help="show the Statement of Applicability, or record the decision for one control")
+    so.add_argument("id")
+    so.add_argument("control", nargs="?", help="Annex A control of the assessment's edition, e.g. 5.15 or A.5.15")
+    so.add_argument("--applicable", choices=("yes", "no", "auto"), help="'auto' follows the answers again")
+    so.add_argument("--reasons", help="why it is included besides risk treatment: legal, contract, business, baseline "
+                                      "(comma separated; '' clears)")
+    so.add_argument("--justification", help="why it is included or excluded, in the company's words")
+    so.add_argument("--implementation", help="how it is implemented, or the document that says so")
+    so.add_argument("--owner")
 
     sub.add_parser("demo", help="create the demo assessment (a fictional 30-person company) and print its id")
 
@@ -243,6 +254,33 @@ def cmd_answer(args, lang: str) -> int:
     return 0
 
 
+def cmd_soa(args, lang: str) -> int:
+    """Without options: the SoA rows (one control per line, or the one asked for); with options:
+    the decision for one control, saved through the same checks, lock and save as the TUI."""
+    ws = _workspace(args)
+    fields = {k: getattr(args, k) for k in ("reasons", "justification", "implementation", "owner")
+              if getattr(args, k) is not None}
+    if args.applicable is not None:
+        fields["applicable"] = {"yes": True, "no": False, "auto": None}[args.applicable]
+    if fields and not args.control:
+        raise UsageError(t("cli.soa_needs_control", lang))
+    if fields:
+        with ws.open(args.id) as s:
+            s.set_soa_decision(args.control, **fields)
+    view = ws.view(args.id)
+    rows = view.soa
+    if args.control:
+        key = control_ref(args.control, view.assessment.edition).key
+        rows = [r for r in rows if r.ref.key == key]
+    for row in rows:
+        reasons = reasons_text(row.reasons, [r.label for r in row.risks], lang).replace("\n", "; ") or "-"
+        _out("\t".join((row.ref.label(lang), t("xlsx.yes" if row.applicable else "xlsx.no", lang), reasons,
+                        t(f"status.{row.status or 'unanswered'}", lang), row.justification.replace("\n", " ") or "-")))
+    if fields:
+        _out(t("cli.soa_saved", lang, control=rows[0].ref.label(lang)))
+    return 0
+
+
 def cmd_demo(args, lang: str) -> int:
     from .demo import create_demo
 
@@ -318,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             "new": cmd_new, "list": cmd_list, "banks": cmd_banks, "export": cmd_export,
             "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
             "quick": cmd_quick, "serve": cmd_serve, "report": cmd_report, "answer": cmd_answer,
+            "soa": cmd_soa,
         }[cmd]
         return handler(args, lang)
     except UsageError as exc:

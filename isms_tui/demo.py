@@ -299,9 +299,22 @@ def demo_soa(lang: str) -> list[SoaDecision]:
     for cid, (why, how, owner) in d["soa"].items():
         excluded = cid in EXCLUSIONS
         out.append(SoaDecision(Ref(CONTROL, cid).key, applicable=False if excluded else True,
+                               reasons=[] if excluded else list(DEMO_SOA_REASONS.get(cid, ())),
                                justification=d["exclusions"][cid] if excluded else why,
                                implementation=how, owner=d["owners"][owner]))
+    # reasons chosen before the justification is written (the SoA sheet still flags the text)
+    out += [SoaDecision(Ref(CONTROL, cid).key, reasons=list(reasons))
+            for cid, reasons in DEMO_SOA_REASONS.items() if cid not in d["soa"]]
     return out
+
+
+# Reasons besides risk treatment the demo company gave (client contracts with NDAs and breach
+# notice clauses, the personal information protection act, the group's baseline of rules).
+DEMO_SOA_REASONS = {
+    "5.1": ("contract", "baseline"), "5.9": ("baseline",), "5.24": ("contract",), "5.34": ("legal", "contract"),
+    "6.3": ("business",), "5.31": ("legal",), "5.32": ("legal",), "5.33": ("legal",), "6.2": ("legal", "contract"),
+    "6.6": ("contract",),
+}
 
 
 def create_demo(ws: Workspace, lang: str) -> str:

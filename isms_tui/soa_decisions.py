@@ -21,13 +21,18 @@ from .refs import CONTROL, CONTROL_2013, Ref
 from .soa import vague_reason
 from .text import clean
 
-SOA_FIELDS = ("applicable", "justification", "implementation", "owner")
+SOA_FIELDS = ("applicable", "reasons", "justification", "implementation", "owner")
+# Why a control is included, besides a risk treatment that uses it (which the register shows
+# by itself): a law or regulation, a contract or customer requirement, a business need, or a
+# baseline the company adopts (a group policy, a guideline such as IPA's).
+SOA_REASONS = ("legal", "contract", "business", "baseline")
 
 
 @dataclass
 class SoaDecision:
     control: str  # typed reference key: "control:5.15" or "control_2013:A.9.1.1"
     applicable: bool | None = None  # None: follow the answers (excluded when every question is N/A)
+    reasons: list[str] = field(default_factory=list)  # SOA_REASONS the user chose, in that order
     justification: str = ""  # why included / excluded, in the user's words
     implementation: str = ""  # how it is implemented, or the document that says so
     owner: str = ""
@@ -39,7 +44,7 @@ class SoaDecision:
 
     @property
     def is_empty(self) -> bool:
-        return self.applicable is None and not (self.justification or self.implementation or self.owner)
+        return self.applicable is None and not (self.reasons or self.justification or self.implementation or self.owner)
 
     def to_doc(self) -> dict:
         return asdict(self)
@@ -50,6 +55,8 @@ class SoaDecision:
         d = cls(**{k: v for k, v in doc.items() if k in names})
         if not isinstance(d.control, str) or d.applicable not in (True, False, None):
             raise ValueError("bad SoA decision")
+        if not isinstance(d.reasons, list) or any(r not in SOA_REASONS for r in d.reasons):
+            raise ValueError("bad SoA reasons")
         return d
 
 
@@ -96,12 +103,16 @@ def apply_fields(current: SoaDecision, **values: object) -> SoaDecision:
             if value not in (True, False, None):
                 raise ValidationError("error.bad_choice", field="applicable", choices="yes, no")
             d.applicable = value  # type: ignore[assignment]
+        elif name == "reasons":
+            d.reasons = parse_reasons(value)
         elif name in ("justification", "implementation"):
             d.__setattr__(name, clean(str(value or "")).strip())
         elif name == "owner":
             d.owner = clean(str(value or ""), multiline=False).strip()
         else:
             raise ValidationError("error.unknown_field", field=name)
+    if d.applicable is False and d.reasons and ("applicable" in values or "reasons" in values):
+        raise ValidationError("error.soa_excluded_with_reasons")
     if d.applicable is False and ("applicable" in values or "justification" in values):
         if not d.justification:
             raise ValidationError("error.soa_exclusion_needs_reason")
@@ -109,6 +120,32 @@ def apply_fields(current: SoaDecision, **values: object) -> SoaDecision:
             raise ValidationError("error.na_justification_vague")
     d.updated = now_iso()
     return d
+
+
+def parse_reasons(value: object) -> list[str]:
+    """Reasons given as a list or as text ("legal, contract"): each one of SOA_REASONS, kept in
+    that order, without repeats; ValidationError names the allowed ones."""
+    if value is None:
+        return []
+    parts = value.replace(",", " ").split() if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+    chosen = set()
+    for p in parts:
+        if not isinstance(p, str) or p.strip().lower() not in SOA_REASONS:
+            raise ValidationError("error.bad_choice", field="reasons", choices=", ".join(SOA_REASONS))
+        chosen.add(p.strip().lower())
+    return [r for r in SOA_REASONS if r in chosen]
+
+
+def reasons_text(reasons: tuple[str, ...] | list[str], risk_labels: list[str], lang: str) -> str:
+    """Why a control is in the SoA, one reason per line: the risk treatment with the risks'
+    labels ("Risk treatment (R-01, R-03)"), then the reasons the company gave."""
+    out = []
+    for reason in reasons:
+        text = t(f"xlsx.reason.{reason}", lang)
+        if reason == "risk_treatment" and risk_labels:
+            text += " (" + ", ".join(risk_labels) + ")"
+        out.append(text)
+    return "\n".join(out)
 
 
 def suggestion(ref: Ref, lang: str, applicable: bool = True) -> str:

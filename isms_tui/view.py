@@ -63,7 +63,7 @@ class SoaRow:
     evidence: tuple[str, ...]  # de-duplicated
     maps_to: tuple[Ref, ...]  # 2022 -> 2013 predecessors, or 2013 -> 2022 successors
     risks: tuple[Risk, ...] = ()  # the risks whose treatment uses it (existing or planned)
-    reasons: tuple[str, ...] = ()  # why it is included: "risk_treatment" when risks use it
+    reasons: tuple[str, ...] = ()  # why it is included: "risk_treatment" when risks use it, then the user's SOA_REASONS
     conflict: bool = False  # the answers exclude it but a risk uses it (listed in soa_conflicts)
     decided: bool = False  # the user recorded a decision (or excluded it with reasons)
     implementation: str = ""  # how it is implemented / document reference (the user's text)
@@ -320,9 +320,9 @@ class AssessmentView:
                 evidence=tuple(evid),
                 maps_to=maps,
                 risks=tuple(risks),
-                reasons=("risk_treatment",) if risks else (),
+                reasons=(("risk_treatment",) if risks else ()) + (tuple(decision.reasons) if decision and applicable else ()),
                 conflict=excluded and bool(risks),
-                decided=bool(decision and (decision.applicable is not None or decision.justification)) or all_na,
+                decided=bool(decision and (decision.applicable is not None or decision.justification or decision.reasons)) or all_na,
                 implementation=decision.implementation if decision else "",
                 owner=(decision.owner if decision and decision.owner else ", ".join(owners)),
                 flags=tuple(flags),
@@ -390,11 +390,12 @@ class AssessmentView:
 
     @cached_property
     def orphaned_controls(self) -> list[SoaRow]:
-        """Applicable controls no risk uses (only with a register): auditors ask why each is
-        in the SoA; a control without a risk behind it needs another reason."""
+        """Applicable controls with no reason to be there (only with a register): no risk uses
+        them and the user gave no other reason (legal, contract, business, baseline). Auditors
+        ask why each control is in the SoA."""
         if not self.risk_data.exists:
             return []
-        return [row for row in self.soa if row.applicable and not row.risks]
+        return [row for row in self.soa if row.applicable and not row.reasons]
 
     @cached_property
     def target(self) -> date | None:

@@ -262,3 +262,28 @@ def test_undecodable_argument_is_a_usage_error(tmp_path: Path):
                            capture_output=True, text=True, env=env, timeout=120)
         assert r.returncode == 2 and _one_clean_line(r), r.stderr
     assert not list((tmp_path / "d" / "assessments").glob("*.json"))
+
+
+def test_soa_shows_rows_and_records_a_decision_through_the_same_checks(tmp_path):
+    data = tmp_path / "d"
+    aid = run_cli("new", "--org", "SoA CLI KK", data_dir=data).stdout.split()[-1]
+    r = run_cli("--lang", "en", "soa", aid, "A.5.31", "--reasons", "legal,contract", "--justification",
+                "=Act on the Protection of Personal Information", data_dir=data)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "A.5.31\tYes\tLaw or regulation; Contract or customer\tUnanswered\t=Act on the Protection of Personal Information",
+        "A.5.31: SoA decision saved.",
+    ]
+    rows = run_cli("--lang", "ja", "soa", aid, data_dir=data).stdout.splitlines()
+    assert len(rows) == 93 and rows[0].startswith("A.5.1\tはい\t-\t未回答")
+    assert "法令・規制; 契約・顧客の要求" in next(x for x in rows if x.startswith("A.5.31\t"))
+    # the core's checks, one line each: a reason that is not one, excluding a control with reasons
+    for args, code, text in [(("A.5.31", "--reasons", "whim"), 1, "reasons must be one of"),
+                             (("A.5.31", "--applicable", "no", "--justification", "We keep no personal data at all."),
+                              1, "clear the reasons first"),
+                             (("--owner", "Sato"), 2, "name the control"),
+                             (("9.99", "--owner", "Sato"), 1, "No Annex A control 9.99")]:
+        r = run_cli("--lang", "en", "soa", aid, *args, data_dir=data)
+        assert r.returncode == code and text in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    stored = json.loads(next((data / "assessments").glob("*.json")).read_text())["soa"]
+    assert [d["reasons"] for d in stored.values()] == [["legal", "contract"]]

@@ -17,6 +17,9 @@ SRC = ROOT / "isms_tui"
 KEY_CALL = re.compile(r"""\b(?:tr|t)\(\s*f?["']([a-z0-9_.{}\[\]' ]+)["']""")
 
 
+from isms_tui.soa_decisions import SOA_REASONS  # noqa: E402
+
+
 def _expand(key: str) -> list[str]:
     """Turn an f-string key into the concrete keys it can produce."""
     subs = {
@@ -25,7 +28,8 @@ def _expand(key: str) -> list[str]:
         "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
         "gate.state": list(GATE_STATES), "status.short": [*STATUSES, "clear"],
         "risk.action": ["reduce", "share", "avoid"], "risk.band": list(BANDS), "risk.treatment": list(TREATMENTS),
-        "asset.category": list(CATEGORIES), "risk.method": list(METHODS), "xlsx.reason": ["risk_treatment"],
+        "asset.category": list(CATEGORIES), "risk.method": list(METHODS), "xlsx.reason": ["risk_treatment", *SOA_REASONS],
+        "soa.edit.applicable": ["auto", "yes", "no"],
         "asset.col": ["id", "category", "name", "owner", "cia", "risks"], "asset.f": list(CIA),
         "risk.col": ["id", "level", "treatment", "threat", "owner", "state"],
         "soa.col": ["control", "title", "applicable", "status", "risks"],

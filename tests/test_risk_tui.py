@@ -190,3 +190,49 @@ async def test_risk_screens_switch_language_and_keep_user_text_literal(tmp_path)
         assert str(table.get_row_at(0)[2]).startswith("Customer list [bo")  # user text is never markup
         await pilot.press("f2")
         await _wait_for(pilot, lambda: "1 assets" in str(app.screen.query_one("#asset-bar").render()))
+
+
+@pytest.mark.asyncio
+async def test_soa_decision_is_written_by_keyboard_and_an_error_keeps_what_was_typed(tmp_path):
+    from isms_tui.screens.soa import SoaDialog
+
+    data, aid, _ = _data(tmp_path)
+    app = IsmsApp(data, lang="en", open_id=aid)
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
+        await pilot.press("f7")
+        await _wait_for(pilot, lambda: isinstance(app.screen, SoaScreen))
+        screen = app.screen
+        assert screen.rows[0].ref.id == "5.1" and screen.rows[0].reasons == ()
+        await pilot.press("e")  # the decision for A.5.1
+        await _wait_for(pilot, lambda: isinstance(app.screen, SoaDialog))
+        await _tab_to(pilot, app, "reasons")
+        await pilot.press("space")  # the first reason: law or regulation
+        await _tab_to(pilot, app, "justification")
+        await pilot.press(*"Client NDAs", "ctrl+s")
+        await _wait_for(pilot, lambda: app.screen is screen and "control:5.1" in app.session.soa)
+        decision = app.session.soa["control:5.1"]
+        assert decision.reasons == ["legal"] and decision.justification == "Client NDAs" and decision.applicable is None
+        row = screen.query_one(DataTable).get_row_at(0)
+        assert str(row[-1]) == "Law or regulation"
+        assert screen.rows[0].reasons == ("legal",)
+        await pilot.press("f", "f")  # no reason: A.5.1 has one now
+        await _wait_for(pilot, lambda: screen.filter == "untraced")
+        assert "5.1" not in [r.ref.id for r in screen.rows] and len(screen.rows) == 93 - 5
+
+        await pilot.press("f", "f")  # all again, cursor on A.5.1
+        await _wait_for(pilot, lambda: screen.filter == "all")
+        screen.query_one(DataTable).move_cursor(row=0)
+        await pilot.press("e")
+        await _wait_for(pilot, lambda: isinstance(app.screen, SoaDialog))
+        await pilot.press("enter")  # the applicable select is focused first
+        await pilot.pause()
+        await pilot.press("down", "down", "enter", "ctrl+s")  # excluded, but a reason is still chosen
+        await _wait_for(pilot, lambda: any("clear the reasons" in n.message for n in app._notifications))
+        await _wait_for(pilot, lambda: isinstance(app.screen, SoaDialog))
+        assert app.screen.query_one("#applicable", Select).value == "no"  # what was typed is kept
+        assert app.screen.query_one("#justification", Input).value == "Client NDAs"
+        await pilot.press("escape")
+        await _wait_for(pilot, lambda: app.screen is screen)
+    stored = Workspace(data).load(aid).soa["control:5.1"]
+    assert stored.applicable is None and stored.reasons == ["legal"]

@@ -15,7 +15,7 @@ from isms_tui.cycle import certificate_cycle
 from isms_tui.model import ActionEdit, Answer, Assessment, ValidationError
 from isms_tui.plan import schedule
 from isms_tui.service import Workspace
-from isms_tui.soa_decisions import SoaDecision, decision_control, suggestion
+from isms_tui.soa_decisions import SoaDecision, decision_control, reasons_text, suggestion
 from isms_tui.view import AssessmentView
 
 TODAY = date(2027, 1, 15)
@@ -73,6 +73,9 @@ def test_a_file_without_the_soa_table_reads_as_no_decisions(workspace: Workspace
     ({"applicable": False, "justification": "n/a"}, "error.na_justification_vague"),
     ({"applicable": "maybe"}, "error.bad_choice"),
     ({"colour": "red"}, "error.unknown_field"),
+    ({"reasons": "legal, because"}, "error.bad_choice"),
+    ({"reasons": "legal", "applicable": False, "justification": "We write no software of our own at all."},
+     "error.soa_excluded_with_reasons"),
 ])
 def test_decisions_are_checked(workspace: Workspace, sample_id: str, fields, key):
     with workspace.open(sample_id) as s:
@@ -200,3 +203,35 @@ def test_roadmap_rows_carry_owner_and_status_from_the_steps_questions():
     assert row.status == "done"
     other = next(r for r in _view(["process-acquisition"], answers).roadmap if r.step.id == "acq.assets")
     assert other.status == "todo" and other.owner == ""
+
+
+def test_reasons_besides_risk_treatment_are_kept_in_order_and_read_back(workspace: Workspace, sample_id: str):
+    with workspace.open(sample_id) as s:
+        d = s.set_soa_decision("5.31", reasons="Contract legal contract")
+        assert d.reasons == ["legal", "contract"]  # SOA_REASONS order, no repeats, any case
+        assert s.set_soa_decision("5.32", reasons=["baseline"]).reasons == ["baseline"]
+        assert s.set_soa_decision("5.32", reasons="").reasons == [] and "control:5.32" not in s.soa  # empty again
+    assert workspace.load(sample_id).soa["control:5.31"].reasons == ["legal", "contract"]
+    # a decision stored before reasons existed reads as none
+    old = SoaDecision.from_doc({"control": "control:5.1", "applicable": True, "justification": "x"})
+    assert old.reasons == []
+    with pytest.raises(ValueError):
+        SoaDecision.from_doc({"control": "control:5.1", "reasons": ["whim"]})
+
+
+def test_a_reason_makes_a_control_traced_and_is_listed_after_the_risk_treatment():
+    from isms_tui.risk import RiskData, default_criteria
+
+    view = _view(["annex-a-2022"], soa={"control:5.31": SoaDecision("control:5.31", reasons=["legal"])})
+    row = _row(view, "5.31")
+    assert row.applicable and row.reasons == ("legal",) and row.decided
+    assert reasons_text(row.reasons, [], "en") == "Law or regulation"
+    assert reasons_text(("risk_treatment", "contract"), ["R-01", "R-03"], "ja") == "リスク対応 (R-01, R-03)\n契約・顧客の要求"
+    # with a register, a control with a reason is not "orphaned"; one with neither is
+    banks = [builtin_banks().banks["annex-a-2022"]]
+    a = Assessment(organization="SoA KK", banks=["annex-a-2022"])
+    soa = {"control:5.31": SoaDecision("control:5.31", reasons=["legal"])}
+    reg = AssessmentView(a, banks, {}, {}, today=TODAY, soa=soa, risk=RiskData(criteria=[default_criteria()]))
+    assert reg.risk_data.exists
+    orphans = {r.ref.id for r in reg.orphaned_controls}
+    assert "5.31" not in orphans and "5.32" in orphans

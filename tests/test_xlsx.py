@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from isms_tui.demo import create_demo
 from isms_tui.exports.xlsx import export_assessment, wrapped_lines
+from isms_tui.i18n import t
 from isms_tui.model import Assessment
 from isms_tui.service import Workspace
 from tests.conftest import run_cli
@@ -72,7 +73,7 @@ def full_2022(tmp_path_factory):
             if item.every_months:
                 s.set_fields(item.id, last_done="2026-09-01")
         s.edit_action("question:" + next(i.id for i in s.items if s.answers[i.id].status == "partial"), status="done", due="2026-01-01")
-        s.set_soa_decision("5.15", justification="=cmd|' 顧客データを担当者だけが扱えるようにするため", implementation="アクセス管理規程 v2",
+        s.set_soa_decision("5.15", reasons="baseline, contract", justification="=cmd|' 顧客データを担当者だけが扱えるようにするため", implementation="アクセス管理規程 v2",
                            owner="情シス 高橋")
         s.set_soa_decision("8.7", applicable=False, justification="We only use Macs, so malware does not concern us.")
     return ws, a.id
@@ -193,18 +194,19 @@ def test_workbook_structure(full_2022, tmp_path: Path, lang: str):
     assert soa.max_row == head + 93
     by_id = {soa.cell(r, 2).value: r for r in range(head + 1, head + 94)}
     assert list(by_id)[0] == "A.5.1" and list(by_id)[-1] == "A.8.34"
-    assert soa.cell(by_id["A.5.7"], 10).value in ("(2022年版で新設)", "(new in 2022)")
-    assert soa.cell(by_id["A.5.1"], 10).value == "A.5.1.1, A.5.1.2"
+    assert soa.cell(by_id["A.5.7"], 11).value in ("(2022年版で新設)", "(new in 2022)")
+    assert soa.cell(by_id["A.5.1"], 11).value == "A.5.1.1, A.5.1.2"
     r = by_id["A.5.15"]
-    assert soa.cell(r, 5).value == "=cmd|' 顧客データを担当者だけが扱えるようにするため"
-    assert (soa.cell(r, 7).value, soa.cell(r, 8).value) == ("アクセス管理規程 v2", "情シス 高橋")
+    assert soa.cell(r, 6).value == "=cmd|' 顧客データを担当者だけが扱えるようにするため"
+    assert (soa.cell(r, 8).value, soa.cell(r, 9).value) == ("アクセス管理規程 v2", "情シス 高橋")
+    assert soa.cell(r, 5).value == t("xlsx.reason.contract", lang) + "\n" + t("xlsx.reason.baseline", lang)
     r = by_id["A.8.7"]
     assert soa.cell(r, 4).value == ("いいえ" if lang == "ja" else "No")
-    assert "A.8.7" in soa.cell(r, 11).value  # flagged: auditors challenge excluding malware protection
-    undecided = soa.cell(by_id["A.5.2"], 5).value
+    assert "A.8.7" in soa.cell(r, 12).value  # flagged: auditors challenge excluding malware protection
+    undecided = soa.cell(by_id["A.5.2"], 6).value
     assert undecided in (None, "")  # never a prefilled sentence as the user's decision
-    assert soa.cell(by_id["A.5.2"], 11).value in ("採用・除外の理由が未記入", "No justification entered yet")
-    evidence = [soa.cell(r, 9).value for r in by_id.values() if soa.cell(r, 9).value]
+    assert soa.cell(by_id["A.5.2"], 12).value in ("採用・除外の理由が未記入", "No justification entered yet")
+    evidence = [soa.cell(r, 10).value for r in by_id.values() if soa.cell(r, 10).value]
     assert all(len(set(e.split("\n"))) == len(e.split("\n")) for e in evidence)  # de-duplicated
 
     # answers: every item under its section, real dates and times
@@ -376,10 +378,10 @@ def test_export_without_target_date_and_2013(tmp_path: Path):
     wb = load_workbook(export_assessment(ws, a.id, tmp_path / "o.xlsx", lang="en", today=TODAY))
     soa = wb["Statement of Applicability"]
     head = _header_row(soa, "Theme")
-    assert soa.max_row == head + 114 and soa.max_column == 11
-    assert soa.cell(head, 10).value == "Corresponding 2022 controls"
+    assert soa.max_row == head + 114 and soa.max_column == 12
+    assert soa.cell(head, 11).value == "Corresponding 2022 controls"
     row = next(r for r in range(head + 1, soa.max_row + 1) if soa.cell(r, 2).value == "A.5.1.1")
-    assert soa.cell(row, 10).value == "A.5.1"
+    assert soa.cell(row, 11).value == "A.5.1"
     warning = "2013 certificates expired at the end of the transition period on 2025-10-31"
     assert any(warning in (soa.cell(r, 1).value or "") for r in range(1, head))
     summary = wb["Summary"]

@@ -234,12 +234,12 @@ def write_risk_sheets(book: Book, view: AssessmentView) -> bool:
         sh.text(n, 0, srow.ref.label(lang), book.f_cell)
         sh.text(n, 1, srow.ref.title(lang), book.f_cell)
         sh.text(n, 2, t("xlsx.yes" if srow.applicable else "xlsx.no", lang), book.f_cell)
-        sh.text(n, 3, ", ".join(t(f"xlsx.reason.{x}", lang) for x in srow.reasons), book.f_cell)
+        sh.text(n, 3, "\n".join(t(f"xlsx.reason.{x}", lang) for x in srow.reasons), book.f_cell)
         sh.text(n, 4, ", ".join(r.label for r in srow.risks), book.f_cell)
         sh.text(n, 5, t(f"status.{srow.status or 'unanswered'}", lang), book.f_cell)
         if srow.conflict:
             sh.text(n, 6, t("xlsx.risk.conflict", lang), rb.bad)
-        elif srow.applicable and not srow.risks:
+        elif srow.applicable and not srow.reasons:
             sh.text(n, 6, t("xlsx.risk.orphan", lang), book.f_cell)
         else:
             sh.blank(n, 6, book.f_cell)

@@ -28,6 +28,7 @@ from ..i18n import t
 from ..model import UserError
 from ..service import Workspace
 from ..soa import exclusion_challenge
+from ..soa_decisions import reasons_text
 from ..text import clean
 from ..view import AssessmentView
 from .layout import BOLD_WIDTH, HEAD_FILL, PHASE_FILL, Book, wrapped_lines
@@ -349,8 +350,9 @@ def _plan(book: Book, view: AssessmentView, lang: str) -> None:
 
 
 # --- 4. Statement of Applicability ----------------------------------------------------------
-SOA_COLS = [("theme", 10.5), ("control", 7.5), ("control_title", 17.5), ("applicable", 6.5), ("justification", 26.5),
-            ("impl_status", 9.5), ("implementation", 21), ("owner", 10), ("evidence", 17.5), ("maps", 11), ("remarks", 20)]
+SOA_COLS = [("theme", 9.5), ("control", 7.5), ("control_title", 16), ("applicable", 6.5), ("reasons", 13),
+            ("justification", 23), ("impl_status", 9.5), ("implementation", 18), ("owner", 9), ("evidence", 15),
+            ("maps", 11), ("remarks", 20)]
 
 
 def _soa(book: Book, view: AssessmentView, lang: str) -> None:
@@ -409,15 +411,16 @@ def _soa(book: Book, view: AssessmentView, lang: str) -> None:
         sh.text(n, 1, row.ref.label(lang) if is2022 else row.ref.id, book.f_cell)
         sh.text(n, 2, row.ref.title(lang), book.f_cell)
         sh.text(n, 3, _yes_no(lang, row.applicable), book.f_warn if flagged and not row.applicable else book.f_center)
-        sh.text(n, 4, row.justification, book.f_cell)
-        sh.text(n, 5, _status(lang, row.status), book.status_fmt(row.status))
-        sh.text(n, 6, row.implementation, book.f_cell)
-        sh.text(n, 7, row.owner, book.f_cell)
-        sh.text(n, 8, "\n".join(row.evidence), book.f_cell)
+        sh.text(n, 4, reasons_text(row.reasons, [r.label for r in row.risks], lang), book.f_cell)
+        sh.text(n, 5, row.justification, book.f_cell)
+        sh.text(n, 6, _status(lang, row.status), book.status_fmt(row.status))
+        sh.text(n, 7, row.implementation, book.f_cell)
+        sh.text(n, 8, row.owner, book.f_cell)
+        sh.text(n, 9, "\n".join(row.evidence), book.f_cell)
         if is2022:
-            sh.text(n, 9, ", ".join(m.id for m in row.maps_to) or tr("xlsx.new_in_2022"), book.f_cell)
+            sh.text(n, 10, ", ".join(m.id for m in row.maps_to) or tr("xlsx.new_in_2022"), book.f_cell)
         else:
-            sh.text(n, 9, ", ".join(m.label(lang) for m in row.maps_to), book.f_cell)
+            sh.text(n, 10, ", ".join(m.label(lang) for m in row.maps_to), book.f_cell)
         remarks = []
         for flag in row.flags:
             if flag == "challenged":
@@ -426,7 +429,7 @@ def _soa(book: Book, view: AssessmentView, lang: str) -> None:
                 remarks.append(tr("soa.flag.challenged", controls=ids, reason=" ".join(reasons)))
             else:
                 remarks.append(tr(SOA_FLAG_KEYS[flag]))
-        sh.text(n, 10, "\n".join(remarks), book.f_warn if flagged else book.f_cell)
+        sh.text(n, 11, "\n".join(remarks), book.f_warn if flagged else book.f_cell)
     sh.ws.freeze_panes(head + 1, 2)
     sh.ws.autofilter(head, 0, head + len(view.soa), last)
     sh.finish(repeat=head)

@@ -1,26 +1,86 @@
 """The Statement of Applicability: one row per Annex A control with its applicability, the
 implementation status from the answers, the reasons and the risks that use it. Filters:
-excluded, no reason (applicable but no risk uses it), conflicts (excluded in the answers but used
-by a risk). Enter opens the control's first question, where applicability is answered."""
+excluded, no reason (applicable, no risk uses it and no other reason given), conflicts (excluded
+but used by a risk). ``e`` edits the company's decision for the control (applicable, reasons,
+justification, implementation, owner); Enter opens the control's first question."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, SelectionList, Static
 
-from ..service import Session
+from ..model import UserError
+from ..service import Session, StorageError
+from ..soa_decisions import SOA_REASONS, SoaDecision, suggestion
 from ..view import SoaRow
-from .assets import TABLE_CSS
+from .assets import TABLE_CSS, FormDialog, opt, select_value
 from .base import IsmsScreen, JumpToItem
-from .common import cell, retranslate_bindings
+from .common import cell, error_line, plain, retranslate_bindings
 
 SOA_FILTERS = ("all", "excluded", "untraced", "conflicts")
+
+
+APPLICABLE_CHOICES = {"auto": None, "yes": True, "no": False}
+
+
+class SoaDialog(FormDialog):
+    """The company's decision for one control, with what the register and the answers say."""
+
+    def __init__(self, row: SoaRow, decision: SoaDecision | None, preset: dict | None = None):
+        super().__init__()
+        self.row = row
+        self.decision = decision
+        self.preset = preset or {}
+
+    def _v(self, name: str, default: object = "") -> object:
+        if name in self.preset:
+            return self.preset[name]
+        return getattr(self.decision, name) if self.decision is not None else default
+
+    def compose(self) -> ComposeResult:
+        tr, lang, row = self.tr, self.lang, self.row
+        with Vertical(classes="risk-form"):
+            yield Static(plain(row.ref.full(lang)), classes="dialog-title")
+            yield Static(tr("form.hint"), classes="form-hint", markup=False)
+            with VerticalScroll(classes="form-body"):
+                status = tr(f"status.{row.status or 'unanswered'}")
+                risks = ", ".join(r.label for r in row.risks) or tr("soa.edit.no_risk")
+                yield Static(plain(tr("soa.edit.facts", status=status, risks=risks)), classes="preview")
+                yield Label(tr("soa.edit.applicable"))
+                current = self._v("applicable", None)
+                value = next((k for k, v in APPLICABLE_CHOICES.items() if v is current), "auto")
+                yield Select([(opt(tr(f"soa.edit.applicable.{k}")), k) for k in APPLICABLE_CHOICES],
+                             allow_blank=False, value=value, id="applicable")
+                yield Label(tr("soa.edit.reasons"))
+                chosen = set(self._v("reasons", []) or [])
+                yield SelectionList[str](*((opt(tr(f"xlsx.reason.{r}")), r, r in chosen) for r in SOA_REASONS),
+                                         id="reasons")
+                yield Label(tr("soa.edit.justification"))
+                yield Input(str(self._v("justification")), id="justification",
+                            placeholder=suggestion(row.ref, lang, applicable=row.applicable))
+                yield Label(tr("soa.edit.implementation"))
+                yield Input(str(self._v("implementation")), id="implementation")
+                yield Label(tr("soa.edit.owner"))
+                yield Input(str(self._v("owner")), id="owner")
+                yield from self.buttons()
+
+    def first_field(self):
+        return self.query_one("#applicable", Select)
+
+    def values(self) -> dict:
+        return {
+            "applicable": APPLICABLE_CHOICES[str(select_value(self.query_one("#applicable", Select)) or "auto")],
+            "reasons": list(self.query_one("#reasons", SelectionList).selected),
+            **{k: self.query_one(f"#{k}", Input).value for k in ("justification", "implementation", "owner")},
+        }
 
 
 class SoaScreen(IsmsScreen):
     DEFAULT_CSS = TABLE_CSS
     BINDINGS = [
+        Binding("e", "edit", "Decide", id="edit_soa"),
         Binding("f", "cycle_filter", "Filter", id="filter"),
         Binding("enter", "goto", "Question", id="goto_item"),
         Binding("r", "risks", "Risks", id="risks"),
@@ -68,7 +128,8 @@ class SoaScreen(IsmsScreen):
         table.clear(columns=True)
         for key in ("control", "title", "applicable", "status", "risks"):
             table.add_column(self.tr(f"soa.col.{key}"), key=key)
-        title_w = max(14, self.app.size.width - 56)
+        free = max(30, self.app.size.width - 42)  # what the control, mark and status columns leave
+        title_w, why_w = free - free // 2, free // 2
         self.rows = [row for row in view.soa if self._keep(row, orphans)]
         for row in self.rows:
             if row.conflict:
@@ -77,12 +138,13 @@ class SoaScreen(IsmsScreen):
                 mark, style = self.tr("soa.excluded"), "dim"
             else:
                 mark, style = self.tr("soa.included"), ""
-            risks = ", ".join(r.label for r in row.risks)
+            risks = ", ".join([*(r.label for r in row.risks),
+                               *(self.tr(f"xlsx.reason.{x}") for x in row.reasons if x != "risk_treatment")])
             if not risks and row.ref.id in orphans:
                 risks = self.tr("soa.no_reason")
             table.add_row(
                 cell(row.ref.label(lang)), cell(row.ref.title(lang), title_w), cell(mark, style=style),
-                cell(self.tr(f"status.{row.status or 'unanswered'}"), 12), cell(risks, 16),
+                cell(self.tr(f"status.{row.status or 'unanswered'}"), 12), cell(risks, why_w),
                 key=row.ref.key,
             )
         soa = view.soa
@@ -100,10 +162,34 @@ class SoaScreen(IsmsScreen):
         self.filter = SOA_FILTERS[(SOA_FILTERS.index(self.filter) + 1) % len(SOA_FILTERS)]
         self.reload()
 
-    def action_goto(self) -> None:
+    def _current(self) -> SoaRow | None:
         if not self.rows:
+            return None
+        return self.rows[min(self.query_one(DataTable).cursor_row, len(self.rows) - 1)]
+
+    def action_edit(self, preset: dict | None = None) -> None:
+        row = self._current()
+        if row is None:
             return
-        row = self.rows[min(self.query_one(DataTable).cursor_row, len(self.rows) - 1)]
+
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            try:
+                self.session.set_soa_decision(row.ref.key, **values)
+            except (UserError, StorageError, OSError) as exc:
+                self.notify(error_line(exc, self.lang), severity="error", markup=False, timeout=10)
+                self.action_edit(values)  # keep what was typed
+                return
+            self.notify(self.tr("soa.edit.saved"), timeout=2)
+            self.reload()
+
+        self.app.push_screen(SoaDialog(row, self.session.soa_decision(row.ref.key), preset), done)
+
+    def action_goto(self) -> None:
+        row = self._current()
+        if row is None:
+            return
         if row.items:
             self.request(JumpToItem(row.items[0].id))
         else:
