@@ -165,13 +165,20 @@ class Workspace:
         return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk,
                               soa=loaded.soa)
 
+    def risk_data(self, assessment_id: str) -> RiskData:
+        """The stored risk criteria, asset ledger and risk register of an assessment (read only)."""
+        return self.store.load_risk(assessment_id)
+
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
+        """A copy with everything the assessment holds: answers, plan edits, the asset ledger
+        and risk register with their criteria, and the SoA decisions."""
         loaded = self.load(assessment_id)
         assessment, answers, edits = loaded
         copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
         if organization:
             copy.organization = clean(organization, multiline=False).strip() or copy.organization
-        return self.store.create(copy, list(answers.values()), list(edits.values()), soa=list(loaded.soa.values()))
+        return self.store.create(copy, list(answers.values()), list(edits.values()),
+                                 risk=self.store.load_risk(assessment_id), soa=list(loaded.soa.values()))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file

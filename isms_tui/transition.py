@@ -28,13 +28,14 @@ class TransitionResult:
     left_open: list[str] = field(default_factory=list)  # no 2013 answer to carry
     new_controls: list[str] = field(default_factory=list)  # items of controls new in 2022
     copied: int = 0  # clause / process answers copied unchanged
+    register: int = 0  # risks carried with their controls renumbered (assets and criteria too)
 
     def report_lines(self, lang: str) -> list[str]:
         return [
             t("transition.summary", lang, carried=len(self.carried), merged=len(self.merged),
               open=len(self.left_open), new=len(self.new_controls), copied=self.copied),
             t("transition.new_controls", lang, ids=", ".join(sorted({i.split("-")[1] for i in self.new_controls}, key=_key))),
-        ]
+        ] + ([t("transition.register", lang, risks=self.register)] if self.register else [])
 
 
 def _key(cid: str) -> tuple[int, ...]:
@@ -103,5 +104,20 @@ def transition(ws: Workspace, old_id: str) -> TransitionResult:
         if item_id in known and not item_id.startswith("a22-"):
             out.append(Answer.from_doc(a.to_doc()))
             result.copied += 1
-    ws.create(new, out)
+    risk = ws.risk_data(old_id)
+    rev = cat.reverse_mapping()
+    for r in risk.risks.values():  # the register's controls, in the 2022 numbering
+        r.existing_controls = _successors(r.existing_controls, rev)
+        r.planned_controls = _successors(r.planned_controls, rev)
+    result.register = len(risk.risks)
+    ws.create(new, out, risk=risk if risk.exists else None)
     return result
+
+
+def _successors(ids: list[str], rev: dict[str, tuple[str, ...]]) -> list[str]:
+    """The 2022 controls that 2013 controls ``ids`` feed (official correspondence), in order."""
+    out: dict[str, None] = {}
+    for c in ids:
+        for new in rev.get(c, ()):
+            out.setdefault(new, None)
+    return list(out)

@@ -61,3 +61,30 @@ def test_transition_end_to_end(tmp_path: Path):
     # a 2022 assessment cannot be transitioned again
     r = run_cli("transition", new_id, data_dir=data)
     assert r.returncode == 1 and "not a 2013" in r.stderr
+
+
+def test_transition_and_duplicate_carry_the_register(tmp_path: Path):
+    from isms_tui.transition import transition
+
+    ws = Workspace(tmp_path / "d")
+    old = Assessment(organization="Register KK", edition="2013", lang="en")
+    ws.create(old)
+    with ws.open(old.id) as s:
+        a = s.add_asset(name="Customer list", category="information", owner="Sato", confidentiality=3)
+        s.add_risk(asset_ids=[a.id], owner="Sato", threat_id="T01", threat_level=3,
+                   existing_controls="A.12.2.1", treatment="reduce", planned_controls="A.9.2.3 A.9.4.4",
+                   plan="Admin rights only for two people")
+        s.set_soa_decision("A.12.2.1", justification="Laptops and mail are how malware comes in.")
+    dup = ws.duplicate(old.id, organization="Register KK (copy)")
+    assert ws.risk_data(dup).risks.keys() == ws.risk_data(old.id).risks.keys()
+    assert ws.load(dup).soa.keys() == {"control_2013:A.12.2.1"}
+
+    result = transition(ws, old.id)
+    risk = ws.risk_data(result.new_id)
+    (r,) = risk.risks.values()
+    assert [x.name for x in risk.assets.values()] == ["Customer list"] and risk.criteria
+    assert r.existing_controls == ["8.7"] and r.planned_controls == ["8.2", "8.18"]  # A.9.2.3 -> 8.2, A.9.4.4 -> 8.18
+    assert result.register == 1 and any("risk register" in line for line in result.report_lines("en"))
+    soa = {row.ref.id: row for row in ws.view(result.new_id).soa}
+    assert soa["8.7"].applicable and soa["8.7"].reasons == ("risk_treatment",)
+    assert ws.load(result.new_id).soa == {}  # 2013 decisions are written again for 2022
