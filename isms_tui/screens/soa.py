@@ -128,7 +128,7 @@ class SoaScreen(IsmsScreen):
         table.clear(columns=True)
         for key in ("control", "title", "applicable", "status", "risks"):
             table.add_column(self.tr(f"soa.col.{key}"), key=key)
-        free = max(30, self.app.size.width - 42)  # what the control, mark and status columns leave
+        free = max(30, self.app.size.width - 38)  # what the control, mark and status columns leave
         title_w, why_w = free - free // 2, free // 2
         self.rows = [row for row in view.soa if self._keep(row, orphans)]
         for row in self.rows:
