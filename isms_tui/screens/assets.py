@@ -4,85 +4,16 @@ scratch, edit, delete (refused while a risk refers to it). Every rule is the cor
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ..model import UserError
 from ..risk import CATEGORIES, CIA, Asset, starter_assets
-from ..service import Session, StorageError
-from ..text import clean
-from .base import IsmsModal, IsmsScreen
-from .common import cell, error_line, plain, retranslate_bindings
-
-FORM_CSS = """
-.risk-form { width: 90; max-width: 100%; height: 90%; max-height: 100%; border: thick $primary;
-             background: $surface; padding: 0 1; }
-.risk-form .form-body { height: 1fr; }
-.risk-form .dialog-title { margin-bottom: 0; }
-.risk-form .form-hint { color: $text-muted; height: 1; }
-.risk-form SelectionList { height: auto; max-height: 8; }
-.risk-form Label { color: $text-muted; margin-top: 1; }
-.risk-form Input, .risk-form Select { width: 1fr; }
-.risk-form .preview { color: $primary; text-style: bold; height: auto; }
-.risk-form .issues { color: $error; height: auto; }
-"""
-TABLE_CSS = """
-.risk-bar { height: 1; background: $panel; padding: 0 1; }
-.risk-table { height: 1fr; }
-"""
-
-
-def opt(label: str) -> Text:
-    """A Select option's label, never parsed as markup."""
-    return Text(clean(label, multiline=False))
-
-
-def select_value(widget: Select) -> object:
-    """A Select's value, "" when nothing is chosen."""
-    return "" if widget.value is Select.NULL else widget.value
-
-
-class FormDialog(IsmsModal[dict | None]):
-    """A modal form that scrolls at 80x24; ctrl+s saves from any field, escape cancels."""
-
-    DEFAULT_CSS = FORM_CSS
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel"),
-        Binding("ctrl+s", "save", "Save", id="save_form"),
-    ]
-
-    def buttons(self) -> ComposeResult:
-        with Horizontal(classes="dialog-buttons"):
-            yield Button(self.tr("button.save"), variant="primary", id="save")
-            yield Button(self.tr("button.cancel"), id="cancel")
-
-    def on_mount(self) -> None:
-        # Textual calls on_mount of every class in the MRO: subclasses use first_field().
-        retranslate_bindings(self, self.lang)
-        self.first_field().focus()
-
-    def first_field(self):
-        """The widget that has the focus when the form opens."""
-        return self.query(Input).first()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        elif event.button.id == "cancel":
-            self.dismiss(None)
-
-    def values(self) -> dict:
-        raise NotImplementedError
-
-    def action_save(self) -> None:
-        self.dismiss(self.values())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+from .base import IsmsModal
+from .common import cell, plain, retranslate_bindings
+from .register import FORM_CSS, FormDialog, RegisterScreen, opt, select_value
 
 
 class AssetDialog(FormDialog):
@@ -171,8 +102,7 @@ class StarterDialog(IsmsModal[dict | None]):
         self.dismiss(None)
 
 
-class AssetsScreen(IsmsScreen):
-    DEFAULT_CSS = TABLE_CSS
+class AssetsScreen(RegisterScreen):
     BINDINGS = [
         Binding("n", "new", "New", id="new_asset"),
         Binding("s", "starter", "Starter list", id="starter"),
@@ -183,66 +113,29 @@ class AssetsScreen(IsmsScreen):
         Binding("escape", "back", "Back", id="back"),
     ]
 
-    def __init__(self, session: Session):
-        super().__init__()
-        self.session = session
-        self.rows: list[Asset] = []
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="asset-bar", classes="risk-bar", markup=False)
         yield DataTable(id="assets", classes="risk-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-    def on_mount(self) -> None:
-        retranslate_bindings(self, self.lang)
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def relabel(self) -> None:
-        retranslate_bindings(self, self.lang)
-        self.reload()
-
     def reload(self) -> None:
-        view = self.session.view()
-        reg = view.risk_register
+        reg = self.session.view().risk_register
         uncovered = {a.id for a in reg.uncovered_assets}
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear(columns=True)
-        for key in ("id", "category", "name", "owner", "cia", "risks"):
-            table.add_column(self.tr(f"asset.col.{key}"), key=key)
         name_w = max(14, self.app.size.width - 62)
-        self.rows = reg.assets
-        for a in self.rows:
+
+        def cells(a: Asset) -> tuple[list, str]:
             n = len(self.session.risk.risks_of_asset(a.id))
-            table.add_row(
+            return [
                 cell(a.label), cell(self.tr(f"asset.category.{a.category}"), 12), cell(a.name, name_w),
                 cell(a.owner, 12), cell(f"{a.confidentiality}/{a.integrity}/{a.availability} → {a.importance}"),
                 cell(str(n) if a.id not in uncovered else self.tr("asset.uncovered"),
                      style="" if a.id not in uncovered else "bold red"),
-                key=a.id,
-            )
+            ], a.id
+
+        self.fill([(k, self.tr(f"asset.col.{k}")) for k in ("id", "category", "name", "owner", "cia", "risks")],
+                  reg.assets, cells)
         self.query_one("#asset-bar", Static).update(self.tr("asset.bar", n=len(self.rows), uncovered=len(uncovered)))
-        if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
-        table.focus()
-
-    def _current(self) -> Asset | None:
-        if not self.rows:
-            return None
-        return self.rows[min(self.query_one(DataTable).cursor_row, len(self.rows) - 1)]
-
-    def _apply(self, call, ok_key: str) -> bool:
-        try:
-            call()
-        except (UserError, StorageError, OSError) as exc:
-            self.notify(error_line(exc, self.lang), severity="error", markup=False, timeout=10)
-            return False
-        self.notify(self.tr(ok_key), timeout=2)
-        self.reload()
-        return True
 
     def _open(self, asset: Asset | None, preset: dict | None = None) -> None:
         def done(values: dict | None) -> None:
@@ -256,9 +149,6 @@ class AssetsScreen(IsmsScreen):
                 self._open(asset, values)
 
         self.app.push_screen(AssetDialog(asset, preset), done)
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_edit()
 
     def action_new(self) -> None:
         self._open(None)
@@ -287,16 +177,3 @@ class AssetsScreen(IsmsScreen):
                 self._apply(lambda: self.session.delete_asset(asset.id), "asset.deleted")
 
         self.app.push_screen(ConfirmScreen(self.tr("asset.confirm_delete", asset=f"{asset.label} {asset.name}")), confirmed)
-
-    def action_risks(self) -> None:
-        from .risks import RisksScreen
-
-        self.app.switch_screen(RisksScreen(self.session))
-
-    def action_soa(self) -> None:
-        from .soa import SoaScreen
-
-        self.app.switch_screen(SoaScreen(self.session))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -14,9 +14,9 @@ from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
 from ..service import Session, StorageError
 from ..text import MAX_FIELD_CHARS, display_width, wrap_ja
-from .assets import FormDialog
 from .base import ErrorOccurred, Export, IsmsScreen, JumpToItem, ShowDashboard
 from .common import cell, plain, retranslate_bindings
+from .register import FormDialog
 
 SORTS = ("priority", "due", "owner", "status", "refs")
 FILTERS = ("open", "all", "late", "p1", "mine_empty")

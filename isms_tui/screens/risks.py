@@ -15,11 +15,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sel
 
 from ..model import UserError
 from ..risk import METHODS, TREATMENTS, Risk, RiskCriteria, build_risk, rate, threats
-from ..service import Session, StorageError
+from ..service import Session
 from ..text import truncate
-from .assets import TABLE_CSS, FormDialog, opt, select_value
-from .base import IsmsScreen
-from .common import cell, error_line, plain, retranslate_bindings
+from .common import cell, error_line, plain
+from .register import TABLE_CSS, FormDialog, RegisterScreen, opt, select_value
 
 BAND_STYLE = {"acceptable": "black on green", "tolerable": "black on yellow", "unacceptable": "white on red"}
 
@@ -267,7 +266,7 @@ class CriteriaDialog(FormDialog):
                 "approved_by": self.query_one("#approved_by", Input).value.strip()}
 
 
-class RisksScreen(IsmsScreen):
+class RisksScreen(RegisterScreen):
     DEFAULT_CSS = TABLE_CSS + """
     #risk-body { height: 1fr; }
     #risk-side { width: 24; height: 1fr; padding: 0 1; border-left: solid $panel; }
@@ -282,11 +281,6 @@ class RisksScreen(IsmsScreen):
         Binding("escape", "back", "Back", id="back"),
     ]
 
-    def __init__(self, session: Session):
-        super().__init__()
-        self.session = session
-        self.rows: list = []
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="risk-bar", classes="risk-bar", markup=False)
@@ -296,40 +290,27 @@ class RisksScreen(IsmsScreen):
                 yield Static(id="heat", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        retranslate_bindings(self, self.lang)
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def relabel(self) -> None:
-        retranslate_bindings(self, self.lang)
-        self.reload()
-
     def reload(self) -> None:
         lang = self.lang
         view = self.session.view()
         reg = view.risk_register
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear(columns=True)
-        for key in ("id", "level", "treatment", "threat", "owner", "state"):
-            table.add_column(self.tr(f"risk.col.{key}"), key=key)
         threat_w = max(12, self.app.size.width - 24 - 52)
-        self.rows = reg.rows
-        for row in self.rows:
+
+        def cells(row) -> tuple[list, str]:
             rt, r = row.rating, row.risk
             level = Text("—" if rt.level is None else str(rt.level), style=BAND_STYLE.get(rt.band or "", ""))
             if rt.level is not None:
                 level.append(" → " + ("—" if rt.retained_level is None else str(rt.retained_level)))
-            table.add_row(
+            return [
                 cell(r.label), level,
                 cell(self.tr(f"risk.treatment.{r.treatment}") if r.treatment else "—", 10),
                 cell(r.threat_title(lang), threat_w), cell(r.owner, 10),
                 cell(self.tr("risk.ok") if rt.ok else self.tr("risk.open_n", n=len(rt.issues)),
                      style="" if rt.ok else "bold red"),
-                key=r.id,
-            )
+            ], r.id
+
+        self.fill([(k, self.tr(f"risk.col.{k}")) for k in ("id", "level", "treatment", "threat", "owner", "state")],
+                  reg.rows, cells)
         c = reg.criteria
         self.query_one("#risk-bar", Static).update(self.tr(
             "risk.bar", n=len(self.rows), open=sum(1 for r in self.rows if not r.rating.ok), version=c.version,
@@ -339,24 +320,10 @@ class RisksScreen(IsmsScreen):
         side.append_text(heat_map_text(reg.heat_map(after=True), c, self.tr("risk.heat_after")))
         side.append("\n\n" + self.tr("risk.heat_axes"))
         self.query_one("#heat", Static).update(side)
-        if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
-        table.focus()
 
     def _current(self) -> Risk | None:
-        if not self.rows:
-            return None
-        return self.rows[min(self.query_one(DataTable).cursor_row, len(self.rows) - 1)].risk
-
-    def _apply(self, call, ok_key: str) -> bool:
-        try:
-            call()
-        except (UserError, StorageError, OSError) as exc:
-            self.notify(error_line(exc, self.lang), severity="error", markup=False, timeout=10)
-            return False
-        self.notify(self.tr(ok_key), timeout=2)
-        self.reload()
-        return True
+        row = super()._current()
+        return row.risk if row is not None else None
 
     def _open(self, risk: Risk | None, typed: dict | None = None) -> None:
         if not self.session.risk.assets:
@@ -374,9 +341,6 @@ class RisksScreen(IsmsScreen):
                 self._open(risk, values)
 
         self.app.push_screen(RiskDialog(self.session, risk, typed), done)
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_edit()
 
     def action_new(self) -> None:
         self._open(None)
@@ -415,16 +379,3 @@ class RisksScreen(IsmsScreen):
                 self._apply(lambda: s.approve_criteria(values["approved_by"]), "criteria.approved")
 
         self.app.push_screen(CriteriaDialog(self.session), done)
-
-    def action_assets(self) -> None:
-        from .assets import AssetsScreen
-
-        self.app.switch_screen(AssetsScreen(self.session))
-
-    def action_soa(self) -> None:
-        from .soa import SoaScreen
-
-        self.app.switch_screen(SoaScreen(self.session))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -15,9 +15,9 @@ from ..model import UserError
 from ..service import Session, StorageError
 from ..soa_decisions import SOA_REASONS, SoaDecision, suggestion
 from ..view import SoaRow
-from .assets import TABLE_CSS, FormDialog, opt, select_value
-from .base import IsmsScreen, JumpToItem
-from .common import cell, error_line, plain, retranslate_bindings
+from .base import JumpToItem
+from .common import cell, error_line, plain
+from .register import FormDialog, RegisterScreen, opt, select_value
 
 SOA_FILTERS = ("all", "excluded", "untraced", "conflicts")
 
@@ -77,8 +77,7 @@ class SoaDialog(FormDialog):
         }
 
 
-class SoaScreen(IsmsScreen):
-    DEFAULT_CSS = TABLE_CSS
+class SoaScreen(RegisterScreen):
     BINDINGS = [
         Binding("e", "edit", "Decide", id="edit_soa"),
         Binding("f", "cycle_filter", "Filter", id="filter"),
@@ -89,26 +88,14 @@ class SoaScreen(IsmsScreen):
     ]
 
     def __init__(self, session: Session):
-        super().__init__()
-        self.session = session
+        super().__init__(session)
         self.filter = "all"
-        self.rows: list[SoaRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="soa-bar", classes="risk-bar", markup=False)
         yield DataTable(id="soa", classes="risk-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
-
-    def on_mount(self) -> None:
-        retranslate_bindings(self, self.lang)
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def relabel(self) -> None:
-        retranslate_bindings(self, self.lang)
-        self.reload()
 
     def _keep(self, row: SoaRow, orphans: set[str]) -> bool:
         if self.filter == "excluded":
@@ -123,49 +110,39 @@ class SoaScreen(IsmsScreen):
         lang = self.lang
         view = self.session.view()
         orphans = {row.ref.id for row in view.orphaned_controls}
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear(columns=True)
-        for key in ("control", "title", "applicable", "status", "risks"):
-            table.add_column(self.tr(f"soa.col.{key}"), key=key)
         free = max(30, self.app.size.width - 38)  # what the control, mark and status columns leave
         title_w, why_w = free - free // 2, free // 2
-        self.rows = [row for row in view.soa if self._keep(row, orphans)]
-        for row in self.rows:
+
+        def cells(row: SoaRow) -> tuple[list, str]:
             if row.conflict:
                 mark, style = self.tr("soa.conflict"), "bold red"
             elif not row.applicable:
                 mark, style = self.tr("soa.excluded"), "dim"
             else:
                 mark, style = self.tr("soa.included"), ""
-            risks = ", ".join([*(r.label for r in row.risks),
-                               *(self.tr(f"xlsx.reason.{x}") for x in row.reasons if x != "risk_treatment")])
-            if not risks and row.ref.id in orphans:
-                risks = self.tr("soa.no_reason")
-            table.add_row(
+            why = ", ".join([*(r.label for r in row.risks),
+                             *(self.tr(f"xlsx.reason.{x}") for x in row.reasons if x != "risk_treatment")])
+            if not why and row.ref.id in orphans:
+                why = self.tr("soa.no_reason")
+            return [
                 cell(row.ref.label(lang)), cell(row.ref.title(lang), title_w), cell(mark, style=style),
-                cell(self.tr(f"status.{row.status or 'unanswered'}"), 12), cell(risks, why_w),
-                key=row.ref.key,
-            )
+                cell(self.tr(f"status.{row.status or 'unanswered'}"), 12), cell(why, why_w),
+            ], row.ref.key
+
+        self.fill([(k, self.tr(f"soa.col.{k}")) for k in ("control", "title", "applicable", "status", "risks")],
+                  [row for row in view.soa if self._keep(row, orphans)], cells)
         soa = view.soa
         self.query_one("#soa-bar", Static).update(self.tr(
             "soa.bar", shown=len(self.rows), total=len(soa), excluded=sum(1 for r in soa if not r.applicable),
             untraced=len(orphans), conflicts=len(view.soa_conflicts), filter=self.tr(f"soa.filter.{self.filter}")))
-        if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
-        table.focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def open_row(self) -> None:
+        """Enter opens the control's question ('e' edits the decision)."""
         self.action_goto()
 
     def action_cycle_filter(self) -> None:
         self.filter = SOA_FILTERS[(SOA_FILTERS.index(self.filter) + 1) % len(SOA_FILTERS)]
         self.reload()
-
-    def _current(self) -> SoaRow | None:
-        if not self.rows:
-            return None
-        return self.rows[min(self.query_one(DataTable).cursor_row, len(self.rows) - 1)]
 
     def action_edit(self, preset: dict | None = None) -> None:
         row = self._current()
@@ -194,16 +171,3 @@ class SoaScreen(IsmsScreen):
             self.request(JumpToItem(row.items[0].id))
         else:
             self.notify(self.tr("soa.no_question"), markup=False)
-
-    def action_risks(self) -> None:
-        from .risks import RisksScreen
-
-        self.app.switch_screen(RisksScreen(self.session))
-
-    def action_assets(self) -> None:
-        from .assets import AssetsScreen
-
-        self.app.switch_screen(AssetsScreen(self.session))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

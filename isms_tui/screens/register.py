@@ -1,0 +1,175 @@
+"""What the register screens share (asset ledger, risk register, Statement of Applicability):
+a table screen with a status bar that reloads from the read model, keeps the cursor, reports a
+core error in one line, and switches between the three; and the modal form they edit in.
+Every rule is the core's (through the Session); these screens only show and collect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Input, Select
+
+from ..model import UserError
+from ..service import Session, StorageError
+from ..text import clean
+from .base import IsmsModal, IsmsScreen
+from .common import error_line, retranslate_bindings
+
+FORM_CSS = """
+.risk-form { width: 90; max-width: 100%; height: 90%; max-height: 100%; border: thick $primary;
+             background: $surface; padding: 0 1; }
+.risk-form .form-body { height: 1fr; }
+.risk-form .dialog-title { margin-bottom: 0; }
+.risk-form .form-hint { color: $text-muted; height: 1; }
+.risk-form SelectionList { height: auto; max-height: 8; }
+.risk-form Label { color: $text-muted; margin-top: 1; }
+.risk-form Input, .risk-form Select { width: 1fr; }
+.risk-form .preview { color: $primary; text-style: bold; height: auto; }
+.risk-form .issues { color: $error; height: auto; }
+"""
+TABLE_CSS = """
+.risk-bar { height: 1; background: $panel; padding: 0 1; }
+.risk-table { height: 1fr; }
+"""
+
+
+def opt(label: str) -> Text:
+    """A Select option's label, never parsed as markup."""
+    return Text(clean(label, multiline=False))
+
+
+def select_value(widget: Select) -> object:
+    """A Select's value, "" when nothing is chosen."""
+    return "" if widget.value is Select.NULL else widget.value
+
+
+class FormDialog(IsmsModal[dict | None]):
+    """A modal form that scrolls at 80x24; ctrl+s saves from any field, escape cancels."""
+
+    DEFAULT_CSS = FORM_CSS
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "save", "Save", id="save_form"),
+    ]
+
+    def buttons(self) -> ComposeResult:
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(self.tr("button.save"), variant="primary", id="save")
+            yield Button(self.tr("button.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        # Textual calls on_mount of every class in the MRO: subclasses use first_field().
+        retranslate_bindings(self, self.lang)
+        self.first_field().focus()
+
+    def first_field(self):
+        """The widget that has the focus when the form opens."""
+        return self.query(Input).first()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        elif event.button.id == "cancel":
+            self.dismiss(None)
+
+    def values(self) -> dict:
+        raise NotImplementedError
+
+    def action_save(self) -> None:
+        self.dismiss(self.values())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RegisterScreen(IsmsScreen):
+    """A register shown as one table: ``reload`` fills it from the read model (through
+    :meth:`fill`), Enter on a row runs ``action_edit``, and ``r`` / ``a`` / ``o`` switch to the
+    risk register, the asset ledger and the SoA."""
+
+    DEFAULT_CSS = TABLE_CSS
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.rows: list = []
+
+    def on_mount(self) -> None:
+        retranslate_bindings(self, self.lang)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def relabel(self) -> None:
+        retranslate_bindings(self, self.lang)
+        self.reload()
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def fill(self, columns: Sequence[tuple[str, str]], rows: list, cells: Callable[[object], tuple[list, str]]) -> None:
+        """Refill the table: ``columns`` as (key, heading), one row per item of ``rows`` from
+        ``cells(item)`` -> (cells, row key); the cursor stays on the same row number."""
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear(columns=True)
+        for key, heading in columns:
+            table.add_column(heading, key=key)
+        self.rows = rows
+        for item in rows:
+            values, key = cells(item)
+            table.add_row(*values, key=key)
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+        table.focus()
+
+    def _current(self):
+        """The item under the cursor, or None when the table is empty."""
+        if not self.rows:
+            return None
+        return self.rows[min(self.query_one(DataTable).cursor_row, len(self.rows) - 1)]
+
+    def _apply(self, call: Callable[[], object], ok_key: str) -> bool:
+        """Run one change through the session: a core or storage error becomes one line and
+        nothing else happens; success is confirmed and the table reloaded."""
+        try:
+            call()
+        except (UserError, StorageError, OSError) as exc:
+            self.notify(error_line(exc, self.lang), severity="error", markup=False, timeout=10)
+            return False
+        self.notify(self.tr(ok_key), timeout=2)
+        self.reload()
+        return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Textual runs this handler of every class in the MRO: subclasses override open_row
+        self.open_row()
+
+    def open_row(self) -> None:
+        """What Enter on a row does: edit it."""
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        raise NotImplementedError
+
+    def action_risks(self) -> None:
+        from .risks import RisksScreen
+
+        self.app.switch_screen(RisksScreen(self.session))
+
+    def action_assets(self) -> None:
+        from .assets import AssetsScreen
+
+        self.app.switch_screen(AssetsScreen(self.session))
+
+    def action_soa(self) -> None:
+        from .soa import SoaScreen
+
+        self.app.switch_screen(SoaScreen(self.session))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
