@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 from ..model import UserError
 from ..risk import CATEGORIES, CIA, Asset, starter_assets
 from ..service import Session, StorageError
-from ..text import clean
+from ..text import clean, display_width, wrap_ja
 from .base import IsmsModal, IsmsScreen
 from .common import cell, error_line, plain, retranslate_bindings
 
@@ -33,7 +33,45 @@ FORM_CSS = """
 TABLE_CSS = """
 .risk-bar { height: 1; background: $panel; padding: 0 1; }
 .risk-table { height: 1fr; }
+.risk-detail { height: auto; max-height: 8; padding: 0 1; border-top: solid $panel; }
 """
+
+
+def fit_columns(cells: dict[str, list[str]], total: int, *, flex: str, flex_min: int,
+                caps: dict[str, int], floors: dict[str, int]) -> dict[str, int]:
+    """Column widths in terminal cells (East Asian wide characters count two) for a table
+    ``total`` cells wide, from each column's header (first) and cells: a column is as wide as
+    its widest cell up to its cap and never narrower than its header; while ``flex`` would get
+    fewer than ``flex_min`` cells, the columns in ``floors`` narrow (widest first, down to
+    their floor); ``flex`` takes the rest (never less than its header), less what the capped
+    columns need to show in full when ``flex`` has more room than its own cells need. One cell
+    each side of every column and the scroll bar are counted, so nothing needs scrolling
+    sideways unless the headers alone are wider than the table."""
+    header = {k: display_width(v[0]) for k, v in cells.items()}
+    natural = {k: max(map(display_width, v)) for k, v in cells.items()}
+    widths = {k: max(header[k], min(caps.get(k, total), natural[k])) for k in cells if k != flex}
+    low = {k: max(header[k], f) for k, f in floors.items()}
+    padding = 2 * len(cells) + 2
+    least = max(flex_min, header[flex])
+    while sum(widths.values()) > total - padding - least:
+        narrowable = [k for k in low if widths[k] > low[k]]
+        if not narrowable:
+            break
+        widths[max(narrowable, key=lambda k: widths[k] - low[k])] -= 1
+    spare = total - padding - sum(widths.values()) - max(least, natural[flex])
+    for k in caps:  # a wide screen: the capped columns show in full first
+        grow = max(0, min(spare, natural[k] - widths[k]))
+        widths[k] += grow
+        spare -= grow
+    widths[flex] = max(header[flex], total - padding - sum(widths.values()))
+    return widths
+
+
+def show_detail(pane: Static, lines: list[str], width: int) -> None:
+    """The selected row in full below a table, wrapped to ``width`` cells (Japanese line
+    breaking), never parsed as markup."""
+    pane.display = bool(lines)
+    pane.update(plain("\n".join(wrap_ja("\n".join(lines), max(10, width - 2)))))
 
 
 def opt(label: str) -> Text:
@@ -187,11 +225,13 @@ class AssetsScreen(IsmsScreen):
         super().__init__()
         self.session = session
         self.rows: list[Asset] = []
+        self.uncovered: set[str] = set()  # assets no rated risk covers
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="asset-bar", classes="risk-bar", markup=False)
         yield DataTable(id="assets", classes="risk-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="asset-detail", classes="risk-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -200,6 +240,10 @@ class AssetsScreen(IsmsScreen):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def on_resize(self) -> None:
+        if self.is_mounted and self.app.screen is self:
+            self.reload()  # the columns take the new width
+
     def relabel(self) -> None:
         retranslate_bindings(self, self.lang)
         self.reload()
@@ -207,27 +251,56 @@ class AssetsScreen(IsmsScreen):
     def reload(self) -> None:
         view = self.session.view()
         reg = view.risk_register
-        uncovered = {a.id for a in reg.uncovered_assets}
+        self.uncovered = uncovered = {a.id for a in reg.uncovered_assets}
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear(columns=True)
-        for key in ("id", "category", "name", "owner", "cia", "risks"):
-            table.add_column(self.tr(f"asset.col.{key}"), key=key)
-        name_w = max(14, self.app.size.width - 62)
         self.rows = reg.assets
+        keys = ("id", "category", "name", "owner", "cia", "risks")
+        cells: dict[str, list[str]] = {k: [self.tr(f"asset.col.{k}")] for k in keys}
         for a in self.rows:
             n = len(self.session.risk.risks_of_asset(a.id))
-            table.add_row(
-                cell(a.label), cell(self.tr(f"asset.category.{a.category}"), 12), cell(a.name, name_w),
-                cell(a.owner, 12), cell(f"{a.confidentiality}/{a.integrity}/{a.availability} → {a.importance}"),
-                cell(str(n) if a.id not in uncovered else self.tr("asset.uncovered"),
-                     style="" if a.id not in uncovered else "bold red"),
-                key=a.id,
-            )
+            cells["id"].append(a.label)
+            cells["category"].append(self.tr(f"asset.category.{a.category}"))
+            cells["name"].append(clean(a.name, multiline=False))
+            cells["owner"].append(clean(a.owner, multiline=False))
+            cells["cia"].append(f"{a.confidentiality}/{a.integrity}/{a.availability} → {a.importance}")
+            cells["risks"].append(str(n) if a.id not in uncovered else self.tr("asset.uncovered"))
+        widths = fit_columns(cells, self.app.size.width, flex="name", flex_min=18,
+                             caps={"category": 16, "owner": 14}, floors={"category": 8, "owner": 6})
+        table.clear(columns=True)
+        for key in keys:
+            table.add_column(cell(cells[key][0], widths[key]), key=key, width=widths[key])
+        for n, a in enumerate(self.rows, start=1):
+            table.add_row(*(cell(cells[k][n], widths[k], style="bold red" if k == "risks" and a.id in uncovered else "")
+                            for k in keys), key=a.id)
         self.query_one("#asset-bar", Static).update(self.tr("asset.bar", n=len(self.rows), uncovered=len(uncovered)))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         table.focus()
+        self._show_detail()
+
+    def detail_lines(self, a: Asset) -> list[str]:
+        """The asset in full: every field the table cuts or leaves out, and its risks."""
+        tr = self.tr
+        facts = [f"{tr('asset.f.category')}: {tr(f'asset.category.{a.category}')}", f"{tr('asset.f.owner')}: {a.owner}"]
+        facts += [f"{tr(f'asset.f.{k}')}: {v}" for k in ("department", "location", "users", "last_reviewed")
+                  if (v := getattr(a, k))]
+        rating = [tr("asset.detail.cia", c=a.confidentiality, i=a.integrity, a=a.availability, imp=a.importance)]
+        if a.personal_data:
+            rating.append(tr("asset.f.personal_data"))
+        risks = self.session.risk.risks_of_asset(a.id)
+        if risks:
+            rating.append(tr("asset.detail.risks", risks=", ".join(r.label for r in risks)))
+        if a.id in self.uncovered:
+            rating.append(tr("risk.issue.asset_uncovered", asset=a.label))
+        return [f"{a.label} {a.name}", " · ".join(facts), " · ".join(rating)]
+
+    def _show_detail(self) -> None:
+        a = self._current()
+        show_detail(self.query_one("#asset-detail", Static), self.detail_lines(a) if a else [], self.app.size.width)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
 
     def _current(self) -> Asset | None:
         if not self.rows:
