@@ -123,7 +123,7 @@ async def test_add_a_risk_by_keyboard_with_a_live_level_and_the_heat_map(tmp_pat
         await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
         await pilot.press("f5")
         await _wait_for(pilot, lambda: isinstance(app.screen, RisksScreen))
-        assert "Before treatment" in str(app.screen.query_one("#heat").render())
+        assert _shows(app.screen.query_one("#heat"), "Before treatment")  # wrapped in a narrow pane
         await pilot.press("n")
         await _wait_for(pilot, lambda: isinstance(app.screen, RiskDialog))
         dialog = app.screen
@@ -206,6 +206,35 @@ async def test_risk_screens_switch_language_and_keep_user_text_literal(tmp_path)
         assert str(table.get_row_at(0)[2]).startswith("Customer list [bo")  # user text is never markup
         await pilot.press("f2")
         await _wait_for(pilot, lambda: "1 assets" in str(app.screen.query_one("#asset-bar").render()))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_risk_register_fits_80_columns_and_shows_the_selected_risk_in_full(tmp_path, lang):
+    data, aid = make_data_dir(tmp_path)
+    add_register(data, aid)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
+        await pilot.press("f5")
+        await _wait_for(pilot, lambda: isinstance(app.screen, RisksScreen))
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await _wait_for(pilot, lambda: _fits(table))  # the State column used to be off screen in English
+        detail = screen.query_one("#risk-detail", Static)
+        threat = "マルウェア感染(ランサムウェアを含む)" if lang == "ja" else "Malware infection (including ransomware)"
+        await _wait_for(pilot, lambda: _shows(detail, threat) and _shows(detail, "営業部長 田中"))
+        await pilot.press("down", "down")  # accepted, with the full record
+        await _wait_for(pilot, lambda: _shows(detail, "CEO Yamada") and _shows(detail, "2099-12-31"))
+        await pilot.press("down")  # the open issue is spelled out
+        issue = "受容可の範囲を超えていますが" if lang == "ja" else "has no treatment"
+        await _wait_for(pilot, lambda: _shows(detail, issue))
+        await pilot.press("down")  # the user's own threat, shown literally
+        await _wait_for(pilot, lambda: _shows(detail, "USBメモリでの持ち出し [red]x[/red]"))
+        await pilot.resize_terminal(120, 40)
+        await _wait_for(pilot, lambda: _fits(table) and table.size.width > 80)
+        await pilot.resize_terminal(*SIZE)
+        await _wait_for(pilot, lambda: _fits(table) and table.size.width < 80)
 
 
 @pytest.mark.asyncio
