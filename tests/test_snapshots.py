@@ -23,13 +23,16 @@ SCREENS = {
     "dashboard": ["enter", "d"],
     "plan": ["enter", "a"],
     "help": ["f1"],
+    "assets": ["enter", "f6"],
+    "risks": ["enter", "f5"],
 }
 # screens shown with the deterministic risk register of tui_helpers.add_register (the others
 # keep the assessment without one, as a first-time user has it)
 WITH_REGISTER = {"assets", "risks"}
-# the widest terminal tried (issue 13): the screens a user spends the most time on
+# the widest terminal tried (issue 13): the screens a user spends the most time on, and the
+# risk screens whose columns and heat map pane follow the width
 WIDE = (200, 50)
-WIDE_SCREENS = ["home", "questionnaire", "plan"]
+WIDE_SCREENS = ["home", "questionnaire", "plan", "assets", "risks"]
 
 
 def _app(tmp_path: Path, lang: str, screen: str) -> IsmsApp:
