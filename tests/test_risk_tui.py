@@ -7,15 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select, SelectionList
+from textual.widgets import DataTable, Input, Select, SelectionList, Static
 
 from isms_tui.app import IsmsApp
 from isms_tui.model import Assessment
 from isms_tui.screens.assets import AssetDialog, AssetsScreen, StarterDialog
 from isms_tui.screens.questionnaire import QuestionnaireScreen
+from isms_tui.screens.register import fit_columns
 from isms_tui.screens.risks import CriteriaDialog, RiskDialog, RisksScreen
 from isms_tui.screens.soa import SoaScreen
 from isms_tui.service import Workspace
+from isms_tui.text import display_width
+from tests.tui_helpers import add_register, make_data_dir
 
 SIZE = (80, 24)
 
@@ -36,6 +39,20 @@ async def _wait_for(pilot, cond, tries: int = 50):
             return
         await pilot.pause()
     assert cond()
+
+
+def _fits(table: DataTable) -> bool:
+    """Every column is on screen (no horizontal scrolling) and wide enough for its header."""
+    if not table.columns or table.virtual_size.width == 0:
+        return False
+    headers_whole = all(c.get_render_width(table) - 2 * table.cell_padding >= c.label.cell_len
+                        for c in table.columns.values())
+    return headers_whole and table.max_scroll_x == 0
+
+
+def _shows(widget, text: str) -> bool:
+    """``text`` is on the widget, whatever the line breaks (spaces are ignored)."""
+    return "".join(text.split()) in "".join(str(widget.render()).split())
 
 
 async def _tab_to(pilot, app, widget_id: str, limit: int = 30):
@@ -107,7 +124,7 @@ async def test_add_a_risk_by_keyboard_with_a_live_level_and_the_heat_map(tmp_pat
         await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
         await pilot.press("f5")
         await _wait_for(pilot, lambda: isinstance(app.screen, RisksScreen))
-        assert "Before treatment" in str(app.screen.query_one("#heat").render())
+        assert _shows(app.screen.query_one("#heat"), "Before treatment")  # wrapped in a narrow pane
         await pilot.press("n")
         await _wait_for(pilot, lambda: isinstance(app.screen, RiskDialog))
         dialog = app.screen
@@ -236,3 +253,69 @@ async def test_soa_decision_is_written_by_keyboard_and_an_error_keeps_what_was_t
         await _wait_for(pilot, lambda: app.screen is screen)
     stored = Workspace(data).load(aid).soa["control:5.1"]
     assert stored.applicable is None and stored.reasons == ["legal"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_risk_register_fits_80_columns_and_shows_the_selected_risk_in_full(tmp_path, lang):
+    data, aid = make_data_dir(tmp_path)
+    add_register(data, aid)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
+        await pilot.press("f5")
+        await _wait_for(pilot, lambda: isinstance(app.screen, RisksScreen))
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await _wait_for(pilot, lambda: _fits(table))  # the State column used to be off screen in English
+        detail = screen.query_one("#risk-detail", Static)
+        threat = "マルウェア感染(ランサムウェアを含む)" if lang == "ja" else "Malware infection (including ransomware)"
+        await _wait_for(pilot, lambda: _shows(detail, threat) and _shows(detail, "営業部長 田中"))
+        await pilot.press("down", "down")  # R-03: accepted, with the full record
+        await _wait_for(pilot, lambda: _shows(detail, "CEO Yamada") and _shows(detail, "2099-12-31"))
+        await pilot.press("down")  # R-04: the open issue is spelled out
+        issue = "受容可の範囲を超えていますが" if lang == "ja" else "has no treatment"
+        await _wait_for(pilot, lambda: _shows(detail, issue))
+        await pilot.press("down")  # R-05: the user's own threat, shown literally
+        await _wait_for(pilot, lambda: _shows(detail, "USBメモリでの持ち出し [red]x[/red]"))
+        await pilot.resize_terminal(120, 40)
+        await _wait_for(pilot, lambda: _fits(table) and table.size.width > 80)
+        await pilot.resize_terminal(*SIZE)
+        await _wait_for(pilot, lambda: _fits(table) and table.size.width < 80)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_asset_ledger_fits_80_columns_and_shows_the_selected_asset_in_full(tmp_path, lang):
+    data, aid = make_data_dir(tmp_path)
+    add_register(data, aid)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
+        await pilot.press("f6")
+        await _wait_for(pilot, lambda: isinstance(app.screen, AssetsScreen))
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await _wait_for(pilot, lambda: _fits(table))
+        detail = screen.query_one("#asset-detail", Static)
+        category = "情報(電子データ)" if lang == "ja" else "Information (electronic)"
+        await _wait_for(pilot, lambda: _shows(detail, category) and _shows(detail, "営業部長 田中"))
+        await _wait_for(pilot, lambda: _shows(detail, "R-01, R-05"))
+        await pilot.press("down")  # AS-02: markup-like text stays literal
+        await _wait_for(pilot, lambda: _shows(detail, "[b]NAS[/b] backup server"))
+
+
+def test_fit_columns_counts_wide_characters_and_never_needs_sideways_scrolling():
+    cells = {"id": ["ID", "AS-01"], "category": ["分類", "システム・ソフトウェア"], "name": ["名称", "顧客名簿(営業)"],
+             "owner": ["管理責任者", "営業部長 田中"], "risks": ["リスク", "未評価"]}
+    padding = 2 * len(cells) + 2
+    for total in range(50, 201):
+        w = fit_columns(cells, total, flex="name", flex_min=18, caps={"category": 16, "owner": 14},
+                        floors={"category": 8, "owner": 6})
+        assert sum(w.values()) + padding == total, total  # fills the table, no sideways scrolling
+        assert all(w[k] >= display_width(v[0]) for k, v in cells.items()), total  # headers whole
+        if total >= 5 + 8 + 18 + 10 + 6 + padding:  # the floors leave the name its minimum
+            assert w["name"] >= 18, total
+    wide = fit_columns(cells, 200, flex="name", flex_min=18, caps={"category": 16, "owner": 14},
+                       floors={"category": 8, "owner": 6})
+    assert wide["category"] == display_width("システム・ソフトウェア")  # shown in full when there is room

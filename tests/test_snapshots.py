@@ -1,5 +1,6 @@
-"""SVG snapshots of every screen at 80x24 and 120x40, in Japanese and English (cursor blink
-off, fixed data). Update after an intended change with: pytest --snapshot-update."""
+"""SVG snapshots of every screen at 80x24 and 120x40, in Japanese and English, and of the main
+screens at 200x50 (cursor blink off, fixed data). Update after an intended change with:
+pytest --snapshot-update."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from isms_tui.app import IsmsApp
-from tests.tui_helpers import make_data_dir
+from tests.tui_helpers import add_register, make_data_dir
 
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["ja", "en"]
@@ -22,11 +23,23 @@ SCREENS = {
     "dashboard": ["enter", "d"],
     "plan": ["enter", "a"],
     "help": ["f1"],
+    "assets": ["enter", "f6"],
+    "risks": ["enter", "f5"],
 }
+# screens shown with the deterministic risk register of tui_helpers.add_register (the others
+# keep the assessment without one, as a first-time user has it)
+WITH_REGISTER = {"assets", "risks"}
+# the widest terminal tried (issue 13): the screens a user spends the most time on, and the
+# risk screens whose columns and heat map pane follow the width
+WIDE = (200, 50)
+WIDE_SCREENS = ["home", "questionnaire", "plan", "assets", "risks"]
 
 
-def _app(tmp_path: Path, lang: str) -> IsmsApp:
-    data, _ = make_data_dir(tmp_path)
+def _app(tmp_path: Path, lang: str, screen: str) -> IsmsApp:
+    data, aid = make_data_dir(tmp_path)
+    if screen in WITH_REGISTER:
+        assert aid is not None
+        add_register(data, aid)
     return IsmsApp(data, lang=lang)
 
 
@@ -35,10 +48,7 @@ def _no_blink(app: IsmsApp) -> None:
         w.cursor_blink = False
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("screen", list(SCREENS))
-def test_screen_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, size):
+def _snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, size) -> bool:
     keys = SCREENS[screen]
 
     async def run_before(pilot) -> None:
@@ -50,4 +60,17 @@ def test_screen_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, s
         pilot.app.screen.set_focus(None) if screen in ("new",) else None
         await pilot.pause()
 
-    assert snap_compare(_app(tmp_path, lang), terminal_size=size, run_before=run_before)
+    return snap_compare(_app(tmp_path, lang, screen), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, size):
+    assert _snapshot(snap_compare, tmp_path, screen, lang, size)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("screen", WIDE_SCREENS)
+def test_wide_screen_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str):
+    assert _snapshot(snap_compare, tmp_path, screen, lang, WIDE)

@@ -11,9 +11,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList,
 from textual.widgets.option_list import Option
 
 from ..risk import CATEGORIES, CIA, Asset, starter_assets
+from ..service import Session
+from ..text import clean
 from .base import IsmsModal
 from .common import cell, plain, retranslate_bindings
-from .register import FORM_CSS, FormDialog, RegisterScreen, opt, select_value
+from .register import FORM_CSS, FormDialog, RegisterScreen, fit_columns, opt, select_value, show_detail
 
 
 class AssetDialog(FormDialog):
@@ -113,29 +115,70 @@ class AssetsScreen(RegisterScreen):
         Binding("escape", "back", "Back", id="back"),
     ]
 
+    def __init__(self, session: Session):
+        super().__init__(session)
+        self.uncovered: set[str] = set()  # assets no rated risk covers
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="asset-bar", classes="risk-bar", markup=False)
         yield DataTable(id="assets", classes="risk-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="asset-detail", classes="risk-detail")
         yield Footer()
 
     def reload(self) -> None:
-        reg = self.session.view().risk_register
-        uncovered = {a.id for a in reg.uncovered_assets}
-        name_w = max(14, self.app.size.width - 62)
-
-        def cells(a: Asset) -> tuple[list, str]:
+        view = self.session.view()
+        reg = view.risk_register
+        self.uncovered = uncovered = {a.id for a in reg.uncovered_assets}
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        self.rows = reg.assets
+        keys = ("id", "category", "name", "owner", "cia", "risks")
+        cells: dict[str, list[str]] = {k: [self.tr(f"asset.col.{k}")] for k in keys}
+        for a in self.rows:
             n = len(self.session.risk.risks_of_asset(a.id))
-            return [
-                cell(a.label), cell(self.tr(f"asset.category.{a.category}"), 12), cell(a.name, name_w),
-                cell(a.owner, 12), cell(f"{a.confidentiality}/{a.integrity}/{a.availability} → {a.importance}"),
-                cell(str(n) if a.id not in uncovered else self.tr("asset.uncovered"),
-                     style="" if a.id not in uncovered else "bold red"),
-            ], a.id
-
-        self.fill([(k, self.tr(f"asset.col.{k}")) for k in ("id", "category", "name", "owner", "cia", "risks")],
-                  reg.assets, cells)
+            cells["id"].append(a.label)
+            cells["category"].append(self.tr(f"asset.category.{a.category}"))
+            cells["name"].append(clean(a.name, multiline=False))
+            cells["owner"].append(clean(a.owner, multiline=False))
+            cells["cia"].append(f"{a.confidentiality}/{a.integrity}/{a.availability} → {a.importance}")
+            cells["risks"].append(str(n) if a.id not in uncovered else self.tr("asset.uncovered"))
+        widths = fit_columns(cells, self.app.size.width, flex="name", flex_min=18,
+                             caps={"category": 16, "owner": 14}, floors={"category": 8, "owner": 6})
+        table.clear(columns=True)
+        for key in keys:
+            table.add_column(cell(cells[key][0], widths[key]), key=key, width=widths[key])
+        for n, a in enumerate(self.rows, start=1):
+            table.add_row(*(cell(cells[k][n], widths[k], style="bold red" if k == "risks" and a.id in uncovered else "")
+                            for k in keys), key=a.id)
         self.query_one("#asset-bar", Static).update(self.tr("asset.bar", n=len(self.rows), uncovered=len(uncovered)))
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        table.focus()
+        self._show_detail()
+
+    def detail_lines(self, a: Asset) -> list[str]:
+        """The asset in full: every field the table cuts or leaves out, and its risks."""
+        tr = self.tr
+        facts = [f"{tr('asset.f.category')}: {tr(f'asset.category.{a.category}')}", f"{tr('asset.f.owner')}: {a.owner}"]
+        facts += [f"{tr(f'asset.f.{k}')}: {v}" for k in ("department", "location", "users", "last_reviewed")
+                  if (v := getattr(a, k))]
+        rating = [tr("asset.detail.cia", c=a.confidentiality, i=a.integrity, a=a.availability, imp=a.importance)]
+        if a.personal_data:
+            rating.append(tr("asset.f.personal_data"))
+        risks = self.session.risk.risks_of_asset(a.id)
+        if risks:
+            rating.append(tr("asset.detail.risks", risks=", ".join(r.label for r in risks)))
+        if a.id in self.uncovered:
+            rating.append(tr("risk.issue.asset_uncovered", asset=a.label))
+        return [f"{a.label} {a.name}", " · ".join(facts), " · ".join(rating)]
+
+    def _show_detail(self) -> None:
+        a = self._current()
+        show_detail(self.query_one("#asset-detail", Static), self.detail_lines(a) if a else [], self.app.size.width)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
 
     def _open(self, asset: Asset | None, preset: dict | None = None) -> None:
         def done(values: dict | None) -> None:

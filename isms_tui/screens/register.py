@@ -11,13 +11,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Input, Select
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from ..model import UserError
 from ..service import Session, StorageError
-from ..text import clean
+from ..text import clean, display_width, wrap_ja
 from .base import IsmsModal, IsmsScreen
-from .common import error_line, retranslate_bindings
+from .common import error_line, plain, retranslate_bindings
 
 FORM_CSS = """
 .risk-form { width: 90; max-width: 100%; height: 90%; max-height: 100%; border: thick $primary;
@@ -34,7 +34,45 @@ FORM_CSS = """
 TABLE_CSS = """
 .risk-bar { height: 1; background: $panel; padding: 0 1; }
 .risk-table { height: 1fr; }
+.risk-detail { height: auto; max-height: 8; padding: 0 1; border-top: solid $panel; }
 """
+
+
+def fit_columns(cells: dict[str, list[str]], total: int, *, flex: str, flex_min: int,
+                caps: dict[str, int], floors: dict[str, int]) -> dict[str, int]:
+    """Column widths in terminal cells (East Asian wide characters count two) for a table
+    ``total`` cells wide, from each column's header (first) and cells: a column is as wide as
+    its widest cell up to its cap and never narrower than its header; while ``flex`` would get
+    fewer than ``flex_min`` cells, the columns in ``floors`` narrow (widest first, down to
+    their floor); ``flex`` takes the rest (never less than its header), less what the capped
+    columns need to show in full when ``flex`` has more room than its own cells need. One cell
+    each side of every column and the scroll bar are counted, so nothing needs scrolling
+    sideways unless the headers alone are wider than the table."""
+    header = {k: display_width(v[0]) for k, v in cells.items()}
+    natural = {k: max(map(display_width, v)) for k, v in cells.items()}
+    widths = {k: max(header[k], min(caps.get(k, total), natural[k])) for k in cells if k != flex}
+    low = {k: max(header[k], f) for k, f in floors.items()}
+    padding = 2 * len(cells) + 2
+    least = max(flex_min, header[flex])
+    while sum(widths.values()) > total - padding - least:
+        narrowable = [k for k in low if widths[k] > low[k]]
+        if not narrowable:
+            break
+        widths[max(narrowable, key=lambda k: widths[k] - low[k])] -= 1
+    spare = total - padding - sum(widths.values()) - max(least, natural[flex])
+    for k in caps:  # a wide screen: the capped columns show in full first
+        grow = max(0, min(spare, natural[k] - widths[k]))
+        widths[k] += grow
+        spare -= grow
+    widths[flex] = max(header[flex], total - padding - sum(widths.values()))
+    return widths
+
+
+def show_detail(pane: Static, lines: list[str], width: int) -> None:
+    """The selected row in full below a table, wrapped to ``width`` cells (Japanese line
+    breaking), never parsed as markup."""
+    pane.display = bool(lines)
+    pane.update(plain("\n".join(wrap_ja("\n".join(lines), max(10, width - 2)))))
 
 
 def opt(label: str) -> Text:
@@ -103,6 +141,10 @@ class RegisterScreen(IsmsScreen):
 
     def on_screen_resume(self) -> None:
         self.reload()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.app.screen is self:
+            self.reload()  # the columns take the new width
 
     def relabel(self) -> None:
         retranslate_bindings(self, self.lang)

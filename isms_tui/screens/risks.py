@@ -16,17 +16,17 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sel
 from ..model import UserError
 from ..risk import METHODS, TREATMENTS, Risk, RiskCriteria, build_risk, rate, threats
 from ..service import Session
-from ..text import truncate
+from ..text import clean, display_width, truncate, wrap_ja
 from .common import cell, error_line, plain
-from .register import TABLE_CSS, FormDialog, RegisterScreen, opt, select_value
+from .register import TABLE_CSS, FormDialog, RegisterScreen, fit_columns, opt, select_value, show_detail
 
 BAND_STYLE = {"acceptable": "black on green", "tolerable": "black on yellow", "unacceptable": "white on red"}
 
 
-def heat_map_text(grid: list[list[int]], criteria: RiskCriteria, title: str) -> Text:
+def heat_map_text(grid: list[list[int]], criteria: RiskCriteria) -> Text:
     """The heat map as coloured cells (rows: impact high to low; columns: likelihood)."""
     n = criteria.scale
-    out = Text(title + "\n", style="bold")
+    out = Text()
     for imp in range(n, 0, -1):
         out.append(f"{imp} ")
         for lk in range(1, n + 1):
@@ -266,10 +266,16 @@ class CriteriaDialog(FormDialog):
                 "approved_by": self.query_one("#approved_by", Input).value.strip()}
 
 
+SIDE_MIN, SIDE_MAX = 14, 24
+"""The heat map pane's text width: never narrower than SIDE_MIN (the grid may need more), and
+up to SIDE_MAX for the titles and the axes on a wide screen."""
+
+
 class RisksScreen(RegisterScreen):
     DEFAULT_CSS = TABLE_CSS + """
     #risk-body { height: 1fr; }
-    #risk-side { width: 24; height: 1fr; padding: 0 1; border-left: solid $panel; }
+    #risk-main { width: 1fr; height: 1fr; }
+    #risk-side { width: 18; height: 1fr; padding: 0 1; border-left: solid $panel; scrollbar-size-vertical: 1; }
     """
     BINDINGS = [
         Binding("n", "new", "New", id="new_risk"),
@@ -281,11 +287,17 @@ class RisksScreen(RegisterScreen):
         Binding("escape", "back", "Back", id="back"),
     ]
 
+    def __init__(self, session: Session):
+        super().__init__(session)
+        self.table_width = 0  # the screen's width less the heat map pane's
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="risk-bar", classes="risk-bar", markup=False)
         with Horizontal(id="risk-body"):
-            yield DataTable(id="risks", classes="risk-table", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="risk-main"):
+                yield DataTable(id="risks", classes="risk-table", cursor_type="row", zebra_stripes=True)
+                yield Static(id="risk-detail", classes="risk-detail")
             with VerticalScroll(id="risk-side"):
                 yield Static(id="heat", markup=False)
         yield Footer()
@@ -294,36 +306,104 @@ class RisksScreen(RegisterScreen):
         lang = self.lang
         view = self.session.view()
         reg = view.risk_register
-        threat_w = max(12, self.app.size.width - 24 - 52)
-
-        def cells(row) -> tuple[list, str]:
-            rt, r = row.rating, row.risk
-            level = Text("—" if rt.level is None else str(rt.level), style=BAND_STYLE.get(rt.band or "", ""))
-            if rt.level is not None:
-                level.append(" → " + ("—" if rt.retained_level is None else str(rt.retained_level)))
-            return [
-                cell(r.label), level,
-                cell(self.tr(f"risk.treatment.{r.treatment}") if r.treatment else "—", 10),
-                cell(r.threat_title(lang), threat_w), cell(r.owner, 10),
-                cell(self.tr("risk.ok") if rt.ok else self.tr("risk.open_n", n=len(rt.issues)),
-                     style="" if rt.ok else "bold red"),
-            ], r.id
-
-        self.fill([(k, self.tr(f"risk.col.{k}")) for k in ("id", "level", "treatment", "threat", "owner", "state")],
-                  reg.rows, cells)
         c = reg.criteria
+        # the heat maps first: the pane is as narrow as its grid allows below 100 columns (the
+        # titles wrap), up to its widest line above; the table gets the rest
+        side_text = max(SIDE_MIN, 2 + 3 * c.scale)
+        if self.app.size.width >= 100:
+            lines = [*self.tr("risk.heat_before").split("\n"), *self.tr("risk.heat_after").split("\n"),
+                     *self.tr("risk.heat_axes").split("\n")]
+            side_text = max(side_text, min(SIDE_MAX, max(map(display_width, lines))))
+        side = Text()
+        for n, (grid, title) in enumerate(((reg.heat_map(), "risk.heat_before"), (reg.heat_map(after=True), "risk.heat_after"))):
+            side.append("\n\n" if n else "")
+            side.append("\n".join(wrap_ja(self.tr(title), side_text)) + "\n", style="bold")
+            side.append_text(heat_map_text(grid, c))
+        side.append("\n\n" + "\n".join(wrap_ja(self.tr("risk.heat_axes"), side_text)))
+        pane = self.query_one("#risk-side", VerticalScroll)
+        pane.styles.width = side_text + 4  # padding, border and a one-cell scroll bar
+        self.query_one("#heat", Static).update(side)
+        self.table_width = self.app.size.width - (side_text + 4)
+
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        self.rows = reg.rows
+        keys = ("id", "level", "treatment", "threat", "owner", "state")
+        cells: dict[str, list[str]] = {k: [self.tr(f"risk.col.{k}")] for k in keys}
+        for row in self.rows:
+            rt, r = row.rating, row.risk
+            cells["id"].append(r.label)
+            cells["level"].append("—" if rt.level is None
+                                  else f"{rt.level} → {'—' if rt.retained_level is None else rt.retained_level}")
+            cells["treatment"].append(self.tr(f"risk.treatment.{r.treatment}") if r.treatment else "—")
+            cells["threat"].append(clean(r.threat_title(lang), multiline=False))
+            cells["owner"].append(clean(r.owner, multiline=False))
+            cells["state"].append(self.tr("risk.ok") if rt.ok else self.tr("risk.open_n", n=len(rt.issues)))
+        widths = fit_columns(cells, self.table_width, flex="threat", flex_min=16,
+                             caps={"treatment": 10, "owner": 14}, floors={"treatment": 4, "owner": 6})
+        table.clear(columns=True)
+        for key in keys:
+            table.add_column(cell(cells[key][0], widths[key]), key=key, width=widths[key])
+        for n, row in enumerate(self.rows, start=1):
+            rt = row.rating
+            level = Text(cells["level"][n], no_wrap=True, overflow="ellipsis")
+            if rt.level is not None:
+                level.stylize(BAND_STYLE.get(rt.band or "", ""), 0, len(str(rt.level)))
+            table.add_row(
+                cell(cells["id"][n], widths["id"]), level,
+                cell(cells["treatment"][n], widths["treatment"]), cell(cells["threat"][n], widths["threat"]),
+                cell(cells["owner"][n], widths["owner"]),
+                cell(cells["state"][n], widths["state"], style="" if rt.ok else "bold red"),
+                key=row.risk.id,
+            )
         self.query_one("#risk-bar", Static).update(self.tr(
             "risk.bar", n=len(self.rows), open=sum(1 for r in self.rows if not r.rating.ok), version=c.version,
             approval=self.tr("criteria.approved_short" if c.approved else "criteria.unapproved_short")))
-        side = heat_map_text(reg.heat_map(), c, self.tr("risk.heat_before"))
-        side.append("\n\n")
-        side.append_text(heat_map_text(reg.heat_map(after=True), c, self.tr("risk.heat_after")))
-        side.append("\n\n" + self.tr("risk.heat_axes"))
-        self.query_one("#heat", Static).update(side)
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        table.focus()
+        self._show_detail()
+
+    def detail_lines(self, row) -> list[str]:
+        """The selected risk in full: threat, assets, owner, levels, treatment, acceptance and
+        what is still open (the table cuts these at narrow widths)."""
+        tr, rt, r = self.tr, row.rating, row.risk
+        lines = [f"{r.label} {r.threat_title(self.lang)}",
+                 tr("risk.detail.assets", assets=", ".join(f"{a.label} {a.name}" for a in row.assets))]
+        if rt.level is None:
+            level = tr("risk.preview_unrated", suggested=rt.vulnerability_suggested)
+        else:
+            after = ("risk.treatment.avoid" if rt.avoided else "risk.f.not_rated") if rt.retained_band is None \
+                else f"risk.band.{rt.retained_band}"
+            level = tr("risk.detail.level", level=rt.level, band=tr(f"risk.band.{rt.band}"),
+                       retained="—" if rt.retained_level is None else rt.retained_level, retained_band=tr(after))
+        lines.append(f"{tr('risk.f.owner')}: {r.owner} · {level}")
+        if r.treatment:
+            plan = [f"{tr('risk.f.treatment')}: {tr(f'risk.treatment.{r.treatment}')}"]
+            if r.planned_controls:
+                plan.append(f"{tr('risk.f.planned_controls')}: {', '.join(r.planned_controls)}")
+            plan += [f"{tr(k)}: {v}" for k, v in (("risk.f.plan", r.plan), ("risk.f.due", r.due)) if v]
+            lines.append(" · ".join(plan))
+        acc = r.accepted
+        if acc is not None:
+            lines.append(tr("risk.detail.accepted", by=acc.by, on=acc.on, until=acc.until, reason=acc.reason))
+        lines += [i.message(self.lang) for i in rt.issues]
+        return lines
+
+    def _show_detail(self) -> None:
+        row = self._current_row()
+        show_detail(self.query_one("#risk-detail", Static), self.detail_lines(row) if row else [], self.table_width)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _current_row(self):
+        """The register row under the cursor (the risk with its rating)."""
+        return super()._current()
 
     def _current(self) -> Risk | None:
-        row = super()._current()
-        return row.risk if row is not None else None
+        row = self._current_row()
+        return row.risk if row else None
 
     def _open(self, risk: Risk | None, typed: dict | None = None) -> None:
         if not self.session.risk.assets:
