@@ -25,10 +25,12 @@ SCREENS = {
     "help": ["f1"],
     "assets": ["enter", "f6"],
     "risks": ["enter", "f5"],
+    "soa": ["enter", "f7"],
+    "soa_decision": ["enter", "f7", "e"],
 }
 # screens shown with the deterministic risk register of tui_helpers.add_register (the others
 # keep the assessment without one, as a first-time user has it)
-WITH_REGISTER = {"assets", "risks"}
+WITH_REGISTER = {"assets", "risks", "soa", "soa_decision"}
 # the widest terminal tried (issue 13): the screens a user spends the most time on, and the
 # risk screens whose columns and heat map pane follow the width
 WIDE = (200, 50)
