@@ -27,7 +27,7 @@ def _expand(key: str) -> list[str]:
         "priority": ["1", "2", "3"], "filter": ["all", "unanswered", "gaps", "mandatory", "new2022"],
         "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
         "gate.state": list(GATE_STATES), "status.short": [*STATUSES, "clear"],
-        "risk.action": ["reduce", "share", "avoid"], "risk.band": list(BANDS), "risk.treatment": list(TREATMENTS),
+        "risk.action": ["reduce", "share", "avoid"], "risk.band": list(BANDS), "risk.band_short": list(BANDS), "risk.treatment": list(TREATMENTS),
         "asset.category": list(CATEGORIES), "risk.method": list(METHODS), "xlsx.reason": ["risk_treatment", *SOA_REASONS],
         "soa.edit.applicable": ["auto", "yes", "no"],
         "asset.col": ["id", "category", "name", "owner", "cia", "risks"], "asset.f": list(CIA),

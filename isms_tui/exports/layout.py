@@ -116,6 +116,9 @@ def _width(text: str) -> float:
     return sum(map(_CHARS.__getitem__, text))
 
 
+text_width = _width  # for a sheet that sizes a column to a value that must not wrap (a number)
+
+
 def _longest_word(text: str) -> float:
     """The widest run of narrow characters (a word that must not be broken inside)."""
     return max((_width(tok) for tok in _TOKEN.findall(text) if not tok.isspace() and all(char_width(c) == 1 for c in tok)),

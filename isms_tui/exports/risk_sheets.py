@@ -16,7 +16,7 @@ from ..i18n import t
 from ..refs import CONTROL, CONTROL_2013, Ref, labels
 from ..risk import RiskCriteria
 from ..view import AssessmentView
-from .layout import Book, Sheet
+from .layout import Book, Sheet, text_width
 
 BAND_COLOURS = {"acceptable": "#C6EFCE", "tolerable": "#FFEB9C", "unacceptable": "#FFC7CE"}
 P = "xlsx.rh."
@@ -41,6 +41,7 @@ RISK_HEADS_IPA = tuple(P + n for n, _ in RISK_COLS_IPA)
 RISK_HEADS_5X5 = tuple(P + n for n, _ in RISK_COLS_5X5)
 PLAN_HEADS = tuple(P + n for n, _ in PLAN_COLS)
 TRACE_HEADS = tuple(P + n for n, _ in TRACE_COLS)
+LEVEL_COLS = ("level", "residual")  # number cells that show the band in words
 SHEETS = ("xlsx.sheet.assets", "xlsx.sheet.risks", "xlsx.sheet.treatment", "xlsx.sheet.soa_trace")
 
 
@@ -53,13 +54,20 @@ class _RiskBook:
         self.bad = book.fmt(quote_prefix=True, bold=True, font_color="#C00000", text_wrap=True, **book.grid)
 
     def sheet(self, key: str, cols: list[tuple[str, float]], shrink: tuple[str, ...]) -> Sheet:
+        """A sheet whose risk level columns are wide enough for "9 <band>" on one line (a
+        number cell does not wrap: too narrow, it prints ###), the long text columns giving
+        back what that takes."""
+        need = max(text_width(f"25 {t(f'risk.band_short.{b}', self.lang)}") for b in BAND_COLOURS) + 1.0
+        extra = sum(max(0.0, need - w) for name, w in cols if name in LEVEL_COLS)
+        give = extra / max(1, sum(1 for name, _ in cols if name in shrink))
+        cols = [(name, max(w, need) if name in LEVEL_COLS else w - give if name in shrink else w) for name, w in cols]
         return self.book.sheet(key, self.book.widths(cols, shrink=shrink, prefix=P))
 
     def level_fmt(self, band: str | None):
         """A risk level cell: the number, shown with its band in words, on the band's colour."""
         if band is None:
             return self.book.fmt(num_format="0", align="center", **self.book.grid)
-        word = t(f"risk.band.{band}", self.lang).replace('"', "")
+        word = t(f"risk.band_short.{band}", self.lang).replace('"', "")  # the legend above gives the full name
         return self.book.fmt(num_format=f'0" {word}"', align="center", bg_color=BAND_COLOURS[band], **self.book.grid)
 
     def count_fmt(self, band: str):
