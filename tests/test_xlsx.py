@@ -523,6 +523,7 @@ def test_demo_prints_on_a4(tmp_path: Path, lang: str):
     pdf = _to_pdf(soffice, path, tmp_path)
 
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "###" not in text  # a number cell too narrow for its value prints ### (a risk level with its band did)
     pages = [p for p in text.split("\f") if p.strip()]
     names = dict(zip(PAGE_BOUNDS, SHEETS[lang] + RISK_SHEETS[lang], strict=True))
     owner: list[str] = []
