@@ -100,7 +100,7 @@ class IsmsApp(App[int]):
             return
         self.push_screen("home")
         if self.open_id:
-            self.open_assessment(self.open_id, at_first_unanswered=True)
+            self.open_assessment(self.open_id, resume=True)
 
     # -- unexpected errors -----------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:
@@ -146,10 +146,11 @@ class IsmsApp(App[int]):
             self.session = None
 
     # -- assessments -----------------------------------------------------------------------
-    def open_assessment(self, assessment_id: str, *, at_first_unanswered: bool = True,
+    def open_assessment(self, assessment_id: str, *, resume: bool = True,
                         section: tuple[str, str] | None = None, item_id: str | None = None) -> bool:
-        """Open an assessment in the questionnaire at a section, an item, the first unanswered
-        item or the first item. The position is given to the screen when it is created."""
+        """Open an assessment in the questionnaire at a section, an item, where the user left off
+        (``resume``: the first unanswered item after the one answered last) or the first item.
+        The position is given to the screen when it is created."""
         from .screens.questionnaire import QuestionnaireScreen
 
         if self.workspace is None:
@@ -169,8 +170,8 @@ class IsmsApp(App[int]):
             start = QuestionnaireScreen.section_start(session, *section)
         elif item_id:
             start = next((n for n, i in enumerate(session.items) if i.id == item_id), 0)
-        elif at_first_unanswered:
-            start = session.first_unanswered()
+        elif resume:
+            start = session.resume_index()
         else:
             start = 0
         self.go_home(keep_session=True)
@@ -260,7 +261,7 @@ class IsmsApp(App[int]):
 
     def action_questionnaire(self) -> None:
         if self.session is not None:
-            self.open_assessment(self.session.id, at_first_unanswered=False)
+            self.open_assessment(self.session.id, resume=False)
 
     def action_export(self) -> None:
         """Write the workbook of the open assessment; in a browser session, download it too."""
@@ -298,14 +299,14 @@ class IsmsApp(App[int]):
         except (StorageError, OSError) as exc:
             self.notify_error(exc, self.workspace.assessments_dir)
             return
-        self.open_assessment(aid, at_first_unanswered=False)
+        self.open_assessment(aid, resume=False)
 
     def action_home(self) -> None:
         self.go_home()
 
     # -- requests from the screens (isms_tui.screens.base) ------------------------------------
     def on_open_assessment(self, message: base.OpenAssessment) -> None:
-        self.open_assessment(message.assessment_id, at_first_unanswered=message.at_first_unanswered,
+        self.open_assessment(message.assessment_id, resume=message.resume,
                              section=message.section, item_id=message.item_id)
 
     def on_jump_to_item(self, message: base.JumpToItem) -> None:

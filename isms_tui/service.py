@@ -544,6 +544,23 @@ class Session:
         else:
             self.soa[ref.key] = decision
         return decision
+    def resume_index(self) -> int:
+        """Where the user left off: the first unanswered item from the one answered last, in
+        the questionnaire's order and wrapping round (answers saved at the same moment, as an
+        import or the demo writes them, count the earliest item as the last one); the first
+        unanswered item when nothing is answered yet; the last answered item when all are."""
+        order = {item.id: n for n, item in enumerate(self.items)}
+        answered = [(a.updated or "", -order[i]) for i, a in self.answers.items() if i in order and a.status is not None]
+        if not answered:
+            return self.first_unanswered()
+        last = -max(answered)[1]
+        n = len(self.items)
+        for k in range(n):
+            a = self.answers.get(self.items[(last + k) % n].id)
+            if a is None or a.status is None:
+                return (last + k) % n
+        return last
+
     def first_unanswered(self) -> int:
         for n, item in enumerate(self.items):
             a = self.answers.get(item.id)

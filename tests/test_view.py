@@ -72,3 +72,27 @@ def test_roadmap_follows_the_kind_and_needs_a_target():
     assert rows and all(r.start is not None for r in rows if r.step.id.startswith("acq.")) and not any(r.step.id.startswith("mnt.") for r in rows)
     renewal = _view(["clauses-2022"], kind="renewal", target_date="2027-06-01").roadmap
     assert renewal and all(r.step.id.startswith("mnt.") for r in renewal)
+
+
+def test_an_assessment_resumes_after_the_item_answered_last(workspace):
+    # sample bank order: s-scope-1, s-backup-1, s-cloud-1, s-review-1, s-visitor-1
+    a = Assessment(organization="Resume KK", banks=["sample"])
+    workspace.create(a)
+    with workspace.open(a.id) as s:
+        assert s.resume_index() == 0  # nothing answered: the first item
+    b = Assessment(organization="Resume KK", banks=["sample"])
+    workspace.create(b, [Answer("s-scope-1", status="implemented", updated="2026-11-01T09:00:00+00:00"),
+                         Answer("s-review-1", status="partial", updated="2026-11-01T09:05:00+00:00"),
+                         Answer("s-backup-1", status="unknown", updated="2026-11-01T09:01:00+00:00")])
+    with workspace.open(b.id) as s:
+        ids = [i.id for i in s.items]
+        assert ids[s.resume_index()] == "s-visitor-1"  # after s-review-1, answered last
+        s.set_status("s-visitor-1", "implemented")
+        assert ids[s.resume_index()] == "s-cloud-1"  # wraps round to the one left
+        s.set_status("s-cloud-1", "implemented")
+        assert ids[s.resume_index()] == "s-cloud-1"  # all answered: the one answered last
+    c = Assessment(organization="Resume KK", banks=["sample"])  # saved at one moment (an import)
+    same = "2026-11-01T09:00:00+00:00"
+    workspace.create(c, [Answer(i, status="implemented", updated=same) for i in ("s-scope-1", "s-backup-1", "s-review-1")])
+    with workspace.open(c.id) as s:
+        assert [i.id for i in s.items][s.resume_index()] == "s-cloud-1"  # the first unanswered

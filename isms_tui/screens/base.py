@@ -43,7 +43,7 @@ class AppRequest(Message):
 @dataclass(eq=False)  # Message.__post_init__ initialises the message
 class OpenAssessment(AppRequest):
     assessment_id: str
-    at_first_unanswered: bool = True
+    resume: bool = True
     section: tuple[str, str] | None = None
     item_id: str | None = None
 

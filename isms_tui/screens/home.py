@@ -143,7 +143,7 @@ class HomeScreen(IsmsScreen):
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.request(OpenAssessment(event.row_key.value, at_first_unanswered=True))
+        self.request(OpenAssessment(event.row_key.value, resume=True))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "create":
@@ -160,7 +160,7 @@ class HomeScreen(IsmsScreen):
     def action_open(self) -> None:
         aid = self._selected()
         if aid:
-            self.request(OpenAssessment(aid, at_first_unanswered=True))
+            self.request(OpenAssessment(aid, resume=True))
 
     def action_reload(self) -> None:
         self.reload()

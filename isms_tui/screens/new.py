@@ -145,7 +145,7 @@ class NewAssessmentScreen(IsmsScreen):
         if a.lang != self.lang:
             self.request(SetLanguage(a.lang))
         self.app.pop_screen()
-        self.request(OpenAssessment(a.id, at_first_unanswered=True))
+        self.request(OpenAssessment(a.id, resume=True))
 
     def action_cancel(self) -> None:
         self.app.pop_screen()
