@@ -225,8 +225,10 @@ async def test_filters_and_next_unanswered(tmp_path: Path):
         screen = app.screen
         assert screen.item.id == "s-cloud-1"  # first unanswered
         await pilot.press("f")  # unanswered
+        assert "(1 of 2)" in static_text(screen.query_one("#savebar"))  # s-cloud-1 and s-visitor-1
         await pilot.press("n")
         assert screen.item.id == "s-visitor-1"
+        assert "(2 of 2)" in static_text(screen.query_one("#savebar"))
         await pilot.press("f", "f")  # mandatory
         await pilot.press("p")
         assert screen.item.id == "s-review-1"

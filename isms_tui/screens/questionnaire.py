@@ -363,6 +363,11 @@ class QuestionnaireScreen(IsmsScreen):
         answered = sum(1 for i in self.session.items if (a := self.session.answers.get(i.id)) and a.status)
         filt = self.tr(f"filter.{self.filter}")
         base = self.tr("q.progress", answered=answered, total=len(self.session.items), filter=filt)
+        if self.filter != "all" and self.session.items:
+            view = self.session.view()
+            shown = [n for n, i in enumerate(self.session.items) if view.matches(i, self.filter)]
+            pos = shown.index(self.index) + 1 if self.index in shown else "-"
+            base += "  " + self.tr("q.filter_pos", pos=pos, count=len(shown))
         bar.set_class(error, "-error")
         bar.update(f"{message}   {base}" if message else base)
 
