@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     n = sub.add_parser("new", help="create an assessment and print its id")
-    n.add_argument("--org", required=True, help="organization name")
+    n.add_argument("--org", help="organization name (without flags on a terminal: a short wizard, then the TUI)")
     n.add_argument("--scope", default="", help="ISMS scope")
     n.add_argument("--kind", choices=KINDS, default="initial")
     n.add_argument("--edition", choices=EDITIONS, default="2022")
@@ -159,6 +159,20 @@ def cmd_banks(args, lang: str) -> int:
 
 def cmd_new(args, lang: str) -> int:
     ws = _workspace(args)
+    if args.org is None:
+        flags = ("scope", "kind", "edition", "sub_lang", "target_date", "certification_date", "banks")
+        defaults = {"scope": "", "kind": "initial", "edition": "2022"}
+        if any(getattr(args, f) not in (None, defaults.get(f)) for f in flags):
+            raise UsageError(t("cli.new_needs_org", lang))
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(t("cli.new_needs_flags", lang))
+        from .quick import new_wizard
+
+        aid = new_wizard(ws, lang)
+        if aid is None:
+            return 1
+        _out(aid)
+        return cmd_tui(args, lang, open_id=aid)
     a = Assessment(
         organization=args.org, scope=args.scope, kind=args.kind, edition=args.edition,
         lang=args.sub_lang or lang, target_date=args.target_date,

@@ -7,15 +7,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from .i18n import t
-from .model import KINDS, Assessment, UserError
+from .i18n import LANGS, t
+from .model import EDITIONS, KINDS, Assessment, UserError, ValidationError, default_banks
 from .scoring import pct
 from .service import Workspace
 
+LANG_NAMES = {"ja": "\u65e5\u672c\u8a9e", "en": "English"}  # each language in its own name, as the new-assessment form
 STATUS_ORDER = ("implemented", "partial", "not_implemented", "unknown")
 
 Ask = Callable[[str, list[tuple[str, str]]], str | None]  # (message, [(label, value)]) -> value or None
 AskText = Callable[[str], str | None]
+# (message, [(label, value, checked)]) -> the values chosen, or None when cancelled
+AskMany = Callable[[str, list[tuple[str, str, bool]]], list[str] | None]
 
 
 def _questionary_asker() -> tuple[Ask, AskText]:
@@ -28,6 +31,62 @@ def _questionary_asker() -> tuple[Ask, AskText]:
         return questionary.text(message).ask()
 
     return ask, ask_text
+
+
+def _questionary_many(lang: str) -> AskMany:
+    import questionary
+
+    def ask_many(message: str, choices: list[tuple[str, str, bool]]) -> list[str] | None:
+        return questionary.checkbox(message, choices=[questionary.Choice(title=label, value=value, checked=on)
+                                                      for label, value, on in choices],
+                                    instruction=t("wizard.checkbox_hint", lang)).ask()
+
+    return ask_many
+
+
+def new_wizard(ws: Workspace, lang: str, *, ask: Ask | None = None, ask_text: AskText | None = None,
+               ask_many: AskMany | None = None, out=print) -> str | None:
+    """`isms-tui new` on a terminal without flags: organization, scope, kind, edition,
+    language, target date and banks, asked one after the other (a bad date is asked again);
+    the assessment is created through the same checks as the form in the TUI. Returns its
+    id, or None when the user cancels (ctrl+c / esc) before it is created."""
+    if ask is None or ask_text is None or ask_many is None:
+        if not sys.stdin.isatty():
+            raise UserError("wizard.needs_tty")
+        ask, ask_text = _questionary_asker()
+        ask_many = _questionary_many(lang)
+    org = ask_text(t("new.org", lang))
+    if org is None:
+        return None
+    if not org.strip():
+        raise UserError("new.org_required")
+    scope = ask_text(t("new.scope", lang))
+    kind = ask(t("new.kind", lang), [(t(f"kind.{k}", lang), k) for k in KINDS])
+    edition = ask(t("new.edition", lang), [(e, e) for e in EDITIONS])
+    doc_lang = ask(t("new.lang", lang), [(LANG_NAMES[x], x) for x in LANGS])
+    if None in (scope, kind, edition, doc_lang):
+        return None
+    while True:
+        target = ask_text(t("new.target", lang))
+        if target is None:
+            return None
+        try:
+            Assessment(organization=org, target_date=target.strip() or None)
+            break
+        except ValidationError as exc:
+            out(exc.message(lang))
+    defaults = default_banks(edition, kind)
+    banks = ask_many(t("new.banks", lang), [(f"{b.title.get(lang) or b.id} ({b.id})", b.id, b.id in defaults)
+                                             for b in ws.bankset.banks.values()])
+    if banks is None:
+        return None
+    if not banks:
+        raise UserError("new.no_banks")
+    a = Assessment(organization=org, scope=scope, kind=kind, edition=edition, lang=doc_lang,
+                   target_date=target.strip() or None, banks=banks)
+    aid = ws.create(a)
+    out(t("wizard.created", lang, id=aid))
+    return aid
 
 
 def quick(ws: Workspace, lang: str, assessment_id: str | None = None, *, scope: str = "gate",

@@ -49,3 +49,36 @@ def test_quick_with_questionary_on_a_pipe(tmp_path: Path):
     assessment, answers, _ = ws.load(aid)
     assert assessment.organization == "Pipe KK"
     assert [a.status for a in answers.values()] == ["partial"]
+
+
+def test_new_wizard_asks_what_the_form_asks_and_asks_a_bad_date_again(tmp_path: Path):
+    from isms_tui.quick import new_wizard
+
+    ws = Workspace(tmp_path / "d")
+    texts = iter(["Wizard KK", "Head office, web services", "2027-02-30", "2027-03-01"])
+    picks = iter(["renewal", "2022", "en"])
+    offered: list[list[tuple[str, str, bool]]] = []
+
+    def ask_many(message, choices):
+        offered.append(choices)
+        return [v for _, v, on in choices if on]  # keep the defaults
+
+    out: list[str] = []
+    aid = new_wizard(ws, "en", ask=lambda m, c: next(picks), ask_text=lambda m: next(texts), ask_many=ask_many,
+                     out=out.append)
+    a, _, _ = ws.load(aid)
+    assert (a.organization, a.scope, a.kind, a.edition, a.lang, a.target_date) == (
+        "Wizard KK", "Head office, web services", "renewal", "2022", "en", "2027-03-01")
+    assert a.banks == [v for _, v, on in offered[0] if on] and "process-maintenance" in a.banks
+    assert any("date" in line.lower() for line in out)  # 2027-02-30 was refused with a message, then asked again
+    # cancelling (questionary returns None) creates nothing
+    before = len(ws.summaries())
+    assert new_wizard(ws, "en", ask=lambda m, c: None, ask_text=lambda m: "X KK", ask_many=ask_many, out=out.append) is None
+    assert len(ws.summaries()) == before
+
+
+def test_new_without_flags_off_a_terminal_says_which_flags(tmp_path: Path):
+    r = run_cli("new", data_dir=tmp_path / "d")
+    assert r.returncode == 2 and "--org" in r.stderr and "--target-date" in r.stderr
+    r = run_cli("new", "--scope", "HQ", data_dir=tmp_path / "d")
+    assert r.returncode == 2 and "--org" in r.stderr
