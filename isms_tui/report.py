@@ -52,6 +52,10 @@ def report_json(view: AssessmentView, lang: str) -> dict:
              "refs": [r.to_json(lang) for r in c.refs]}
             for c in view.contradictions
         ],
+        "register_disagreements": [
+            {"ref": ref.to_json(lang), "item": item.id, "status": status}
+            for ref, item, status in view.register_disagreements
+        ],
         "plan": [
             {
                 "id": act.id, "source": {"kind": act.source.kind, "id": act.source.id},
@@ -171,6 +175,9 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
         for c in view.contradictions:
             out.append("  " + t("xlsx.contradiction", lang, a=c.implemented.id, b=c.not_implemented.id,
                                 refs=", ".join(r.label(lang) for r in c.refs)))
+    if view.register_disagreements:
+        out += ["", t("dash.register_disagreements", lang, n=len(view.register_disagreements))]
+        out += ["  " + register_disagreement_line(ref, item, status, lang) for ref, item, status in view.register_disagreements]
     out += risk_text(view, lang)
     out += ["", t("report.plan", lang, n=len(view.plan))]
     for act in view.plan:
@@ -179,3 +186,10 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
         out.append(f"  {act.priority} [{t('priority.' + str(act.priority), lang)}] {act.ref_label(lang)}: {act.first_line(lang)}"
                    f"  / {owner} / {due} / {t('action_status.' + act.action_status, lang)}")
     return out
+
+
+def register_disagreement_line(ref, item, status: str | None, lang: str) -> str:
+    """One answer that lags behind the risk register, as every view words it."""
+    return t("register_disagreement", lang, item=item.id, status=t(f"status.{status or 'unanswered'}", lang),
+             ref=ref.label(lang))
+

@@ -227,6 +227,22 @@ class AssessmentView:
                 out.append(Contradiction(ia, ib, common))
         return out
 
+    @cached_property
+    def register_disagreements(self) -> list[tuple[Ref, Item, str | None]]:
+        """Answers that lag behind the risk register: a gate requirement the register meets
+        (6.1.2, 6.1.3, 8.2, 8.3) whose linked question is still answered otherwise than
+        implemented. The plan keeps the question's action until the answer is updated, so the
+        workshop is told to check the register and answer again."""
+        out = []
+        for req in self.gate.requirements:
+            if req.basis != "register" or not req.met:
+                continue
+            for item in req.items:
+                status = self.status(item.id)
+                if status not in ("implemented", "not_applicable"):
+                    out.append((req.ref, item, status))
+        return out
+
     # -- plan, SoA, roadmap ------------------------------------------------------------------
     @cached_property
     def plan(self) -> list[Action]:

@@ -280,3 +280,34 @@ def test_report_has_the_risk_summary_in_text_and_json(workspace: Workspace, aid:
     text = "\n".join(report_text(view, "ja"))
     assert "リスクアセスメント" in text and "9:1  4:1" in text and "未了の承認 2 件" in text
     assert "リスク台帳で判定" in text
+
+
+def test_answers_that_lag_behind_the_register_are_reported_everywhere(tmp_path):
+    """The demo's register meets 6.1.2, 6.1.3, 8.2 and 8.3; its answers to those questions
+    still say partial or unknown: the view lists them, the report and the workbook say so."""
+    import json as _json
+
+    import openpyxl
+
+    from isms_tui.demo import create_demo
+    from isms_tui.exports.xlsx import export_assessment
+    from isms_tui.report import report_json, report_text
+    from isms_tui.service import Workspace
+
+    ws = Workspace(tmp_path / "d")
+    aid = create_demo(ws, "en")
+    view = ws.view(aid)
+    lagging = {(ref.id, item.id): status for ref, item, status in view.register_disagreements}
+    assert lagging and all(ref in ("6.1.2", "6.1.3", "8.2", "8.3") for ref, _ in lagging)
+    assert all(s not in ("implemented", "not_applicable") for s in lagging.values())
+    ref, item = next(iter(lagging))
+    data = _json.loads(_json.dumps(report_json(view, "en")))
+    assert {(d["ref"]["id"], d["item"]) for d in data["register_disagreements"]} == set(lagging)
+    assert any(item in line and "risk register meets" in line for line in report_text(view, "en"))
+    wb = openpyxl.load_workbook(export_assessment(ws, aid, tmp_path / "x.xlsx", lang="en"))
+    texts = [c.value for row in wb["Summary"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(item in x and "update the answer" in x for x in texts)
+    # answering the question as implemented takes it off the list
+    with ws.open(aid) as s:
+        s.set_status(item, "implemented")
+        assert (ref, item) not in {(r.id, i.id) for r, i, _ in s.view().register_disagreements}

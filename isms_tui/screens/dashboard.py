@@ -10,6 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..report import register_disagreement_line
 from ..scoring import pct
 from ..service import Session
 from ..text import truncate
@@ -83,6 +84,11 @@ class DashboardScreen(IsmsScreen):
             g.append("\n" + self.tr("dash.contradictions", n=len(view.contradictions)), style="bold yellow")
             for c in view.contradictions[:2]:
                 g.append(f"\n- {c.implemented.id} ≠ {c.not_implemented.id}")
+        if view.register_disagreements:
+            g.append("\n" + self.tr("dash.register_disagreements", n=len(view.register_disagreements)),
+                     style="bold yellow")
+            for ref, item, status in view.register_disagreements[:2]:
+                g.append("\n- " + register_disagreement_line(ref, item, status, lang))
         self.query_one("#dash-gate", Static).update(g)
 
         ol = self.query_one("#dash-bars", OptionList)
