@@ -7,6 +7,7 @@ goes through :func:`clean`; width-aware helpers serve the TUI and the Excel colu
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -78,17 +79,75 @@ NO_LINE_END = frozenset("「『（〔［｛〈《【‘“([{")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_@%&+\-/'’.]+[,.!?:;)\]]*|\s|.", re.DOTALL)
 
 
+@functools.cache
+def _phrase_parser():
+    """BudouX's Japanese phrase model (Apache-2.0, 36 KB), loaded on first use."""
+    import budoux
+
+    return budoux.load_default_japanese_parser()
+
+
+@functools.cache
+def _word_parser():
+    """BudouX's Japanese word model (shipped beside the phrase model): where a phrase is wider
+    than a line, it breaks between words (保管/して) rather than inside one (保/管)."""
+    import json
+    import os
+
+    import budoux
+    from budoux.parser import MODEL_DIR
+
+    with open(os.path.join(MODEL_DIR, "ja_word.json"), encoding="utf-8") as fh:
+        return budoux.Parser(json.load(fh))
+
+
+def _is_unit(text: str, width: int) -> bool:
+    """A run of Japanese that fits on a line and is kept whole."""
+    return display_width(text) <= width and any(char_width(c) == 2 for c in text) and not any(c.isspace() for c in text)
+
+
+def _tokens(para: str, width: int) -> list[str]:
+    """The units a line may break between: a Japanese phrase (BudouX) that fits on a line
+    moves to the next line whole, so 「実施日・実施者」 is not split; a phrase wider than a
+    line breaks between its words; Latin text breaks between words, and a word wider than a
+    line between its characters."""
+    out: list[str] = []
+    phrases = _phrase_parser().parse(para) if any(char_width(c) == 2 for c in para) else [para]
+    for phrase in phrases:
+        if _is_unit(phrase, width):
+            out.append(phrase)
+            continue
+        parts = _word_parser().parse(phrase) if any(char_width(c) == 2 for c in phrase) else [phrase]
+        for part in parts:
+            if _is_unit(part, width):
+                out.append(part)
+                continue
+            for tok in _TOKEN_RE.findall(part):
+                out += [tok] if display_width(tok) <= width else list(tok)
+    # closing punctuation joins the unit before it, an opening bracket the unit after it,
+    # when the two still fit on a line (what cannot join is handled when lines are made)
+    merged: list[str] = []
+    for tok in out:
+        if (merged and not tok.isspace() and not merged[-1].isspace()
+                and (tok[0] in NO_LINE_START or merged[-1][-1] in NO_LINE_END)
+                and display_width(merged[-1]) + display_width(tok) <= width):
+            merged[-1] += tok
+        else:
+            merged.append(tok)
+    return merged
+
+
 def wrap_ja(text: str, width: int) -> list[str]:
     """Wrap ``text`` to ``width`` terminal cells following the Japanese line-breaking rules:
-    no line starts with 。、」 or a small kana, no line ends with 「 (the character before moves
-    down with it); Latin words stay whole unless wider than a line. Newlines are kept."""
+    lines break between phrases where they can (BudouX), no line starts with 。、」 or a small
+    kana, no line ends with 「 (the character before moves down with it); Latin words stay
+    whole unless wider than a line. Newlines are kept."""
     width = max(2, width)
     out: list[str] = []
     for para in text.split("\n"):
         lines: list[list[str]] = [[]]
         used = 0
-        tokens = [t for tok in _TOKEN_RE.findall(para)  # a Latin word wider than a line: its characters
-                  for t in ([tok] if display_width(tok) <= width else list(tok))]
+        tokens = _tokens(para, width)
         for tok in tokens:
             w = display_width(tok)
             if used + w <= width:
@@ -102,7 +161,11 @@ def wrap_ja(text: str, width: int) -> list[str]:
             carry = [tok]
             cur = lines[-1]
             # pull characters down while the new line would start badly or this one end badly
-            while cur and len(cur) > 1 and (carry[0][0] in NO_LINE_START or cur[-1][-1] in NO_LINE_END):
+            while cur and (carry[0][0] in NO_LINE_START or cur[-1][-1] in NO_LINE_END):
+                if len(cur[-1]) > 1:
+                    cur[-1:] = list(cur[-1])  # take only the last character down with it
+                if len(cur) <= 1:
+                    break
                 carry.insert(0, cur.pop())
             while cur and cur[-1].isspace():
                 cur.pop()

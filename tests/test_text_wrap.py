@@ -40,3 +40,14 @@ def test_an_opening_bracket_moves_down_with_its_word_and_newlines_are_kept():
 
 def test_latin_words_stay_whole():
     assert wrap_ja("Restore one file and write it down", 12) == ["Restore one", "file and", "write it", "down"]
+
+
+@pytest.mark.parametrize("width", range(12, 41))
+def test_lines_break_between_phrases_so_a_term_is_never_split(width):
+    # the content review's case: 「実施日・実施者」 split at 「・」 looked like a new bullet
+    text = "研修の記録(実施日・実施者・参加者)を残し、理解度の確認結果も保管してください。"
+    lines = wrap_ja(text, width)
+    assert "".join(lines) == text
+    for term in ("実施日", "実施者", "参加者", "理解度", "確認結果", "保管"):
+        assert any(term in line for line in lines), (term, lines)  # each term on one line
+    assert not any(line.startswith("・") for line in lines)
