@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 from ..report import register_disagreement_line
 from ..scoring import pct
 from ..service import Session
-from ..text import truncate
+from ..text import display_width, truncate
 from .base import Export, IsmsScreen, JumpToSection, ShowPlan, ShowQuestionnaire
 from .common import bar, bar_style, retranslate_bindings, score_line
 
@@ -47,6 +47,10 @@ class DashboardScreen(IsmsScreen):
     def on_screen_resume(self) -> None:
         self.refresh_data()
 
+    def on_resize(self) -> None:
+        if self.is_mounted and self.app.screen is self:
+            self.refresh_data()  # the bars, titles and lists follow the width and height
+
     def relabel(self) -> None:
         retranslate_bindings(self, self.lang)
         self.refresh_data()
@@ -57,11 +61,13 @@ class DashboardScreen(IsmsScreen):
         report = view.report
         o = report.overall
         overall = Text()
-        overall.append(self.tr("dash.readiness") + "  ", style="bold")
-        overall.append_text(bar(o.readiness, 24, style=bar_style(o.readiness)))
+        labels = (self.tr("dash.readiness"), self.tr("dash.coverage"))
+        bar_w = max(6, min(24, self.app.size.width // 2 - 4 - max(map(display_width, labels)) - 7))
+        overall.append(labels[0] + "  ", style="bold")
+        overall.append_text(bar(o.readiness, bar_w, style=bar_style(o.readiness)))
         overall.append(f" {pct(o.readiness)}\n", style="bold")
-        overall.append(self.tr("dash.coverage") + "  ")
-        overall.append_text(bar(o.coverage, 24, style="on blue"))
+        overall.append(labels[1] + "  ")
+        overall.append_text(bar(o.coverage, bar_w, style="on blue"))
         overall.append(f" {pct(o.coverage)}\n")
         overall.append(self.tr("dash.counts", answered=o.answered, total=o.total, unknown=o.unknown, na=o.not_applicable, gaps=o.gaps))
         if report.overdue:
@@ -74,10 +80,15 @@ class DashboardScreen(IsmsScreen):
             g.append(self.tr("gate.ready"), style="bold green")
         else:
             g.append(self.tr("gate.not_ready", n=len(gate.blockers)), style="bold red")
-            shown = 6 if self.app.size.height >= 30 else 3
-            title_w = max(16, self.app.size.width // 3 - 24)
+            # the room it has: every blocker on a tall screen, full titles on a wide one
+            height, width = self.app.size.height, self.app.size.width
+            shown = len(gate.blockers) if height >= 45 else 6 if height >= 30 else 3
+            self.query_one("#dash-top").styles.max_height = shown + 4 + (2 if view.contradictions else 0)
+            inner = max(24, width // 2 - 4)  # the gate card text width
             for req in gate.blockers[:shown]:
-                g.append(f"\n- {req.ref.label(lang)} {truncate(req.ref.title(lang), title_w)} ({self.tr('gate.state.' + req.state)})")
+                head, state = f"- {req.ref.label(lang)} ", f" ({self.tr('gate.state.' + req.state)})"
+                title_w = max(4, inner - display_width(head) - display_width(state))
+                g.append(f"\n{head}{truncate(req.ref.title(lang), title_w)}{state}")
             if len(gate.blockers) > shown:
                 g.append("\n" + self.tr("dash.more", n=len(gate.blockers) - shown))
         if view.contradictions:
@@ -113,9 +124,9 @@ class DashboardScreen(IsmsScreen):
 
         plan = view.plan
         p = Text(self.tr("dash.priorities") + "\n", style="bold")
-        for act in plan[:8]:
+        for act in plan[:max(8, self.app.size.height - 22)]:  # whole, wrapped: the panel scrolls
             p.append(f"[{self.tr('priority.' + str(act.priority))}] ", style="bold red" if act.priority == 1 else "")
-            p.append(f"{act.ref_label(lang)} {truncate(act.first_line(lang), 60)}\n")
+            p.append(f"{act.ref_label(lang)} {act.first_line(lang)}\n")
         if not plan:
             p.append(self.tr("dash.no_actions"))
         self.query_one("#dash-priorities", Static).update(p)
