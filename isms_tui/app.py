@@ -263,6 +263,25 @@ class IsmsApp(App[int]):
         if self.session is not None:
             self.open_assessment(self.session.id, resume=False)
 
+    def action_quick_check(self) -> None:
+        """A first session of about 20 minutes: the questionnaire filtered to the mandatory
+        items (the stage 1 blockers), from the first one still unanswered; `f` shows the rest."""
+        from .screens.questionnaire import QuestionnaireScreen
+
+        session = self.session
+        if session is None:
+            self.notify(self.tr("quick.needs_assessment"), markup=False)
+            return
+        view = session.view()
+        mandatory = [n for n, i in enumerate(session.items) if i.mandatory]
+        if not mandatory:
+            self.notify(self.tr("wizard.no_items"), markup=False)
+            return
+        left = [n for n in mandatory if view.status(session.items[n].id) is None]
+        self.go_home(keep_session=True)
+        self.push_screen(QuestionnaireScreen(session, start=(left or mandatory)[0], filter="mandatory"))
+        self.notify(self.tr("quick.started", n=len(mandatory), left=len(left)), timeout=8, markup=False)
+
     def action_export(self) -> None:
         """Write the workbook of the open assessment; in a browser session, download it too."""
         from .exports.xlsx import ExportError, default_filename, export_assessment
@@ -376,6 +395,7 @@ class IsmsApp(App[int]):
         yield SystemCommand(tr("cmd.demo"), tr("cmd.demo_help"), self.action_open_demo)
         if self.session is not None:
             yield SystemCommand(tr("cmd.questionnaire"), tr("cmd.questionnaire_help"), self.action_questionnaire)
+            yield SystemCommand(tr("cmd.quick"), tr("cmd.quick_help"), self.action_quick_check)
             yield SystemCommand(tr("cmd.dashboard"), tr("cmd.dashboard_help"), self.action_dashboard)
             yield SystemCommand(tr("cmd.plan"), tr("cmd.plan_help"), self.action_action_plan)
             yield SystemCommand(tr("cmd.export"), tr("cmd.export_help"), self.action_export)

@@ -635,3 +635,33 @@ async def test_assessment_whose_only_bank_failed_opens_with_the_reason_and_keys_
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
     assert Workspace(data).load(aid)[1] == {}
+
+
+@pytest.mark.asyncio
+async def test_quick_check_from_the_palette_walks_the_mandatory_items_then_says_what_is_next(tmp_path: Path):
+    from textual.command import CommandPalette
+
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang="en", open_id=aid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: questionnaire_ready(app), "the questionnaire")
+        first = app.screen
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen.is_mounted)
+        await type_text(pilot, "quick check")
+        await wait_until(pilot, lambda: any("Quick check" in p.plain for p in _palette_prompts(app)), "the command")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: questionnaire_ready(app) and app.screen is not first
+                         and app.screen.filter == "mandatory", "the quick check")
+        screen = app.screen
+        # the sample's mandatory items are s-scope-1 (answered) and s-review-1 (answered): none left,
+        # so it starts at the first mandatory item; clearing one and answering it ends the check
+        assert screen.item.id == "s-scope-1"
+        assert any("2 mandatory items (0 unanswered)" in n.message for n in app._notifications)
+        await pilot.press("0")  # clear s-scope-1
+        await wait_until(pilot, lambda: app.session.answers["s-scope-1"].status is None)
+        await pilot.press("1")
+        await wait_until(pilot, lambda: any("Every mandatory item is answered" in n.message for n in app._notifications),
+                         "the end of the quick check")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: screen.item.id == "s-review-1")  # the filter skips the others

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from ..banks import Item
 from ..model import STATUSES, ValidationError
+from ..scoring import pct
 from ..service import Session, StorageError
 from ..soa_decisions import decision_control, suggestion
 from ..text import MAX_FIELD_CHARS, clean, display_width, truncate, wrap_ja
@@ -65,11 +66,12 @@ class QuestionnaireScreen(IsmsScreen):
         Binding("escape", "leave", "Back", id="back"),
     ]
 
-    def __init__(self, session: Session, start: int = 0):
+    def __init__(self, session: Session, start: int = 0, filter: str = "all"):
         super().__init__()
         self.session = session
         self.index = max(0, min(start, len(session.items) - 1))  # shown from the first paint on
-        self.filter = "all"
+        self.filter = filter if filter in FILTERS else "all"
+        self.quick = filter == "mandatory"  # the quick check: says so once the mandatory items are answered
         self.pending: dict[str, str] = {}
         self.shortened: dict[str, int] = {}  # field -> length of the stored text shown shortened
         self.soa_pending: dict[str, str] = {}  # SoA fields typed for the control in soa_pending_control
@@ -528,6 +530,19 @@ class QuestionnaireScreen(IsmsScreen):
         if item is self.item:
             self._show_also_asked()
         self._saved()
+        if self.quick and status is not None and item.mandatory:
+            self._quick_check_done()
+
+    def _quick_check_done(self) -> None:
+        """The quick check ends when every mandatory item is answered: the result and the way on."""
+        view = self.session.view()
+        if any(i.mandatory and view.status(i.id) is None for i in self.session.items):
+            return
+        self.quick = False
+        gate = view.gate
+        self.notify(self.tr("quick.done", readiness=pct(view.overall.readiness),
+                            gate=self.tr("gate.ready") if gate.ready else self.tr("gate.not_ready", n=len(gate.blockers))),
+                    timeout=20, markup=False)
 
     def _who(self) -> str:
         import getpass
