@@ -90,7 +90,7 @@ def _phrase_parser():
 @functools.cache
 def _word_parser():
     """BudouX's Japanese word model (shipped beside the phrase model): where a phrase is wider
-    than a line, it breaks between words (保管/して) rather than inside one (保/管)."""
+    than a line, it breaks between words, keeping 保管 whole rather than breaking it as 保/管."""
     import json
     import os
 
