@@ -56,6 +56,9 @@ def write_error_log(data_dir: Path, error: BaseException) -> Path | None:
 class IsmsApp(App[int]):
     TITLE = "isms-tui"
     CSS_PATH = "screens/app.tcss"
+    # below 100 columns the footer has no room for the palette key docked on its right (it
+    # was drawn over the last keys and cut its own label); ctrl+p still opens it and F1 lists it
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     COMMANDS = App.COMMANDS | {JumpProvider}
     SCREENS = {"home": HomeScreen}
     ENABLE_COMMAND_PALETTE = True
