@@ -665,3 +665,25 @@ async def test_quick_check_from_the_palette_walks_the_mandatory_items_then_says_
                          "the end of the quick check")
         await pilot.press("n")
         await wait_until(pilot, lambda: screen.item.id == "s-review-1")  # the filter skips the others
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_status_buttons_are_whole_after_switching_language(tmp_path: Path, size):
+    from textual.widgets import Button
+
+    from isms_tui.text import display_width
+
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang="en", open_id=aid)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: questionnaire_ready(app), "the questionnaire")
+        for lang in ("ja", "en", "ja"):
+            await pilot.press("f2")
+            await wait_until(pilot, lambda lang=lang: app.lang == lang)
+
+            def whole() -> bool:
+                buttons = list(app.screen.query(".status-btn").results(Button))
+                return all(b.region.width >= display_width(str(b.label)) > 2 for b in buttons)
+
+            await wait_until(pilot, whole, f"whole status buttons in {lang}")

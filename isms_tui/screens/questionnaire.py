@@ -171,7 +171,9 @@ class QuestionnaireScreen(IsmsScreen):
         row = self.query_one("#status-row")
         row.set_class(rows == 2, "-two-rows")
         for status, label in self.status_labels(short).items():
-            self.query_one(f"#st-{status or 'none'}", Button).label = label
+            button = self.query_one(f"#st-{status or 'none'}", Button)
+            button.label = label
+            button.refresh(layout=True)  # Button.label does not re-layout: an auto width kept the old label's
 
     def on_resize(self) -> None:
         self.query_one("#sections").display = self._sections_shown(self.app.size.width)
