@@ -56,9 +56,10 @@ def write_error_log(data_dir: Path, error: BaseException) -> Path | None:
 class IsmsApp(App[int]):
     TITLE = "isms-tui"
     CSS_PATH = "screens/app.tcss"
-    # below 100 columns the footer has no room for the palette key docked on its right (it
-    # was drawn over the last keys and cut its own label); ctrl+p still opens it and F1 lists it
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # below 140 columns the footer has no room for the palette key docked on its right (it
+    # was drawn over the last keys and cut its own label, at 80 and at 120 in Japanese);
+    # ctrl+p still opens it and F1 lists it
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     COMMANDS = App.COMMANDS | {JumpProvider}
     SCREENS = {"home": HomeScreen}
     ENABLE_COMMAND_PALETTE = True

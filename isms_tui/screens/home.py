@@ -68,7 +68,8 @@ class HomeScreen(IsmsScreen):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear(columns=True)
-        for key in ("org", "kind", "edition", "updated", "readiness", "coverage"):
+        # the figures right after the name: at 80 columns what scrolls off is kind and edition
+        for key in ("org", "readiness", "coverage", "updated", "kind", "edition"):
             table.add_column(self.tr(f"home.col.{key}"), key=key)
         try:
             rows = ws.summaries()
@@ -82,8 +83,8 @@ class HomeScreen(IsmsScreen):
                 table.add_row(cell(self.tr("home.unreadable", id=r.id), style="bold red"), cell(r.error, 60), "", "", "", "", key=r.id)
                 continue
             table.add_row(
-                cell(r.organization, 30), cell(self.tr(f"kind.{r.kind}")), cell(r.edition),
-                cell(r.updated[:16].replace("T", " ")), cell(pct(r.readiness)), cell(pct(r.coverage)), key=r.id,
+                cell(r.organization, 30), cell(pct(r.readiness)), cell(pct(r.coverage)),
+                cell(r.updated[:16].replace("T", " ")), cell(self.tr(f"kind.{r.kind}")), cell(r.edition), key=r.id,
             )
         empty = not rows
         self.query_one("#empty").display = empty

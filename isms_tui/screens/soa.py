@@ -64,7 +64,7 @@ class SoaDialog(FormDialog):
                 yield Input(str(self._v("implementation")), id="implementation")
                 yield Label(tr("soa.edit.owner"))
                 yield Input(str(self._v("owner")), id="owner")
-                yield from self.buttons()
+            yield from self.buttons()  # below the scrolling fields: always on screen
 
     def first_field(self):
         return self.query_one("#applicable", Select)
