@@ -622,7 +622,7 @@ async def test_assessment_whose_only_bank_failed_opens_with_the_reason_and_keys_
     app = IsmsApp(data, lang="en")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.query_one(DataTable).row_count == 1)
-        assert [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)][4:] == ["—", "—"]
+        assert [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)][1:3] == ["—", "—"]  # readiness, coverage
         detail = app.screen.query_one("#home-detail", Static)
         await wait_until(pilot, lambda: detail.display, "the detail line")
         assert f"acme that were not found, so their items are not shown or scored (not in {data / 'banks'})" in static_text(detail)
