@@ -51,3 +51,21 @@ def test_lines_break_between_phrases_so_a_term_is_never_split(width):
     for term in ("実施日", "実施者", "参加者", "理解度", "確認結果", "保管"):
         assert any(term in line for line in lines), (term, lines)  # each term on one line
     assert not any(line.startswith("・") for line in lines)
+
+
+@pytest.mark.parametrize("width", [24, 37, 50, 76])
+def test_guidance_lines_follow_the_japanese_rules_at_the_pane_width(width):
+    # the tmux sweep saw guidance lines start with 。 and 、 at 120 and 200 columns
+    from isms_tui.banks import builtin_banks
+    from isms_tui.screens.guidance import render
+
+    for item in builtin_banks().banks["clauses-2022"].items[:12]:
+        md = "\n\n".join(["### Why", item.why["ja"], "### Evidence", "\n".join(f"- {e}" for e in item.evidence["ja"]),
+                          "### Next", item.action["ja"]])
+        plain = render(md, width=width).plain
+        lines = plain.split("\n")
+        starts = {o[:4] for o in render(md).plain.split("\n")}  # a list item's own first line begins with its bullet
+        assert all(display_width(line) <= width for line in lines), width
+        broken = [x for x in lines if x and x[0] in NO_LINE_START and x[:4] not in starts]
+        assert not broken, broken
+        assert plain.replace("\n", "").replace(" ", "") == render(md).plain.replace("\n", "").replace(" ", "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from rich.text import Text
 
-from ..text import clean
+from ..text import clean, display_width, wrap_ja
 
 
 def parser() -> MarkdownIt:
@@ -21,7 +21,10 @@ def parser() -> MarkdownIt:
 _PARSER = parser()
 
 
-def render(markdown: str, heading_style: str = "bold") -> Text:
+def render(markdown: str, heading_style: str = "bold", width: int | None = None) -> Text:
+    """The guidance as one Text; with ``width``, its lines already broken there by the
+    Japanese line-breaking rules (:func:`wrap_lines`), so the terminal's own wrapping, which
+    knows none, never has to."""
     out = Text()
     styles: list[str] = []
     list_depth = 0
@@ -106,7 +109,33 @@ def render(markdown: str, heading_style: str = "bold") -> Text:
         elif t == "hr":
             newline(blank=True)
     out.rstrip()
-    return out
+    return wrap_lines(out, width) if width else out
+
+
+def wrap_lines(text: Text, width: int) -> Text:
+    """Break every line of ``text`` wider than ``width`` cells where :func:`wrap_ja` breaks
+    its plain text (phrases, kinsoku), keeping the styles; the spaces at a break go."""
+    lines: list[Text] = []
+    for line in text.split("\n", allow_blank=True):
+        plain = line.plain
+        if display_width(plain) <= width:
+            lines.append(line)
+            continue
+        offsets, pos = [], 0
+        for piece in wrap_ja(plain, width):
+            start = plain.find(piece, pos) if piece else pos
+            if start < 0:  # cannot happen (wrap_ja only drops spaces); leave the line to the terminal
+                offsets = []
+                break
+            offsets.append(start)
+            pos = start + len(piece)
+        if not offsets:
+            lines.append(line)
+            continue
+        for part in line.divide(offsets[1:]):
+            part.rstrip()
+            lines.append(part)
+    return Text("\n").join(lines)
 
 
 def _is_cjk_boundary(before: str) -> bool:

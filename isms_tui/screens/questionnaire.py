@@ -284,7 +284,10 @@ class QuestionnaireScreen(IsmsScreen):
             f"### {self.tr('q.evidence_examples')}", "\n".join(f"- {e}" for e in item.evidence[lang]),
             f"### {self.tr('q.action')}", item.action[lang],
         ])
-        self.query_one("#guidance", Static).update(render_guidance(md, heading_style="bold underline"))
+        guidance = self.query_one("#guidance", Static)
+        # its own width once laid out, less room for the scroll bar a long text brings
+        width = (guidance.size.width or self._pane_width() - 4) - 2
+        guidance.update(render_guidance(md, heading_style="bold underline", width=width))
         self._update_savebar()
 
     def _show_also_asked(self) -> None:
