@@ -371,3 +371,29 @@ async def test_question_lines_follow_japanese_line_breaking_at_80x24(tmp_path: P
         lines = [ln for ln in lines if ln]
         assert len(lines) >= 2 and "".join(lines) == long_q
         assert all(ln[0] not in NO_LINE_START for ln in lines[1:]), lines
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "size"), [("ja", (80, 24)), ("en", (80, 24)), ("ja", (120, 40)), ("en", (200, 50))])
+async def test_a_late_due_date_is_never_cut(tmp_path: Path, lang, size):
+    """The tmux sweep saw "2026-11-20 (期限…" at every size: the overdue mark is shown whole
+    where there is room, else the date alone (the row is red either way)."""
+    from textual.widgets import DataTable
+
+    from isms_tui.i18n import t
+    from isms_tui.screens.plan import ActionPlanScreen
+    from isms_tui.service import Workspace
+
+    data, aid = make_data_dir(tmp_path)
+    with Workspace(data).open(aid) as s:
+        s.edit_action("question:s-backup-1", due="2020-01-31")
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.rows, "the plan")
+        texts = cell_texts(app.screen.query_one(DataTable), "due")
+        late = next(x for x in texts if x.startswith("2020-01-31"))
+        assert "…" not in late
+        if size[0] >= 120:
+            assert late == "2020-01-31 " + t("plan.late", lang)

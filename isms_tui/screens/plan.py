@@ -133,7 +133,7 @@ class ActionPlanScreen(IsmsScreen):
     def column_widths(self, cells: dict[str, list[str]], total: int) -> dict[str, int]:
         """Each column's width in terminal cells (East Asian wide characters count two): as
         wide as its header and its widest cell, up to a cap; the action takes the rest."""
-        caps = {"priority": 8, "refs": 16, "owner": 14, "due": 18, "status": 12}
+        caps = {"priority": 8, "refs": 16, "owner": 14, "due": 22, "status": 12}
         floors = {"refs": 8, "owner": 6, "due": 10}  # narrowed (widest first) before the action is
         widths = {key: min(cap, max(display_width(v) for v in cells[key])) for key, cap in caps.items()}
         padding = 2 * len(cells) + 2  # one cell each side of every column, and the scroll bar
@@ -168,6 +168,8 @@ class ActionPlanScreen(IsmsScreen):
         # Widths are set here, in terminal cells, never left to the table to guess (a reload
         # after an edit used to squeeze every column to a few cells).
         widths = self.column_widths(cells, self.app.size.width)
+        if widths["due"] < max(map(display_width, cells["due"])):  # no room for "(overdue)": the date
+            cells["due"] = [v.split(" ", 1)[0] for v in cells["due"]]  # alone, in red like the row
         table.clear(columns=True)
         for key in keys:
             table.add_column(cell(cells[key][0], widths[key]), key=key, width=widths[key])
