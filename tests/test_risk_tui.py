@@ -225,6 +225,9 @@ async def test_soa_decision_is_written_by_keyboard_and_an_error_keeps_what_was_t
         await _wait_for(pilot, lambda: isinstance(app.screen, SoaDialog))
         await _tab_to(pilot, app, "reasons")
         await pilot.press("space")  # the first reason: law or regulation
+        reasons = app.screen.query_one("#reasons", SelectionList)
+        await _wait_for(pilot, lambda: str(reasons.get_option_at_index(0).prompt).startswith("\u2611"))
+        assert str(reasons.get_option_at_index(1).prompt).startswith("\u2610")  # not by colour alone
         await _tab_to(pilot, app, "justification")
         await pilot.press(*"Client NDAs", "ctrl+s")
         await _wait_for(pilot, lambda: app.screen is screen and "control:5.1" in app.session.soa)

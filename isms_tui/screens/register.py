@@ -11,7 +11,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.content import Content
+from textual.widgets import Button, DataTable, Input, Select, SelectionList, Static
 
 from ..model import UserError
 from ..service import Session, StorageError
@@ -83,6 +84,24 @@ def opt(label: str) -> Text:
 def select_value(widget: Select) -> object:
     """A Select's value, "" when nothing is chosen."""
     return "" if widget.value is Select.NULL else widget.value
+
+
+class BoxedSelectionList(SelectionList[str]):
+    """A selection list whose lines start with ☑ or ☐, so a choice never rests on colour
+    alone (on a projector or in a monochrome terminal the highlight is all there is)."""
+
+    def __init__(self, *items: tuple[str, str, bool], **kwargs):
+        self._labels = {value: clean(label, multiline=False) for label, value, _ in items}
+        super().__init__(*((self._boxed(value, on), value, on) for _, value, on in items), **kwargs)
+
+    def _boxed(self, value: str, chosen: bool) -> Content:
+        return Content(("\u2611 " if chosen else "\u2610 ") + self._labels[value])
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        chosen = set(self.selected)
+        for n in range(self.option_count):
+            value = self.get_option_at_index(n).value
+            self.replace_option_prompt_at_index(n, self._boxed(value, value in chosen))
 
 
 class FormDialog(IsmsModal[dict | None]):

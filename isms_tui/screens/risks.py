@@ -18,7 +18,16 @@ from ..risk import METHODS, TREATMENTS, Risk, RiskCriteria, build_risk, rate, th
 from ..service import Session
 from ..text import clean, display_width, truncate, wrap_ja
 from .common import cell, error_line, plain
-from .register import TABLE_CSS, FormDialog, RegisterScreen, fit_columns, opt, select_value, show_detail
+from .register import (
+    TABLE_CSS,
+    BoxedSelectionList,
+    FormDialog,
+    RegisterScreen,
+    fit_columns,
+    opt,
+    select_value,
+    show_detail,
+)
 
 BAND_STYLE = {"acceptable": "black on green", "tolerable": "black on yellow", "unacceptable": "white on red"}
 
@@ -85,8 +94,8 @@ class RiskDialog(FormDialog):
         lang = self.lang
         with VerticalScroll(classes="form-body"):
             yield Label(tr("risk.f.assets"))
-            yield SelectionList(*[(plain(f"{a.label} {truncate(a.name, 60)}"), a.id, a.id in chosen)
-                                  for a in self.session.risk.assets.values()], id="asset_ids")
+            yield BoxedSelectionList(*[(f"{a.label} {truncate(a.name, 60)}", a.id, a.id in chosen)
+                                       for a in self.session.risk.assets.values()], id="asset_ids")
             yield Label(tr("risk.f.threat_id"))
             yield Select([(opt(th.label(lang)), th.id) for th in threats().values()], id="threat_id",
                          value=self._v("threat_id") or Select.NULL)

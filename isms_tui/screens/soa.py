@@ -17,7 +17,7 @@ from ..soa_decisions import SOA_REASONS, SoaDecision, suggestion
 from ..view import SoaRow
 from .base import JumpToItem
 from .common import cell, error_line, plain
-from .register import FormDialog, RegisterScreen, opt, select_value
+from .register import BoxedSelectionList, FormDialog, RegisterScreen, opt, select_value
 
 SOA_FILTERS = ("all", "excluded", "untraced", "conflicts")
 
@@ -55,7 +55,7 @@ class SoaDialog(FormDialog):
                              allow_blank=False, value=value, id="applicable")
                 yield Label(tr("soa.edit.reasons"))
                 chosen = set(self._v("reasons", []) or [])
-                yield SelectionList[str](*((opt(tr(f"xlsx.reason.{r}")), r, r in chosen) for r in SOA_REASONS),
+                yield BoxedSelectionList(*((tr(f"xlsx.reason.{r}"), r, r in chosen) for r in SOA_REASONS),
                                          id="reasons")
                 yield Label(tr("soa.edit.justification"))
                 yield Input(str(self._v("justification")), id="justification",
