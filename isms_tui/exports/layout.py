@@ -110,18 +110,15 @@ class _CharWidths(dict):
 _CHARS = _CharWidths(_ascii_widths())
 
 
-def _width(text: str) -> float:
+def text_width(text: str) -> float:
     """Width of ``text`` in column units: letters by their advance width, a wide (CJK)
     character WIDE_CHAR, any other narrow character a little more than a digit."""
     return sum(map(_CHARS.__getitem__, text))
 
 
-text_width = _width  # for a sheet that sizes a column to a value that must not wrap (a number)
-
-
 def _longest_word(text: str) -> float:
     """The widest run of narrow characters (a word that must not be broken inside)."""
-    return max((_width(tok) for tok in _TOKEN.findall(text) if not tok.isspace() and all(char_width(c) == 1 for c in tok)),
+    return max((text_width(tok) for tok in _TOKEN.findall(text) if not tok.isspace() and all(char_width(c) == 1 for c in tok)),
                default=0.0)
 
 
@@ -135,7 +132,7 @@ def wrapped_lines(text: str, width: float, cap: int = 1000) -> int:
     chars = _CHARS
     lines = 0
     for para in text[:MEASURE_CHARS].split("\n"):
-        if _width(para) <= usable:  # most paragraphs fit on one line
+        if text_width(para) <= usable:  # most paragraphs fit on one line
             lines += 1
             continue
         used = 0.0
@@ -143,9 +140,9 @@ def wrapped_lines(text: str, width: float, cap: int = 1000) -> int:
         for tok in _TOKEN.findall(para):
             if tok.isspace():
                 if used:
-                    used += _width(tok)
+                    used += text_width(tok)
             elif tok[0] in _NARROW:  # a word
-                w = _width(tok)
+                w = text_width(tok)
                 if used and used + w > usable:
                     para_lines += 1
                     used = 0.0
@@ -175,6 +172,16 @@ def _hf(text: str, limit: int = 60) -> str:
     if len(s) > limit:
         s = s[: limit - 1] + "…"
     return s.replace("&", "&&")
+
+
+def as_date(value: str | date | None) -> date | None:
+    """A stored date (ISO text) as a date for a date cell; None when empty or not a date."""
+    if isinstance(value, date) or value is None:
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _as_datetime(value: date) -> datetime:

@@ -10,13 +10,11 @@ display width. Nothing is recomputed here: every value comes from the read model
 
 from __future__ import annotations
 
-from datetime import date
-
 from ..i18n import t
 from ..refs import CONTROL, CONTROL_2013, Ref, labels
 from ..risk import RiskCriteria
 from ..view import AssessmentView
-from .layout import Book, Sheet, text_width
+from .layout import Book, Sheet, as_date, text_width
 
 BAND_COLOURS = {"acceptable": "#C6EFCE", "tolerable": "#FFEB9C", "unacceptable": "#FFC7CE"}
 P = "xlsx.rh."
@@ -72,21 +70,6 @@ class _RiskBook:
 
     def count_fmt(self, band: str):
         return self.book.fmt(num_format="0", align="center", bg_color=BAND_COLOURS[band], border=1)
-
-    def band_text(self, band: str | None) -> tuple[str, object]:
-        if band is None:
-            return "", self.book.f_cell
-        return t(f"risk.band.{band}", self.lang), self.book.fmt(quote_prefix=True, text_wrap=True,
-                                                                 bg_color=BAND_COLOURS[band], **self.book.grid)
-
-
-def _day(value: str | date | None) -> date | None:
-    if isinstance(value, date) or value is None:
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _criteria_block(rb: _RiskBook, sh: Sheet, c: RiskCriteria, row: int) -> int:
@@ -165,7 +148,7 @@ def write_risk_sheets(book: Book, view: AssessmentView) -> bool:
             sh.text(n, col, v, book.f_cell)
         for col, v in enumerate((a.confidentiality, a.integrity, a.availability, a.importance), start=8):
             sh.number(n, col, v)
-        sh.day(n, 12, _day(a.last_reviewed))
+        sh.day(n, 12, as_date(a.last_reviewed))
         sh.text(n, 13, ", ".join(risks_of.get(a.id, [])) or t("xlsx.risk.no_risk", lang),
                 book.f_cell if a.id in risks_of else rb.bad)
     sh.ws.autofilter(0, 0, max(1, len(reg.assets)), len(ASSET_HEADS) - 1)
@@ -222,14 +205,14 @@ def write_risk_sheets(book: Book, view: AssessmentView) -> bool:
         sh.text(n, 4, labels(_control_refs(view, r.planned_controls), lang), book.f_cell)
         sh.text(n, 5, r.plan, book.f_cell)
         sh.text(n, 6, r.owner, book.f_cell)
-        sh.day(n, 7, act.due if act and act.due else _day(r.due))
+        sh.day(n, 7, act.due if act and act.due else as_date(r.due))
         sh.text(n, 8, t(f"action_status.{act.action_status}", lang) if act else "", book.f_cell)
         sh.number(n, 9, rt.retained_level, rb.level_fmt(rt.retained_band))
         sh.text(n, 10, acc.by if acc else "", book.f_cell)
-        sh.day(n, 11, _day(acc.on) if acc else None)
+        sh.day(n, 11, as_date(acc.on) if acc else None)
         sh.text(n, 12, acc.reason if acc else ("" if not rt.needs_acceptance else t("xlsx.risk.acceptance_missing", lang)),
                 rb.bad if rt.needs_acceptance and not acc else book.f_cell)
-        sh.day(n, 13, _day(acc.until) if acc else None)
+        sh.day(n, 13, as_date(acc.until) if acc else None)
         sh.text(n, 14, "", book.f_cell)  # signed and dated on paper by the risk owner
     sh.ws.autofilter(0, 0, max(1, n), len(PLAN_HEADS) - 1)
     sh.ws.freeze_panes(1, 1)

@@ -32,7 +32,7 @@ from ..soa import exclusion_challenge
 from ..soa_decisions import reasons_text
 from ..text import clean
 from ..view import AssessmentView
-from .layout import BOLD_WIDTH, HEAD_FILL, PHASE_FILL, Book, wrapped_lines
+from .layout import BOLD_WIDTH, HEAD_FILL, PHASE_FILL, Book, as_date, wrapped_lines
 from .risk_sheets import write_risk_sheets
 
 
@@ -476,21 +476,14 @@ def _answers(book: Book, view: AssessmentView, lang: str) -> None:
             sh.text(n, 4, a.note if a else "", book.f_cell)
             sh.text(n, 5, a.evidence if a else "", book.f_cell)
             sh.text(n, 6, a.owner if a else "", book.f_cell)
-            sh.day(n, 7, _date_or_none(a.due if a else None))
-            sh.day(n, 8, _date_or_none(a.last_done if a else None))
+            sh.day(n, 7, as_date(a.due if a else None))
+            sh.day(n, 8, as_date(a.last_done if a else None))
             sh.text(n, 9, a.na_justification if a else "", book.f_cell)
             sh.text(n, 10, a.answered_by if a else "", book.f_cell)
             sh.day(n, 11, _stamp_or_none(a.updated) if a else None, book.f_stamp)
     sh.ws.freeze_panes(1, 0)
     sh.ws.autofilter(0, 0, max(1, n), len(ANSWER_COLS) - 1)
     sh.finish(repeat=0)
-
-
-def _date_or_none(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _stamp_or_none(value: str | None) -> datetime | None:

@@ -5,7 +5,7 @@ Every rule is the core's (through the Session); these screens only show and coll
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -144,8 +144,8 @@ class FormDialog(IsmsModal[dict | None]):
 
 
 class RegisterScreen(IsmsScreen):
-    """A register shown as one table: ``reload`` fills it from the read model (through
-    :meth:`fill`), Enter on a row runs ``action_edit``, and ``r`` / ``a`` / ``o`` switch to the
+    """A register shown as one table: ``reload`` fills it from the read model, Enter on a
+    row runs ``open_row`` (edit), and ``r`` / ``a`` / ``o`` switch to the
     risk register, the asset ledger and the SoA."""
 
     DEFAULT_CSS = TABLE_CSS
@@ -171,22 +171,6 @@ class RegisterScreen(IsmsScreen):
 
     def reload(self) -> None:
         raise NotImplementedError
-
-    def fill(self, columns: Sequence[tuple[str, str]], rows: list, cells: Callable[[object], tuple[list, str]]) -> None:
-        """Refill the table: ``columns`` as (key, heading), one row per item of ``rows`` from
-        ``cells(item)`` -> (cells, row key); the cursor stays on the same row number."""
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear(columns=True)
-        for key, heading in columns:
-            table.add_column(heading, key=key)
-        self.rows = rows
-        for item in rows:
-            values, key = cells(item)
-            table.add_row(*values, key=key)
-        if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
-        table.focus()
 
     def _current(self):
         """The item under the cursor, or None when the table is empty."""

@@ -113,7 +113,13 @@ class SoaScreen(RegisterScreen):
         free = max(30, self.app.size.width - 38)  # what the control, mark and status columns leave
         title_w, why_w = free - free // 2, free // 2
 
-        def cells(row: SoaRow) -> tuple[list, str]:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear(columns=True)
+        for key in ("control", "title", "applicable", "status", "risks"):
+            table.add_column(self.tr(f"soa.col.{key}"), key=key)
+        self.rows = [row for row in view.soa if self._keep(row, orphans)]
+        for row in self.rows:
             if row.conflict:
                 mark, style = self.tr("soa.conflict"), "bold red"
             elif not row.applicable:
@@ -124,13 +130,13 @@ class SoaScreen(RegisterScreen):
                              *(self.tr(f"xlsx.reason.{x}") for x in row.reasons if x != "risk_treatment")])
             if not why and row.ref.id in orphans:
                 why = self.tr("soa.no_reason")
-            return [
+            table.add_row(
                 cell(row.ref.label(lang)), cell(row.ref.title(lang), title_w), cell(mark, style=style),
-                cell(self.tr(f"status.{row.status or 'unanswered'}"), 12), cell(why, why_w),
-            ], row.ref.key
-
-        self.fill([(k, self.tr(f"soa.col.{k}")) for k in ("control", "title", "applicable", "status", "risks")],
-                  [row for row in view.soa if self._keep(row, orphans)], cells)
+                cell(self.tr(f"status.{row.status or 'unanswered'}"), 12), cell(why, why_w), key=row.ref.key,
+            )
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        table.focus()
         soa = view.soa
         self.query_one("#soa-bar", Static).update(self.tr(
             "soa.bar", shown=len(self.rows), total=len(soa), excluded=sum(1 for r in soa if not r.applicable),
