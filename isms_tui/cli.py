@@ -41,9 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("new", help="create an assessment and print its id")
     n.add_argument("--org", help="organization name (without flags on a terminal: a short wizard, then the TUI)")
-    n.add_argument("--scope", default="", help="ISMS scope")
-    n.add_argument("--kind", choices=KINDS, default="initial")
-    n.add_argument("--edition", choices=EDITIONS, default="2022")
+    n.add_argument("--scope", help="ISMS scope")
+    n.add_argument("--kind", choices=KINDS, help="default: initial")
+    n.add_argument("--edition", choices=EDITIONS, help="default: 2022")
     n.add_argument("--lang", dest="sub_lang", choices=LANGS)
     n.add_argument("--target-date", help="target audit date, YYYY-MM-DD")
     n.add_argument("--certification-date", help="date of the current certificate (renewals), YYYY-MM-DD")
@@ -159,10 +159,12 @@ def cmd_banks(args, lang: str) -> int:
 
 def cmd_new(args, lang: str) -> int:
     ws = _workspace(args)
+    given = {k: v for k, v in (("scope", args.scope), ("kind", args.kind), ("edition", args.edition),
+                               ("lang", args.sub_lang), ("target_date", args.target_date),
+                               ("certification_date", args.certification_date), ("banks", args.banks))
+             if v is not None}  # the rest: the Assessment's own defaults
     if args.org is None:
-        flags = ("scope", "kind", "edition", "sub_lang", "target_date", "certification_date", "banks")
-        defaults = {"scope": "", "kind": "initial", "edition": "2022"}
-        if any(getattr(args, f) not in (None, defaults.get(f)) for f in flags):
+        if given:
             raise UsageError(t("cli.new_needs_org", lang))
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise UsageError(t("cli.new_needs_flags", lang))
@@ -173,11 +175,7 @@ def cmd_new(args, lang: str) -> int:
             return 1
         _out(aid)
         return cmd_tui(args, lang, open_id=aid)
-    a = Assessment(
-        organization=args.org, scope=args.scope, kind=args.kind, edition=args.edition,
-        lang=args.sub_lang or lang, target_date=args.target_date,
-        certification_date=args.certification_date, banks=args.banks or [],
-    )
+    a = Assessment(organization=args.org, **({"lang": lang} | given))
     ws.create(a)
     _out(a.id)
     return 0

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 
 from .i18n import LANGS, t
-from .model import EDITIONS, KINDS, Assessment, UserError, ValidationError, default_banks
+from .model import EDITIONS, KINDS, Assessment, UserError, ValidationError, default_banks, parse_date
 from .scoring import pct
 from .service import Workspace
 
@@ -71,7 +71,7 @@ def new_wizard(ws: Workspace, lang: str, *, ask: Ask | None = None, ask_text: As
         if target is None:
             return None
         try:
-            Assessment(organization=org, target_date=target.strip() or None)
+            parse_date(target.strip() or None, what="target date")
             break
         except ValidationError as exc:
             out(exc.message(lang))
