@@ -55,6 +55,13 @@ def _shows(widget, text: str) -> bool:
     return "".join(text.split()) in "".join(str(widget.render()).split())
 
 
+async def _open(pilot, app, key: str, screen_type) -> None:
+    """From the questionnaire the assessment opens at, the register screen behind ``key``."""
+    await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
+    await pilot.press(key)
+    await _wait_for(pilot, lambda: isinstance(app.screen, screen_type))
+
+
 async def _tab_to(pilot, app, widget_id: str, limit: int = 30):
     for _ in range(limit):
         if app.focused is not None and app.focused.id == widget_id:
@@ -76,9 +83,7 @@ async def test_add_an_asset_from_the_starter_list_and_an_error_keeps_what_was_ty
     data, aid, _ = _data(tmp_path)
     app = IsmsApp(data, lang="en", open_id=aid)
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
-        await pilot.press("f6")
-        await _wait_for(pilot, lambda: isinstance(app.screen, AssetsScreen))
+        await _open(pilot, app, "f6", AssetsScreen)
         assert app.screen.query_one(DataTable).row_count == 1
         await pilot.press("s")
         await _wait_for(pilot, lambda: isinstance(app.screen, StarterDialog))
@@ -105,9 +110,7 @@ async def test_deleting_an_asset_a_risk_uses_is_refused_on_screen(tmp_path):
     data, aid, asset_id = _data(tmp_path)
     app = IsmsApp(data, lang="en", open_id=aid)
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
-        await pilot.press("f6")
-        await _wait_for(pilot, lambda: isinstance(app.screen, AssetsScreen))
+        await _open(pilot, app, "f6", AssetsScreen)
         await pilot.press("delete")
         await pilot.pause()
         await pilot.press("shift+tab", "enter")  # from "No" to "Yes"
@@ -121,9 +124,7 @@ async def test_add_a_risk_by_keyboard_with_a_live_level_and_the_heat_map(tmp_pat
     data, aid, asset_id = _data(tmp_path)
     app = IsmsApp(data, lang="en", open_id=aid)
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
-        await pilot.press("f5")
-        await _wait_for(pilot, lambda: isinstance(app.screen, RisksScreen))
+        await _open(pilot, app, "f5", RisksScreen)
         assert _shows(app.screen.query_one("#heat"), "Before treatment")  # wrapped in a narrow pane
         await pilot.press("n")
         await _wait_for(pilot, lambda: isinstance(app.screen, RiskDialog))
@@ -153,9 +154,7 @@ async def test_approve_the_criteria_and_a_locked_change_needs_a_reason(tmp_path)
     data, aid, _ = _data(tmp_path)
     app = IsmsApp(data, lang="en", open_id=aid)
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
-        await pilot.press("f5")
-        await _wait_for(pilot, lambda: isinstance(app.screen, RisksScreen))
+        await _open(pilot, app, "f5", RisksScreen)
         await pilot.press("c")
         await _wait_for(pilot, lambda: isinstance(app.screen, CriteriaDialog))
         await _tab_to(pilot, app, "approved_by")
@@ -176,9 +175,7 @@ async def test_soa_screen_filters_and_jumps_to_the_question(tmp_path):
     data, aid, _ = _data(tmp_path)
     app = IsmsApp(data, lang="ja", open_id=aid)
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
-        await pilot.press("f7")
-        await _wait_for(pilot, lambda: isinstance(app.screen, SoaScreen))
+        await _open(pilot, app, "f7", SoaScreen)
         screen = app.screen
         assert screen.query_one(DataTable).row_count == 93
         assert "除外 0" in str(screen.query_one("#soa-bar").render())
@@ -199,9 +196,7 @@ async def test_risk_screens_switch_language_and_keep_user_text_literal(tmp_path)
     data, aid, _ = _data(tmp_path)
     app = IsmsApp(data, lang="ja", open_id=aid)
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
-        await pilot.press("f6")
-        await _wait_for(pilot, lambda: isinstance(app.screen, AssetsScreen))
+        await _open(pilot, app, "f6", AssetsScreen)
         assert "情報資産 1 件" in str(app.screen.query_one("#asset-bar").render())
         table = app.screen.query_one(DataTable)
         assert str(table.get_row_at(0)[2]).startswith("Customer list [bo")  # user text is never markup
@@ -216,9 +211,7 @@ async def test_soa_decision_is_written_by_keyboard_and_an_error_keeps_what_was_t
     data, aid, _ = _data(tmp_path)
     app = IsmsApp(data, lang="en", open_id=aid)
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
-        await pilot.press("f7")
-        await _wait_for(pilot, lambda: isinstance(app.screen, SoaScreen))
+        await _open(pilot, app, "f7", SoaScreen)
         screen = app.screen
         assert screen.rows[0].ref.id == "5.1" and screen.rows[0].reasons == ()
         await pilot.press("e")  # the decision for A.5.1
@@ -265,9 +258,7 @@ async def test_risk_register_fits_80_columns_and_shows_the_selected_risk_in_full
     add_register(data, aid)
     app = IsmsApp(data, lang=lang, open_id=aid)
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
-        await pilot.press("f5")
-        await _wait_for(pilot, lambda: isinstance(app.screen, RisksScreen))
+        await _open(pilot, app, "f5", RisksScreen)
         screen = app.screen
         table = screen.query_one(DataTable)
         await _wait_for(pilot, lambda: _fits(table))  # the State column used to be off screen in English
@@ -294,9 +285,7 @@ async def test_asset_ledger_fits_80_columns_and_shows_the_selected_asset_in_full
     add_register(data, aid)
     app = IsmsApp(data, lang=lang, open_id=aid)
     async with app.run_test(size=SIZE) as pilot:
-        await _wait_for(pilot, lambda: isinstance(app.screen, QuestionnaireScreen))
-        await pilot.press("f6")
-        await _wait_for(pilot, lambda: isinstance(app.screen, AssetsScreen))
+        await _open(pilot, app, "f6", AssetsScreen)
         screen = app.screen
         table = screen.query_one(DataTable)
         await _wait_for(pilot, lambda: _fits(table))
