@@ -35,7 +35,7 @@ DEMO = {
     "ja": {
         "org": "株式会社さくらデザイン(デモ)",
         "scope": "本社(東京都渋谷区)におけるWebサイト制作・運用サービスの提供。従業員30名、クラウド中心(Google Workspace、kintone)。",
-        "participants": ["代表取締役 山田", "総務 佐藤(ISMS事務局)", "制作部長 鈴木"],
+        "participants": ["山田(代表取締役)", "佐藤(総務・ISMS事務局)", "鈴木(制作部長)", "高橋(情報システム担当)"],
         "owners": ["総務 佐藤", "制作部 鈴木", "情シス 高橋", "代表 山田"],
         "notes": {
             "implemented": "規程と記録を確認済み。",
@@ -87,7 +87,7 @@ DEMO = {
     "en": {
         "org": "Sakura Design Co., Ltd. (demo)",
         "scope": "Design and operation of client websites from the Tokyo head office. 30 staff, cloud-first (Google Workspace, kintone).",
-        "participants": ["CEO Yamada", "Office manager Sato (ISMS lead)", "Head of production Suzuki"],
+        "participants": ["Yamada (CEO)", "Sato (Office manager / ISMS lead)", "Suzuki (Head of production)", "Takahashi (IT)"],
         "owners": ["Sato (office)", "Suzuki (production)", "Takahashi (IT)", "Yamada (CEO)"],
         "notes": {
             "implemented": "Policy and records checked.",
@@ -156,7 +156,7 @@ def demo_data(ws: Workspace, lang: str, today: date | None = None) -> tuple[Asse
     d = DEMO[lang if lang in DEMO else "en"]
     assessment = Assessment(
         organization=d["org"], scope=d["scope"], kind="initial", edition="2022", lang=lang,
-        target_date=(today + timedelta(days=150)).isoformat(), participants=d["participants"],
+        target_date=(today + timedelta(days=150)).isoformat(),
     )
     rng = random.Random(30)
     kept = random.Random(31)  # evidence notes: drawn apart so the answers stay as they were
@@ -320,4 +320,4 @@ DEMO_SOA_REASONS = {
 def create_demo(ws: Workspace, lang: str) -> str:
     assessment, answers, edits = demo_data(ws, lang)
     risk, risk_edits = demo_register(ws, assessment, answers, lang)
-    return ws.create(assessment, answers, edits + risk_edits, risk=risk, soa=demo_soa(lang))
+    return ws.create(assessment, answers, edits + risk_edits, risk=risk, soa=demo_soa(lang), participants=DEMO[lang if lang in DEMO else "en"]["participants"])

@@ -75,7 +75,6 @@ class Assessment:
     banks: list[str] = field(default_factory=list)
     target_date: str | None = None
     certification_date: str | None = None
-    participants: list[str] = field(default_factory=list)
     id: str = field(default_factory=new_id)
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
@@ -84,7 +83,6 @@ class Assessment:
     def __post_init__(self) -> None:
         self.organization = clean(self.organization, multiline=False).strip()
         self.scope = clean(self.scope).strip()
-        self.participants = [clean(p, multiline=False).strip() for p in self.participants if clean(p).strip()]
         if not self.organization:
             raise ValidationError("error.org_required")
         if self.kind not in KINDS:
@@ -117,7 +115,9 @@ class Answer:
     due: str | None = None
     na_justification: str = ""
     last_done: str | None = None  # for recurring items (every_months)
-    answered_by: str = ""
+    answered_by: str = ""  # who entered it outside a workshop (the CLI says "cli")
+    decided_by: str = ""  # in a workshop: a participant id or "consensus" (isms_tui.workshop)
+    workshop: str = ""  # the workshop session that last set the status
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
 
@@ -210,13 +210,14 @@ _CHECKS: dict[type, dict[str, object]] = {
     Assessment: {
         "organization": lambda v: isinstance(v, str) and bool(clean(v, multiline=False).strip()),
         "scope": _is_text, "kind": _one_of(*KINDS), "edition": _one_of(*EDITIONS), "lang": _one_of(*LANGS),
-        "banks": _is_texts, "target_date": _is_day, "certification_date": _is_day, "participants": _is_texts,
+        "banks": _is_texts, "target_date": _is_day, "certification_date": _is_day,
         "id": _is_text, "created": _is_stamp, "updated": _is_stamp, "source": lambda v: v is None or isinstance(v, dict),
     },
     Answer: {
         "item_id": lambda v: isinstance(v, str) and bool(v), "status": _one_of(None, *STATUSES),
         "note": _is_text, "evidence": _is_text, "owner": _is_text, "due": _is_day, "na_justification": _is_text,
-        "last_done": _is_day, "answered_by": _is_text, "created": _is_stamp, "updated": _is_stamp,
+        "last_done": _is_day, "answered_by": _is_text, "decided_by": _is_text, "workshop": _is_text, "created": _is_stamp,
+        "updated": _is_stamp,
     },
     ActionEdit: {
         "action_id": lambda v: isinstance(v, str) and ":" in v and bool(v.partition(":")[2]),

@@ -26,6 +26,7 @@ from .model import (
     Answer,
     Assessment,
     ValidationError,
+    now_iso,
     parse_date,
 )
 from .soa import justification_problem
@@ -45,6 +46,7 @@ from .text import clean
 if TYPE_CHECKING:  # the read model and the risk model load on first use: start-up stays light
     from .risk import Asset, Risk, RiskCriteria, RiskData
     from .view import AssessmentView
+    from .workshop import ParkedItem, Participant, Workshop, WorkshopData
 
 INDEX_NAME = "index.json"
 KEEP = object()  # Session.save_answer: leave the status as it is
@@ -146,11 +148,22 @@ class Workspace:
 
     # -- assessments -----------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
-               *, risk: RiskData | None = None, soa: list[SoaDecision] = ()) -> str:
+               *, risk: RiskData | None = None, soa: list[SoaDecision] = (), workshop: WorkshopData | None = None,
+               participants: list[str] = ()) -> str:
+        """Store a new assessment; ``participants`` are "name (role)" entries for its workshops."""
         unknown = self.missing_banks(assessment)
         if unknown:
             raise ValidationError("error.unknown_banks", banks=", ".join(unknown))
-        return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa))
+        if participants:
+            from .workshop import Participant, WorkshopData, parse_participants
+
+            workshop = workshop or WorkshopData()
+            for entry in participants:
+                for name, role in parse_participants(entry):
+                    if all((p.name, p.role) != (name, role) for p in workshop.participants.values()):
+                        p = Participant(name, role)
+                        workshop.participants[p.id] = p
+        return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa), workshop=workshop)
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
         return self.store.load(assessment_id)
@@ -163,7 +176,15 @@ class Workspace:
         assessment, answers, edits = loaded
         risk = self.store.load_risk(assessment_id)
         return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk,
-                              soa=loaded.soa)
+                              soa=loaded.soa, workshop=self.store.load_workshop(assessment_id))
+
+    def workshop_data(self, assessment_id: str) -> WorkshopData:
+        """Participants, sessions, history and parked items of a stored assessment (read only)."""
+        return self.store.load_workshop(assessment_id)
+
+    def follow(self, assessment_id: str) -> Follower:
+        """Watch an assessment someone else is editing, read only (never a second writer)."""
+        return Follower(self, assessment_id)
 
     def risk_data(self, assessment_id: str) -> RiskData:
         """The stored risk criteria, asset ledger and risk register of an assessment (read only)."""
@@ -178,7 +199,8 @@ class Workspace:
         if organization:
             copy.organization = clean(organization, multiline=False).strip() or copy.organization
         return self.store.create(copy, list(answers.values()), list(edits.values()),
-                                 risk=self.store.load_risk(assessment_id), soa=list(loaded.soa.values()))
+                                 risk=self.store.load_risk(assessment_id), soa=list(loaded.soa.values()),
+                                 workshop=self.store.load_workshop(assessment_id))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file
@@ -276,6 +298,54 @@ class Workspace:
         )
 
 
+@dataclass
+class FollowState:
+    """What a follower shows: the assessment as stored, and where its writer's screen is."""
+
+    view: AssessmentView
+    item_id: str | None  # the writer's current item (None: nobody is writing now)
+    speaker: str  # the current speaker's label ("" when none)
+
+
+class Follower:
+    """A read-only view of an assessment another process is editing. :meth:`poll` rereads the
+    file (and the writer's position) only when they changed on disk."""
+
+    def __init__(self, workspace: Workspace, assessment_id: str):
+        self.workspace = workspace
+        self.id = assessment_id
+        self.path = workspace.store.file_path(assessment_id)
+        self._key: tuple | None = None
+        self.state: FollowState | None = None
+
+    def _stamp(self) -> tuple:
+        from .storage import live_path
+
+        out = []
+        for p in (self.path, live_path(self.path)):
+            try:
+                st = p.stat()
+                out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+            except OSError:
+                out.append(None)
+        return tuple(out)
+
+    def poll(self) -> FollowState | None:
+        """The new state when the file or the writer's position changed since the last poll,
+        else None. A damaged or vanished file raises the usual StorageError."""
+        key = self._stamp()
+        if key == self._key and self.state is not None:
+            return None
+        view = self.workspace.view(self.id)
+        live = self.workspace.store.live(self.id) or {}
+        item = live.get("item") if isinstance(live.get("item"), str) else None
+        speaker = live.get("speaker") if isinstance(live.get("speaker"), str) else ""
+        label = view.workshop.who(speaker, view.assessment.lang) if speaker else ""
+        self._key = key
+        self.state = FollowState(view, item if item in view.item_ids else None, label)
+        return self.state
+
+
 class Session:
     """One assessment open for writing. Every change is saved at once (after fsync)."""
 
@@ -288,6 +358,7 @@ class Session:
             self.edits = self.file.action_edits()
             self.risk = self.file.risk_data()
             self.soa = self.file.soa_decisions()
+            self.workshop = self.file.workshop_data()
         except BaseException:
             self.file.close()
             raise
@@ -302,8 +373,20 @@ class Session:
     def item(self, item_id: str) -> Item:
         return self._by_id[item_id]
 
-    def _save(self, answer: Answer) -> Answer:
-        self.file.put_answer(answer)
+    def _save(self, answer: Answer, before: str | None | object = KEEP) -> Answer:
+        """Store the answer; a change of status is written to the history in the same write,
+        with who decided it and in which workshop session."""
+        event = None
+        if before is not KEEP and before != answer.status:
+            from .workshop import AnswerEvent
+
+            active = self.workshop.active
+            event = AnswerEvent(answer.item_id, before, answer.status,  # type: ignore[arg-type]
+                                by=active.speaker if active else "", workshop=active.id if active else "")
+            answer.decided_by, answer.workshop = event.by, event.workshop
+        self.file.put_answer_with_event(answer, event)
+        if event is not None:
+            self.workshop.history.append(event)
         if answer.is_empty:
             self.answers.pop(answer.item_id, None)
         else:
@@ -354,12 +437,12 @@ class Session:
             problem = justification_problem(item, answer.na_justification)
             if problem:
                 raise ValidationError(problem)
-        return self._save(answer)
+        return self._save(answer, current.status if status is not KEEP else KEEP)
 
     def edit_action(self, action_id: str, **fields: str | None) -> ActionEdit:
         """Change owner, due, status or progress of a plan action (kept across re-scoring)."""
         kind, _, source_id = action_id.partition(":")
-        known = self._by_id if kind == "question" else self.risk.risks if kind == "risk" else {}
+        known = {"question": self._by_id, "risk": self.risk.risks, "parked": self.workshop.parked}.get(kind, {})
         if source_id not in known:
             raise ValidationError("error.unknown_action", id=action_id)
         current = self.edits.get(action_id) or ActionEdit(action_id)
@@ -397,7 +480,7 @@ class Session:
         from .view import AssessmentView
 
         return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk,
-                              soa=self.soa)
+                              soa=self.soa, workshop=self.workshop)
 
     # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
     @property
@@ -567,6 +650,147 @@ class Session:
             if a is None or a.status is None:
                 return n
         return 0
+
+    # -- workshops (isms_tui/workshop.py has the rules) --------------------------------------
+    def add_participant(self, name: str, role: str = "") -> Participant:
+        """A participant of the assessment's workshops; the same name and role is not added twice."""
+        from .workshop import Participant
+
+        new = Participant(name, role)
+        same = next((p for p in self.workshop.participants.values() if (p.name, p.role) == (new.name, new.role)), None)
+        if same is not None:
+            return same
+        self.file.put_participant(new)
+        self.workshop.participants[new.id] = new
+        return new
+
+    def update_participant(self, participant_id: str, *, name: str | None = None, role: str | None = None) -> Participant:
+        from .workshop import Participant
+
+        current = self.workshop.participants.get(participant_id)
+        if current is None:
+            raise ValidationError("error.unknown_participant", id=participant_id)
+        updated = Participant(current.name if name is None else name, current.role if role is None else role,
+                              id=current.id, created=current.created)
+        self.file.put_participant(updated)
+        self.workshop.participants[updated.id] = updated
+        return updated
+
+    @property
+    def active_workshop(self) -> Workshop | None:
+        return self.workshop.active
+
+    def start_workshop(self, *, title: str = "", agenda: list[str] = (), timebox: dict[str, int] | None = None,
+                       participants: list[str] = ()) -> Workshop:
+        """Start a session: the sections for today (in order), an optional time box per
+        section, the participant ids in the room. One session runs at a time."""
+        from .workshop import Workshop, section_key
+
+        if self.workshop.active is not None:
+            raise ValidationError("error.workshop_running")
+        sections = {section_key(b.id, s.id) for b in self.banks for s in b.sections}
+        unknown = [a for a in agenda if a not in sections]
+        if unknown:
+            raise ValidationError("error.unknown_section", id=", ".join(unknown))
+        missing = [p for p in participants if p not in self.workshop.participants]
+        if missing:
+            raise ValidationError("error.unknown_participant", id=", ".join(missing))
+        w = Workshop(title=title, agenda=list(dict.fromkeys(agenda)), timebox={k: v for k, v in (timebox or {}).items() if k in agenda},
+                     participants=list(dict.fromkeys(participants)))
+        return self._put_workshop(w)
+
+    def _put_workshop(self, workshop: Workshop) -> Workshop:
+        self.file.put_workshop(workshop)
+        self.workshop.workshops[workshop.id] = workshop
+        return workshop
+
+    def _active(self) -> Workshop:
+        w = self.workshop.active
+        if w is None:
+            raise ValidationError("error.no_workshop")
+        return w
+
+    def set_speaker(self, speaker: str) -> Workshop:
+        """Who decides the next answers: a participant in the room, "consensus" or "" (nobody)."""
+        from .workshop import CONSENSUS, Workshop
+
+        w = self._active()
+        if speaker not in ("", CONSENSUS) and speaker not in w.participants:
+            raise ValidationError("error.unknown_participant", id=speaker)
+        return self._put_workshop(Workshop.from_doc(w.to_doc() | {"speaker": speaker}))
+
+    def next_speaker(self) -> Workshop:
+        """One key: the next participant in the room, then consensus, then round again."""
+        w = self._active()
+        order = self.workshop.speakers(w)
+        nxt = order[(order.index(w.speaker) + 1) % len(order)] if w.speaker in order else order[0]
+        return self.set_speaker(nxt)
+
+    def add_to_workshop(self, participant_ids: list[str]) -> Workshop:
+        """Someone joins the room during the session."""
+        from .workshop import Workshop
+
+        w = self._active()
+        unknown = [p for p in participant_ids if p not in self.workshop.participants]
+        if unknown:
+            raise ValidationError("error.unknown_participant", id=", ".join(unknown))
+        return self._put_workshop(Workshop.from_doc(w.to_doc() | {"participants": list(dict.fromkeys(w.participants + participant_ids))}))
+
+    def reach_section(self, bank_id: str, section_id: str) -> Workshop | None:
+        """The room reached a section of the agenda: its time box starts (once)."""
+        from .model import now_iso
+        from .workshop import Workshop, section_key
+
+        w = self.workshop.active
+        key = section_key(bank_id, section_id)
+        if w is None or key not in w.agenda or key in w.section_started:
+            return w
+        return self._put_workshop(Workshop.from_doc(w.to_doc() | {"section_started": w.section_started | {key: now_iso()}}))
+
+    def end_workshop(self) -> Workshop:
+        from .model import now_iso
+        from .workshop import Workshop
+
+        w = self._active()
+        return self._put_workshop(Workshop.from_doc(w.to_doc() | {"ended": now_iso(), "speaker": ""}))
+
+    def park(self, item_id: str, note: str, *, owner: str = "", due: str | None = None) -> ParkedItem:
+        """Park an item with what is open about it and who takes it: a plan action until resolved."""
+        from .workshop import ParkedItem
+
+        if item_id not in self._by_id:
+            raise ValidationError("error.unknown_item", id=item_id)
+        active = self.workshop.active
+        p = ParkedItem(item_id, note, owner=owner, due=due, workshop=active.id if active else "")
+        self.file.put_parked(p)
+        self.workshop.parked[p.id] = p
+        return p
+
+    def update_parked(self, parked_id: str, **fields: str | None) -> ParkedItem:
+        """Change a parked item's note, owner, due date, or resolve it (state, resolution)."""
+        from .model import now_iso
+        from .workshop import ParkedItem
+
+        current = self.workshop.parked.get(parked_id)
+        if current is None:
+            raise ValidationError("error.unknown_parked", id=parked_id)
+        allowed = ("note", "owner", "due", "state", "resolution")
+        for name in fields:
+            if name not in allowed:
+                raise ValidationError("error.unknown_field", field=name)
+        updated = ParkedItem.from_doc(current.to_doc() | fields | {"updated": now_iso()})
+        if updated.state == "resolved" and not updated.resolution:
+            raise ValidationError("error.parked_resolution")
+        self.file.put_parked(updated)
+        self.workshop.parked[parked_id] = updated
+        return updated
+
+    def show_position(self, item_id: str) -> None:
+        """Where the writer's screen is, for read-only followers (not part of the data)."""
+        w = self.workshop.active
+        doc = {"item": item_id, "workshop": w.id if w else "", "speaker": w.speaker if w else "", "at": now_iso()}
+        with contextlib.suppress(OSError):
+            self.file.write_live(doc)
 
     def close(self) -> None:
         self.file.close()

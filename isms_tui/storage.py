@@ -35,14 +35,16 @@ from .soa_decisions import SoaDecision
 
 if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
     from .risk import Asset, Risk, RiskCriteria, RiskData
+    from .workshop import AnswerEvent, ParkedItem, Participant, Workshop, WorkshopData
 
 try:
     import fcntl
 except ImportError:  # Windows: a file being written cannot be deleted there anyway
     fcntl = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 RISK_TABLES = ("risk_criteria", "assets", "risks", "soa")  # tables schema 3 adds
+LIVE_SUFFIX = ".live"  # <id>.json.live: where the writer's screen is, for read-only followers
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 BACKUPS_KEPT = 5
@@ -412,7 +414,9 @@ def check_values(data: dict) -> str | None:
                 cls.from_doc(doc)
             except (TypeError, ValueError, KeyError, AttributeError) as exc:
                 return f"{table} record {doc_id}: {str(exc)[:80] or type(exc).__name__}"
-    return None
+    from .workshop import check_tables
+
+    return check_tables(data)
 
 
 class AtomicJSONStorage(Storage):
@@ -484,6 +488,27 @@ def migrate(data: dict) -> tuple[dict, bool]:
         for table in RISK_TABLES:
             data.setdefault(table, {})
         meta["schema_version"] = 3
+        version = 3
+        changed = True
+    if version < 4:
+        # Schema 4: workshops (isms_tui/workshop.py). Participants were a list of names in the
+        # header; they become records with an id (answers name who decided by that id) and a
+        # role. Tables participants, workshops, history and parked are added.
+        from .workshop import WORKSHOP_TABLES, Participant, parse_participants
+
+        for table in WORKSHOP_TABLES:
+            data.setdefault(table, {})
+        names = meta.pop("participants", None)
+        if isinstance(names, list) and not data["participants"]:
+            stamp = meta.get("created") if isinstance(meta.get("created"), str) else now_iso()
+            n = 0
+            for raw in names:
+                if not isinstance(raw, str):
+                    continue
+                for name, role in parse_participants(raw.replace(",", " ")) or []:
+                    n += 1
+                    data["participants"][str(n)] = Participant(name, role, created=stamp).to_doc()
+        meta["schema_version"] = 4
         changed = True
     return data, changed
 
@@ -537,6 +562,11 @@ class AssessmentFile:
         self._assets = self.db.table("assets", cache_size=0)
         self._risks = self.db.table("risks", cache_size=0)
         self._soa = self.db.table("soa", cache_size=0)  # added after schema 2; absent reads as empty
+        # Workshops (schema 4): participants, sessions, who decided what, parked items.
+        self._participants = self.db.table("participants", cache_size=0)
+        self._workshops = self.db.table("workshops", cache_size=0)
+        self._history = self.db.table("history", cache_size=0)
+        self._parked = self.db.table("parked", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -602,7 +632,50 @@ class AssessmentFile:
         else:
             self._soa.upsert(decision.to_doc(), q)
 
+    # -- workshops: participants, sessions, history of decisions, parked items -------------
+    def workshop_data(self) -> WorkshopData:
+        from .workshop import WorkshopData
+
+        return WorkshopData.from_tables(self.storage.read() or {})
+
+    def put_participant(self, participant: Participant) -> None:
+        self._participants.upsert(participant.to_doc(), Query().id == participant.id)
+
+    def put_workshop(self, workshop: Workshop) -> None:
+        self._workshops.upsert(workshop.to_doc(), Query().id == workshop.id)
+
+    def put_answer_with_event(self, answer: Answer, event: AnswerEvent | None) -> None:
+        """The answer and the history entry of its change in one durable write."""
+        if event is None:
+            self.put_answer(answer)
+            return
+        data = self.storage.read()
+        assert data is not None
+        answers = data.setdefault("answers", {})
+        key = next((k for k, d in answers.items() if d.get("item_id") == answer.item_id), None)
+        answer.updated = now_iso()
+        if answer.is_empty:
+            answers.pop(key, None)
+        else:
+            answers[key or str(max(map(int, answers), default=0) + 1)] = answer.to_doc()
+        history = data.setdefault("history", {})
+        history[str(max(map(int, history), default=0) + 1)] = event.to_doc()
+        self.storage.write(data)
+
+    def put_parked(self, parked: ParkedItem) -> None:
+        self._parked.upsert(parked.to_doc(), Query().id == parked.id)
+
+    # -- where the writer is (for followers) -------------------------------------------------
+    def write_live(self, doc: dict) -> None:
+        """Tell read-only followers where this writer is (item, session, speaker). A small
+        side file next to the assessment, replaced atomically; not fsynced: it says where the
+        screen is, it holds no data."""
+        doc = doc | {"pid": os.getpid(), "host": _host_tag()}
+        write_ephemeral(live_path(self.path), encode(doc))
+
     def close(self) -> None:
+        with contextlib.suppress(OSError):
+            live_path(self.path).unlink()
         with contextlib.suppress(Exception):
             self.db.close()
         with contextlib.suppress(Exception):
@@ -613,6 +686,40 @@ class AssessmentFile:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def live_path(path: Path) -> Path:
+    return path.with_name(path.name + LIVE_SUFFIX)
+
+
+def write_ephemeral(path: Path, data: bytes) -> None:
+    """Replace a small side file atomically (readers see the old or the new one) without
+    fsync: it is rewritten on every move and losing it in a crash loses nothing."""
+    fd, tmp = _open_temp(path)
+    try:
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_live(path: Path) -> dict | None:
+    """The follower's side: where the writer is, or None (nobody writing, or unreadable)."""
+    try:
+        doc = json.loads(live_path(path).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    pid, host = doc.get("pid"), doc.get("host")
+    if isinstance(pid, int) and host == _host_tag() and not _pid_alive(pid):
+        return None  # left by a writer that was killed
+    return doc
 
 
 class Store:
@@ -714,7 +821,8 @@ class Store:
 
     # -- create / open ---------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
-               *, risk: RiskData | None = None, soa: list[SoaDecision] = ()) -> str:
+               *, risk: RiskData | None = None, soa: list[SoaDecision] = (),
+               workshop: WorkshopData | None = None) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(key="storage.exists", id=assessment.id)
@@ -728,6 +836,9 @@ class Store:
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         if soa:
             data["soa"] = {str(i): d.to_doc() for i, d in enumerate(soa, start=1)}
+        if workshop is not None:
+            for table, docs in workshop.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         try:
             fd, tmp = _open_temp(path)
             try:
@@ -798,6 +909,16 @@ class Store:
         answers = {a.item_id: a for a in map(Answer.from_doc, data.get("answers", {}).values())}
         edits = {e.action_id: e for e in map(ActionEdit.from_doc, data.get("actions", {}).values())}
         return Loaded(assessment, answers, edits, soa=_soa_from_table(data.get("soa", {}).values()))
+
+    def load_workshop(self, assessment_id: str) -> WorkshopData:
+        """Participants, sessions, history and parked items of a stored assessment."""
+        from .workshop import WorkshopData
+
+        return WorkshopData.from_tables(self.read(assessment_id))
+
+    def live(self, assessment_id: str) -> dict | None:
+        """Where the assessment's writer is (None when nobody has it open)."""
+        return read_live(self.file_path(assessment_id))
 
     def load_risk(self, assessment_id: str) -> RiskData:
         """The risk criteria, asset ledger and risk register of a stored assessment."""

@@ -16,6 +16,7 @@ from .catalog import catalog
 from .i18n import t
 from .model import Answer, Assessment, UserError, default_banks
 from .service import Workspace
+from .workshop import WorkshopData
 
 WEAKEST_ORDER = ("unknown", "not_implemented", "partial", "implemented")
 
@@ -66,7 +67,7 @@ def transition(ws: Workspace, old_id: str) -> TransitionResult:
     new = Assessment(
         organization=old.organization, scope=old.scope, kind=old.kind, edition="2022", lang=old.lang,
         banks=banks, target_date=old.target_date, certification_date=old.certification_date,
-        participants=list(old.participants), source={"transition_from": old_id},
+        source={"transition_from": old_id},
     )
     # 2013 answers by 2013 control id
     by_2013: dict[str, list[Answer]] = {}
@@ -110,7 +111,8 @@ def transition(ws: Workspace, old_id: str) -> TransitionResult:
         r.existing_controls = _successors(r.existing_controls, rev)
         r.planned_controls = _successors(r.planned_controls, rev)
     result.register = len(risk.risks)
-    ws.create(new, out, risk=risk if risk.exists else None)
+    people = ws.workshop_data(old_id).participants  # the people carry over; the sessions stay with 2013
+    ws.create(new, out, risk=risk if risk.exists else None, workshop=WorkshopData(participants=dict(people)))
     return result
 
 

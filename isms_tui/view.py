@@ -33,6 +33,14 @@ from .risk import Issue, Register, Risk, RiskData, treatment_seeds
 from .scoring import Gate, Report, Requirement, Score, score
 from .soa import challenged_exclusion, vague_reason
 from .soa_decisions import SoaDecision
+from .workshop import (
+    AgendaProgress,
+    WorkshopData,
+    WorkshopSummary,
+    is_new_gap,
+    parked_seeds,
+    session_changes,
+)
 
 FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
 NEXT_STEPS = 10
@@ -91,8 +99,9 @@ def _link_key(item: Item) -> frozenset[Ref]:
 class AssessmentView:
     def __init__(self, assessment: Assessment, banks: Sequence[Bank], answers: Mapping[str, Answer],
                  edits: Mapping[str, ActionEdit], *, today: date | None = None, risk: RiskData | None = None,
-                 soa: Mapping[str, SoaDecision] | None = None):
+                 soa: Mapping[str, SoaDecision] | None = None, workshop: WorkshopData | None = None):
         self.assessment = assessment
+        self.workshop = workshop if workshop is not None else WorkshopData()
         self.risk_data = risk if risk is not None else RiskData()
         self.banks = list(banks)
         self.answers = answers
@@ -101,6 +110,10 @@ class AssessmentView:
         self.today = today or date.today()
         self.items: list[Item] = [i for b in self.banks for i in b.items]
         self._by_id = {i.id: i for i in self.items}
+
+    @property
+    def item_ids(self) -> Mapping[str, Item]:
+        return self._by_id
 
     # -- scores ----------------------------------------------------------------------------
     @cached_property
@@ -246,9 +259,55 @@ class AssessmentView:
     # -- plan, SoA, roadmap ------------------------------------------------------------------
     @cached_property
     def plan(self) -> list[Action]:
-        seeds = treatment_seeds(self.risk_register, self.assessment.edition) if self.risk_data.exists else ()
+        seeds = treatment_seeds(self.risk_register, self.assessment.edition) if self.risk_data.exists else []
+        seeds = [*seeds, *parked_seeds(self.workshop, self._by_id)]
         return build_plan(self.banks, self.report, self.answers, self.edits,
                           target_date=self.assessment.target_date, kind=self.assessment.kind, seeds=seeds)
+
+    # -- workshops -----------------------------------------------------------------------------
+    def decided_by(self, item_id: str, lang: str) -> str:
+        """Who decided an answer: a participant or the room's consensus (in a workshop), else
+        whoever entered it (the CLI says "cli"), else ""."""
+        a = self.answers.get(item_id)
+        if a is None:
+            return ""
+        return self.workshop.who(a.decided_by, lang) if a.decided_by else a.answered_by
+
+    def parked_for(self, item_id: str) -> list:
+        """The open parked items on one question."""
+        return [p for p in self.workshop.open_parked() if p.item_id == item_id]
+
+    def agenda_progress(self, workshop_id: str) -> list[AgendaProgress]:
+        w = self.workshop.workshops[workshop_id]
+        banks = {b.id: b for b in self.banks}
+        out = []
+        for key in w.agenda:
+            bank_id, _, section_id = key.partition("/")
+            bank = banks.get(bank_id)
+            if bank is None:
+                continue
+            done, total = self.section_progress(bank, section_id)
+            out.append(AgendaProgress(key, bank, section_id, done, total, w.timebox.get(key)))
+        return out
+
+    def workshop_summary(self, workshop_id: str) -> WorkshopSummary:
+        """The end of a session: what it answered, what it changed (before -> after), what it
+        parked, the gaps it found that are now plan actions (with owner and due date), and the
+        contradictions among the items it touched."""
+        w = self.workshop.workshops[workshop_id]
+        answered, changed = session_changes(self.workshop.events(workshop_id), self._by_id)
+        touched = {c.item.id for c in answered + changed}
+        gaps = {c.item.id for c in answered + changed if is_new_gap(c)}
+        return WorkshopSummary(
+            workshop=w,
+            participants=[self.workshop.participants[p] for p in w.participants if p in self.workshop.participants],
+            answered=answered, changed=changed,
+            parked=[p for p in self.workshop.parked.values() if p.workshop == workshop_id],
+            new_actions=[a for a in self.plan if a.item is not None and a.item.id in gaps],
+            contradictions=[c for c in self.contradictions
+                            if c.implemented.id in touched or c.not_implemented.id in touched],
+            agenda=self.agenda_progress(workshop_id),
+        )
 
     def action(self, action_id: str) -> Action | None:
         return next((a for a in self.plan if a.id == action_id), None)

@@ -138,7 +138,7 @@ def choose(rng, s, seq, rnd):
         pool = {"owner": rng.choice(["", f"責任者 {tag}"]), "due": rng.choice([None, day()]),
                 "progress": rng.choice(["", f"進捗 {tag}"]), "status": rng.choice(ACTION_STATUSES)}
         return op | {"kind": "action", "args": {k: pool[k] for k in rng.sample(sorted(pool), rng.randint(1, 3))}}
-    args = {"scope": f"適用範囲 {tag}", "participants": [f"参加者 {tag}", "社長"], "target_date": rng.choice([None, day()])}
+    args = {"scope": f"適用範囲 {tag}", "certification_date": rng.choice([None, day()]), "target_date": rng.choice([None, day()])}
     return op | {"kind": "meta", "iid": "", "args": args}
 
 
@@ -348,7 +348,7 @@ def make_files(ws: Workspace, rng: random.Random) -> list[str]:
     for n, (aid, full, old, bare) in enumerate([("crash-full", True, False, False), ("crash-old", True, True, False),
                                                 ("crash-bare", False, True, True), ("crash-empty", False, False, False)]):
         a = Assessment(organization=f"クラッシュ試験 {n}", banks=BANKS, id=aid, scope="初期範囲",
-                       participants=["初期参加者"], target_date="2027-06-01")
+                       target_date="2027-06-01")
         answers, edits = [], []
         for i in items if full else []:
             st = rng.choice([None, "implemented", "partial", "not_implemented", "unknown"] + ["not_applicable"] * i.na_allowed)

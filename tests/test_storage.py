@@ -18,6 +18,7 @@ from isms_tui import storage
 from isms_tui.model import Answer, Assessment, ValidationError, new_id
 from isms_tui.service import Workspace
 from isms_tui.storage import (
+    SCHEMA_VERSION,
     CorruptFileError,
     FutureVersionError,
     LockedError,
@@ -165,7 +166,7 @@ def test_schema_0_file_is_migrated(workspace: Workspace):
         assert s.answers == {}
         s.set_status("s-backup-1", "partial")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == 3 and "actions" in data and "risks" in data
+    assert data["meta"]["1"]["schema_version"] == 4 and "actions" in data and "risks" in data and "history" in data
 
 
 def test_real_version_1_file_migrates_to_2_with_action_ids(workspace: Workspace):
@@ -193,7 +194,7 @@ def test_real_version_1_file_migrates_to_2_with_action_ids(workspace: Workspace)
         assert edited is not None and edited.owner == "総務 佐藤" and edited.progress == "v1で編集"
         s.edit_action("question:acq-risk_analysis-1", status="in_progress")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == 3
+    assert data["meta"]["1"]["schema_version"] == 4
     docs = list(data["actions"].values())
     assert all("item_id" not in d and d["action_id"].startswith("question:") for d in docs)
     assert len(docs) == len(v1_edits)  # the edit updated its row, no duplicate
@@ -437,7 +438,7 @@ BAD_VALUES = [
     ("meta", {"kind": "bogus"}),
     ("meta", {"banks": "sample"}),
     ("meta", {"target_date": "soon"}),
-    ("meta", {"participants": [1, 2]}),
+    ("meta", {"certification_date": "soon"}),
     ("actions", {"status": "bogus"}),
     ("actions", {"due": "notadate"}),
     ("actions", {"owner": 7}),
@@ -720,7 +721,7 @@ def test_version_2_file_migrates_to_3_with_the_risk_tables(workspace: Workspace,
     with workspace.open(sample_id):
         pass
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == 3
+    assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION
     assert all(data[t] == {} for t in ("risk_criteria", "assets", "risks", "soa"))
     assert workspace.load(sample_id)[2]["question:s-backup-1"].owner == "佐藤"
 

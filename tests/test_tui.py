@@ -248,7 +248,9 @@ async def test_save_error_is_shown_not_swallowed(tmp_path: Path, monkeypatch):
         def boom(*a, **k):
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(app.session.file, "put_answer", boom)
+        import isms_tui.storage
+
+        monkeypatch.setattr(isms_tui.storage, "atomic_write_bytes", boom)  # the disk is full
         await pilot.press("1")
         await pilot.pause()
         bar = app.screen.query_one("#savebar")

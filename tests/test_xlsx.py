@@ -58,8 +58,8 @@ def full_2022(tmp_path_factory):
     root = tmp_path_factory.mktemp("x")
     ws = Workspace(root / "data")
     a = Assessment(organization="株式会社テスト =cmd & Co", scope="本社", kind="initial", edition="2022", lang="ja",
-                   target_date="2027-06-01", participants=["山田", "=evil"])
-    ws.create(a)
+                   target_date="2027-06-01")
+    ws.create(a, participants=["山田, =evil"])
     with ws.open(a.id) as s:
         cycle = ["implemented", "partial", "not_implemented", "unknown", "implemented"]
         for n, item in enumerate(s.items):

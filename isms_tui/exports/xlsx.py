@@ -110,7 +110,7 @@ def _summary(book: Book, view: AssessmentView, lang: str) -> None:
         sh.text(r, 0, tr("xlsx.f.days_left"), book.f_label)
         sh.number(r, 1, (view.target - view.today).days)
         r += 1
-    field("xlsx.f.participants", ", ".join(a.participants))
+    field("xlsx.f.participants", ", ".join(p.label() for p in view.workshop.participants.values()))
     if a.kind == "initial":
         field("xlsx.f.timeline", tr("xlsx.timeline.initial"))
     elif a.kind == "renewal":

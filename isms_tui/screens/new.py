@@ -132,10 +132,9 @@ class NewAssessmentScreen(IsmsScreen):
                 lang=str(self.query_one("#lang", Select).value),
                 target_date=self.query_one("#target", Input).value or None,
                 certification_date=self.query_one("#cert", Input).value or None,
-                participants=[p.strip() for p in self.query_one("#participants", Input).value.replace("、", ",").split(",")],
                 banks=banks,
             )
-            ws.create(a)
+            ws.create(a, participants=[self.query_one("#participants", Input).value])
         except (ValidationError, StorageError) as exc:
             self.request(ErrorOccurred(exc))
             return
