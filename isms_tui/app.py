@@ -409,19 +409,20 @@ class IsmsApp(App[int]):
         yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), lambda: setattr(self, "theme", HIGH_CONTRAST.name))
 
 
-def serve_app(app_args: list[str], *, host: str = "127.0.0.1", port: int = 8000) -> int:
-    """The TUI in a browser through textual-serve, for a consultant's remote workshop.
-    Listens on 127.0.0.1 by default; put it behind your own tunnel or proxy."""
+def serve_app(app_args: list[str], *, host: str = "127.0.0.1", port: int = 8000,
+              public_url: str | None = None) -> int:
+    """The TUI in a browser through textual-serve, for a consultant's remote workshop: each
+    browser tab runs its own ``python -m isms_tui APP_ARGS`` process. Listens on 127.0.0.1 by
+    default; put it behind your own tunnel or proxy and pass the address browsers open as
+    ``public_url`` (the page links its scripts and websocket there). The caller checks that
+    textual-serve is installed."""
     import shlex
     import sys
 
-    try:
-        from textual_serve.server import Server
-    except ImportError:
-        print("isms-tui: textual-serve is not installed (pip install 'isms-tui[serve]')", file=sys.stderr)
-        return 1
+    from textual_serve.server import Server
+
     command = " ".join([shlex.quote(sys.executable), "-m", "isms_tui", *map(shlex.quote, app_args)])
-    Server(command, host=host, port=port, title="isms-tui").serve()
+    Server(command, host=host, port=port, title="isms-tui", public_url=public_url).serve()
     return 0
 
 

@@ -76,9 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("delete", help="move an assessment to the trash folder")
     d.add_argument("id")
 
-    sv = sub.add_parser("serve", help="serve the TUI in a browser (textual-serve) on 127.0.0.1")
-    sv.add_argument("--host", default="127.0.0.1")
+    sv = sub.add_parser("serve", help="serve the TUI in a browser (textual-serve) on 127.0.0.1, without authentication")
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--public-url", help="the address browsers open, when a proxy or tunnel serves it elsewhere "
+                                         "(e.g. https://workshop.example.com; default: http://HOST:PORT)")
 
     rp = sub.add_parser("report", help="readiness, the stage 1 gate, contradictions and the plan (text or --json)")
     rp.add_argument("id")
@@ -308,11 +310,48 @@ def cmd_quick(args, lang: str) -> int:
     return 0
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether listening on ``host`` keeps the server on this machine: 127.0.0.0/8, ::1
+    (also IPv4-mapped, and in brackets) or the name localhost. Any other name or address,
+    including 0.0.0.0 and "" (every interface), is reachable from elsewhere."""
+    import ipaddress
+
+    name = host.strip().rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        ip = ipaddress.ip_address(name.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def serve_public_url(host: str, port: int, public_url: str | None, lang: str) -> str:
+    """The address the served page links its scripts and websocket to (textual-serve writes it
+    into the page): the one given, else http://HOST:PORT with an IPv6 address in brackets."""
+    if public_url:
+        if not public_url.startswith(("http://", "https://")):
+            raise UsageError(t("cli.bad_public_url", lang))
+        return public_url.rstrip("/")
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def cmd_serve(args, lang: str) -> int:
+    import importlib.util
+
+    url = serve_public_url(args.host, args.port, args.public_url, lang)
+    if importlib.util.find_spec("textual_serve") is None:
+        raise UserError("cli.serve_missing")
+    if not is_loopback_host(args.host):
+        print(f"isms-tui: {t('cli.serve_no_auth', lang, host=args.host, port=args.port)}", file=sys.stderr, flush=True)
     from .app import serve_app
 
     app_args = ["--lang", lang] + (["--data-dir", args.data_dir] if args.data_dir else [])
-    return serve_app(app_args, host=args.host, port=args.port)
+    return serve_app(app_args, host=args.host, port=args.port, public_url=url)
 
 
 def cmd_tui(args, lang: str, open_id: str | None = None) -> int:
@@ -337,7 +376,7 @@ def _log_error(args) -> Path | None:
 
 
 # Arguments that are text to store (not paths, which may be any bytes the file system allows).
-_TEXT_ARGS = ("org", "scope", "target_date", "certification_date", "banks", "id", "bank", "host")
+_TEXT_ARGS = ("org", "scope", "target_date", "certification_date", "banks", "id", "bank", "host", "public_url")
 
 
 def _check_text_args(args, lang: str) -> None:
