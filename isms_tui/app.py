@@ -17,6 +17,7 @@ from textual.theme import Theme
 
 from . import __version__
 from .i18n import Translator, t
+from .model import UserError
 from .screens import base
 from .screens.base import IsmsBase
 from .screens.common import bank_problem_line, error_line, retranslate_bindings
@@ -71,6 +72,8 @@ class IsmsApp(App[int]):
         Binding("f5", "risks", "Risks", id="open_risks", show=False),
         Binding("f6", "assets", "Assets", id="open_assets", show=False),
         Binding("f7", "soa", "SoA", id="open_soa", show=False),
+        Binding("f8", "parked", "Parked", id="parked", show=False),
+        Binding("f9", "toggle_contrast", "Contrast", id="contrast", show=False),
         # declared here (Textual would add its own, in English) so the footer says it in the UI language
         Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False, priority=True),
     ]
@@ -83,6 +86,7 @@ class IsmsApp(App[int]):
         self.workspace: Workspace | None = None
         self.session: Session | None = None
         self.register_theme(HIGH_CONTRAST)
+        self._theme_before_contrast: str | None = None
 
     @property
     def lang(self) -> str:
@@ -263,6 +267,76 @@ class IsmsApp(App[int]):
     def action_soa(self) -> None:
         self._push_risk_screen("soa")
 
+    # -- workshops ---------------------------------------------------------------------------
+    def action_parked(self) -> None:
+        from .screens.workshop import ParkedScreen
+
+        if self.session is not None and not isinstance(self.screen, ParkedScreen):
+            self.push_screen(ParkedScreen(self.session))
+
+    def action_workshop_start(self, preset: dict | None = None) -> None:
+        from .screens.workshop import WorkshopStartDialog, start_workshop
+
+        session = self.session
+        if session is None:
+            return
+        if session.active_workshop is not None:
+            self.notify(self.tr("error.workshop_running"), severity="warning", markup=False)
+            return
+
+        def done(values: dict | None) -> None:
+            if values is None or session is not self.session:
+                return
+            try:
+                start_workshop(session, values)
+            except (UserError, StorageError, OSError) as exc:
+                self.notify_error(exc)
+                self.action_workshop_start(values)  # keep what was typed
+                return
+            self.notify(self.tr("ws.started"), markup=False, timeout=10)
+            self.refresh_screen_after_workshop()
+
+        self.push_screen(WorkshopStartDialog(session, preset), done)
+
+    def action_workshop_end(self) -> None:
+        from .screens.dialogs import ConfirmScreen
+
+        session = self.session
+        if session is None:
+            return
+        w = session.active_workshop
+        if w is None:
+            self.notify(self.tr("error.no_workshop"), severity="warning", markup=False)
+            return
+
+        def done(yes: bool | None) -> None:
+            if not yes or session is not self.session:
+                return
+            try:
+                session.end_workshop()
+            except (UserError, StorageError, OSError) as exc:
+                self.notify_error(exc)
+                return
+            self.notify(self.tr("ws.ended"), markup=False)
+            self.refresh_screen_after_workshop()
+
+        self.push_screen(ConfirmScreen(self.tr("ws.end_confirm", title=w.title or self.tr("ws.untitled"))), done)
+
+    def refresh_screen_after_workshop(self) -> None:
+        from .screens.questionnaire import QuestionnaireScreen
+
+        if isinstance(self.screen, QuestionnaireScreen):
+            self.screen.workshop_changed()
+
+    def action_toggle_contrast(self) -> None:
+        """High contrast one key away (F9), and back to the theme before it."""
+        if self.theme == HIGH_CONTRAST.name:
+            self.theme = self._theme_before_contrast or "textual-dark"
+            return
+        self._theme_before_contrast = self.theme
+        self.theme = HIGH_CONTRAST.name
+        self.notify(self.tr("ws.contrast_on"), timeout=4, markup=False)
+
     def action_questionnaire(self) -> None:
         if self.session is not None:
             self.open_assessment(self.session.id, resume=False)
@@ -406,7 +480,12 @@ class IsmsApp(App[int]):
             yield SystemCommand(tr("cmd.risks"), tr("cmd.risks_help"), self.action_risks)
             yield SystemCommand(tr("cmd.assets"), tr("cmd.assets_help"), self.action_assets)
             yield SystemCommand(tr("cmd.soa"), tr("cmd.soa_help"), self.action_soa)
-        yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), lambda: setattr(self, "theme", HIGH_CONTRAST.name))
+            if self.session.active_workshop is None:
+                yield SystemCommand(tr("cmd.workshop_start"), tr("cmd.workshop_start_help"), self.action_workshop_start)
+            else:
+                yield SystemCommand(tr("cmd.workshop_end"), tr("cmd.workshop_end_help"), self.action_workshop_end)
+            yield SystemCommand(tr("cmd.parked"), tr("cmd.parked_help"), self.action_parked)
+        yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), self.action_toggle_contrast)
 
 
 def serve_app(app_args: list[str], *, host: str = "127.0.0.1", port: int = 8000,

@@ -18,6 +18,7 @@ KEY_CALL = re.compile(r"""\b(?:tr|t)\(\s*f?["']([a-z0-9_.{}\[\]' ]+)["']""")
 
 
 from isms_tui.soa_decisions import SOA_REASONS  # noqa: E402
+from isms_tui.workshop import PARKED_STATES  # noqa: E402
 
 
 def _expand(key: str) -> list[str]:
@@ -34,6 +35,7 @@ def _expand(key: str) -> list[str]:
         "risk.col": ["id", "level", "treatment", "threat", "owner", "state"],
         "soa.col": ["control", "title", "applicable", "status", "risks"],
         "soa.filter": ["all", "excluded", "untraced", "conflicts"],
+        "ws.parked": list(PARKED_STATES), "ws.parked.col": ["state", "ref", "note", "owner", "due"],
         **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
         **{f"risk.scale.{s}": ["1", "2", "3", "4", "5"] for s in ("impact5", "likelihood5")},
         "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]

@@ -20,6 +20,7 @@ from ..scoring import pct
 from ..service import Session, StorageError
 from ..soa_decisions import decision_control, suggestion
 from ..text import MAX_FIELD_CHARS, clean, display_width, truncate, wrap_ja
+from ..workshop import section_key, session_changes
 from .base import Export, GoHome, IsmsScreen, ShowDashboard, ShowPlan
 from .common import error_line, plain, retranslate_bindings
 from .dialogs import PromptScreen
@@ -33,7 +34,9 @@ FIELD_LABELS = {"na_justification": "q.na_justification", "note": "q.note", "evi
 # The SoA decision of the item's control: fields of their own, saved through the service.
 SOA_INPUTS = {"soa_justification": "justification", "soa_implementation": "implementation"}
 SAVE_DELAY = 0.4
-ITEM_ACTIONS = {"status", "next", "prev", "next_unanswered", "cycle_filter", "edit_note"}
+FOCUS_MARGIN = 4  # focus mode (projector): cells of margin each side of the item
+FOCUS_BUTTON_EXTRA = 6  # focus mode: a status button is its label, 2 edges, 2 padding, 2 margin
+ITEM_ACTIONS = {"status", "next", "prev", "next_unanswered", "cycle_filter", "edit_note", "park"}
 PREVIEW_CHARS = {"note": 2_000, "evidence": 2_000}  # what an over-long text area shows; one-line fields: 200
 
 
@@ -56,11 +59,15 @@ class QuestionnaireScreen(IsmsScreen):
         Binding("d", "dashboard", "Dashboard", id="dashboard"),
         Binding("a", "plan", "Plan", id="plan"),
         Binding("x", "export", "Excel", id="export"),
+        Binding("w", "next_speaker", "Speaker", id="next_speaker"),  # shown while a workshop runs
+        Binding("k", "park", "Park", id="park"),
         Binding("u", "next_unanswered", "Unanswered", id="next_unanswered"),
         Binding("f", "cycle_filter", "Filter", id="filter"),
         Binding("e", "edit_note", "Note", id="edit_note"),
         Binding("v", "view_long", "Full text", id="view_long"),
         Binding("s", "toggle_sections", "Sections", id="toggle_sections"),
+        Binding("z", "toggle_focus", "Focus", id="toggle_focus"),
+        Binding("g", "toggle_detail", "Guidance", id="toggle_detail", show=False),
         Binding("n,pagedown", "next", "Next", id="next"),
         Binding("p,pageup", "prev", "Prev", id="prev"),
         Binding("escape", "leave", "Back", id="back"),
@@ -86,6 +93,7 @@ class QuestionnaireScreen(IsmsScreen):
         with Horizontal(id="q-body"):
             yield OptionList(id="sections")
             with Vertical(id="item-pane"):
+                yield Static(id="workshop-bar", markup=False)
                 yield Static(id="item-head", markup=False)
                 yield Static(id="item-ref", markup=False)
                 yield Static(id="also-asked", markup=False)
@@ -125,6 +133,7 @@ class QuestionnaireScreen(IsmsScreen):
         self.query_one("#sections").display = self._sections_shown(self.app.size.width)
         self.relabel()
         self.goto_index(self.index)
+        self.set_interval(20, self._show_workshop)  # the time box counts down
 
     def _sections_shown(self, width: int) -> bool:
         """The section list takes room from 100 columns on, unless the user toggled it (s)."""
@@ -151,11 +160,12 @@ class QuestionnaireScreen(IsmsScreen):
             out[status] = f"{key} {label}"
         return out
 
-    def status_layout(self, width: int) -> tuple[bool, int]:
+    def status_layout(self, width: int, extra: int = 3) -> tuple[bool, int]:
         """(short labels?, rows) for a status row ``width`` cells wide: the full labels on one
-        row if they fit, else the short ones, else two rows of three (full, then short)."""
+        row if they fit, else the short ones, else two rows of three (full, then short).
+        ``extra``: the cells a button adds to its label (2 edges and 1 margin; more in focus mode)."""
         for short, rows in ((False, 1), (True, 1), (False, 2), (True, 2)):
-            widths = [display_width(label) + 3 for label in self.status_labels(short).values()]  # +2 edges, +1 margin
+            widths = [display_width(label) + extra for label in self.status_labels(short).values()]
             if (sum(widths) if rows == 1 else max(widths) * 3) <= width:
                 return short, rows
         return True, 2
@@ -165,9 +175,14 @@ class QuestionnaireScreen(IsmsScreen):
         sections = self.query_one("#sections")
         return int(self.app.size.width - (sections.styles.width.value if sections.display else 0))
 
+    def _text_width(self) -> int:
+        """Cells for the question's lines: the pane less its padding (wider margins in focus mode)."""
+        return self._pane_width() - (2 + 2 * FOCUS_MARGIN if self.has_class("-focus") else 2)
+
     def _fit_status_row(self) -> None:
-        width = self._pane_width() - 2
-        short, rows = self.status_layout(int(width))
+        focus = self.has_class("-focus")
+        width = self._text_width() - (2 if focus else 0)
+        short, rows = self.status_layout(int(width), extra=FOCUS_BUTTON_EXTRA if focus else 3)
         row = self.query_one("#status-row")
         row.set_class(rows == 2, "-two-rows")
         for status, label in self.status_labels(short).items():
@@ -176,7 +191,7 @@ class QuestionnaireScreen(IsmsScreen):
             button.refresh(layout=True)  # Button.label does not re-layout: an auto width kept the old label's
 
     def on_resize(self) -> None:
-        self.query_one("#sections").display = self._sections_shown(self.app.size.width)
+        self.query_one("#sections").display = self._sections_shown(self.app.size.width) and not self.has_class("-focus")
         self._fit_status_row()
         if self.is_mounted and self.session.items:
             self._show_item(reload_fields=False)
@@ -272,7 +287,7 @@ class QuestionnaireScreen(IsmsScreen):
         self.query_one("#item-ref", Static).update(ref_line)
         self._show_also_asked()
         # wrapped here with the Japanese line-breaking rules (no line starts with 。、」)
-        self.query_one("#question", Static).update(plain("\n".join(wrap_ja(clean(item.question[lang]), self._pane_width() - 2))))
+        self.query_one("#question", Static).update(plain("\n".join(wrap_ja(clean(item.question[lang]), self._text_width()))))
         self._show_status()
         self.query_one("#last-done-cell").display = item.every_months is not None
         self._label_soa_fields()
@@ -289,13 +304,16 @@ class QuestionnaireScreen(IsmsScreen):
         width = (guidance.size.width or self._pane_width() - 4) - 2
         guidance.update(render_guidance(md, heading_style="bold underline", width=width))
         self._update_savebar()
+        self._reach_section(bank.id, self._top_section(bank, item).id)
+        self._show_workshop()
+        self.session.show_position(item.id)
 
     def _show_also_asked(self) -> None:
         """The same requirement asked in other banks, with their answers."""
         lang = self.lang
         linked = self.session.view().also_asked(self.item.id)
         widget = self.query_one("#also-asked", Static)
-        widget.display = bool(linked)
+        widget.display = bool(linked) and not self.has_class("-focus")
         if linked:
             titles = {b.id: b.title[lang] for b in self.session.banks}
             parts = [f"{titles.get(i.bank_id, i.bank_id)} {i.id}: {self.tr('status.' + (st or 'unanswered'))}" for i, st in linked]
@@ -358,6 +376,10 @@ class QuestionnaireScreen(IsmsScreen):
         self.query_one("#detail", VerticalScroll).scroll_home(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_speaker":
+            return self.session.active_workshop is not None
+        if action == "toggle_detail":
+            return self.has_class("-focus")
         if action == "view_long":
             return bool(self.shortened)
         if action in ITEM_ACTIONS:
@@ -535,6 +557,7 @@ class QuestionnaireScreen(IsmsScreen):
         if item is self.item:
             self._show_also_asked()
         self._saved()
+        self._show_workshop()
         if self.quick and status is not None and item.mandatory:
             self._quick_check_done()
 
@@ -638,6 +661,111 @@ class QuestionnaireScreen(IsmsScreen):
         self._show_item(reload_fields=False)
         if ol.display:
             ol.focus()
+
+    # -- workshop: the room, its speaker, the parking lot, the projector layout --------------
+    @staticmethod
+    def _top_section(bank, item: Item):
+        sec = bank.section(item.section_id)
+        while sec.parent:
+            sec = bank.section(sec.parent)
+        return sec
+
+    def _reach_section(self, bank_id: str, section_id: str) -> None:
+        """The room reached an agenda section: its time box starts (saved once)."""
+        w = self.session.active_workshop
+        if w is None or section_key(bank_id, section_id) in w.section_started:
+            return
+        try:
+            self.session.reach_section(bank_id, section_id)
+        except (ValidationError, StorageError, OSError) as exc:
+            self._save_failed(exc)
+
+    def workshop_line(self) -> str:
+        """The session at a glance: the section's progress, where it is on the agenda, the
+        time box, what this session answered and changed, the current speaker, parked items."""
+        if not self.session.items:
+            return ""
+        lang = self.lang
+        view = self.session.view()
+        item = self.item
+        bank = next(b for b in self.session.banks if b.id == item.bank_id)
+        top = self._top_section(bank, item)
+        done, total = view.section_progress(bank, top.id)
+        parts = [self.tr("ws.bar.section", section=top.title[lang], done=done, total=total)]
+        w = self.session.active_workshop
+        if w is not None:
+            key = section_key(bank.id, top.id)
+            if key in w.agenda:
+                parts.append(self.tr("ws.bar.agenda", n=w.agenda.index(key) + 1, total=len(w.agenda)))
+            elif w.agenda:
+                parts.append(self.tr("ws.bar.off_agenda"))
+            left = w.remaining(key)
+            if left is not None:
+                parts.append(self.tr("ws.bar.left", n=left) if left >= 0 else self.tr("ws.bar.over", n=-left))
+            answered, changed = session_changes(self.session.workshop.events(w.id), view.item_ids)
+            parts.append(self.tr("ws.bar.session", answered=len(answered), changed=len(changed)))
+            who = self.session.workshop.who(w.speaker, lang) if w.speaker else self.tr("ws.bar.nobody")
+            parts.append(self.tr("ws.bar.speaker", who=who))
+        parked = view.parked_for(item.id)
+        if parked:
+            parts.append(self.tr("ws.bar.parked", n=len(parked)))
+        return "  \u00b7  ".join(parts)
+
+    def _show_workshop(self) -> None:
+        bar = self.query_one("#workshop-bar", Static)
+        shown = self.session.active_workshop is not None or self.has_class("-focus")
+        bar.display = shown
+        if shown:
+            bar.update(plain("\n".join(wrap_ja(self.workshop_line(), max(20, self._pane_width() - 2)))))
+
+    def workshop_changed(self) -> None:
+        """A session started or ended: the bar and the keys it brings."""
+        self._show_workshop()
+        self.refresh_bindings()
+
+    def action_next_speaker(self) -> None:
+        try:
+            w = self.session.next_speaker()
+        except (ValidationError, StorageError, OSError) as exc:
+            self._save_failed(exc)
+            return
+        self.notify(self.tr("ws.speaker_now", who=self.session.workshop.who(w.speaker, self.lang)), timeout=3, markup=False)
+        self._show_workshop()
+
+    def action_park(self, preset: dict | None = None) -> None:
+        from .workshop import ParkDialog, park_heading
+
+        item = self.item
+        self.flush_pending()
+
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            try:
+                self.session.park(item.id, values["note"], owner=values["owner"], due=values["due"] or None)
+            except (ValidationError, StorageError, OSError) as exc:
+                self._save_failed(exc)
+                self.action_park(values)  # keep what was typed
+                return
+            self.notify(self.tr("ws.park.saved"), timeout=3, markup=False)
+            self._show_workshop()
+
+        self.app.push_screen(ParkDialog(self.session, park_heading(self.session, item.id, self.lang), preset=preset), done)
+
+    def action_toggle_focus(self) -> None:
+        """The projector layout: one item with wide margins, the question and the statuses
+        large, the progress line on top; the side panels hidden until asked for (s, g)."""
+        focus = not self.has_class("-focus")
+        self.set_class(focus, "-focus")
+        self.remove_class("-show-detail")
+        sections = self.query_one("#sections")
+        sections.display = False if focus else self._sections_shown(self.app.size.width)
+        self._fit_status_row()
+        self._show_item(reload_fields=False)
+        self.refresh_bindings()
+
+    def action_toggle_detail(self) -> None:
+        self.toggle_class("-show-detail")
 
     def action_dashboard(self) -> None:
         self.flush_pending()
