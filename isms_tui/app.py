@@ -424,6 +424,12 @@ class IsmsApp(App[int]):
     def on_export(self, message: base.Export) -> None:
         self.action_export()
 
+    def on_start_or_end_workshop(self, message: base.StartOrEndWorkshop) -> None:
+        if self.session is not None and self.session.active_workshop is not None:
+            self.action_workshop_end()
+        else:
+            self.action_workshop_start()
+
     def on_new_assessment(self, message: base.NewAssessment) -> None:
         self.action_new_assessment()
 

@@ -18,6 +18,7 @@ here and in :mod:`isms_tui.view`; screens and exports only show them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
@@ -122,7 +123,7 @@ class Workshop:
             return None
         now = now or datetime.fromisoformat(now_iso())
         spent = (now - datetime.fromisoformat(started)).total_seconds() / 60
-        return int(minutes - spent) if spent <= minutes else -int(spent - minutes + 0.999)
+        return math.ceil(minutes - spent) if spent <= minutes else -math.ceil(spent - minutes)
 
     def to_doc(self) -> dict:
         return asdict(self)

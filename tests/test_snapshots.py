@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from isms_tui.app import IsmsApp
-from tests.tui_helpers import add_register, make_data_dir
+from tests.tui_helpers import add_register, add_workshop, make_data_dir
 
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["ja", "en"]
@@ -27,10 +27,17 @@ SCREENS = {
     "risks": ["enter", "f5"],
     "soa": ["enter", "f7"],
     "soa_decision": ["enter", "f7", "e"],
+    "workshop_start": ["enter", "W"],
+    "parked": ["enter", "f8"],
 }
 # screens shown with the deterministic risk register of tui_helpers.add_register (the others
 # keep the assessment without one, as a first-time user has it)
 WITH_REGISTER = {"assets", "risks", "soa", "soa_decision"}
+# screens shown with the participants of tui_helpers.add_workshop, and with its running session
+WITH_PEOPLE = {"workshop_start"}
+WITH_WORKSHOP = {"parked", "projector"}
+# the projector layout (z) in a running session, at the size a room reads from the back
+PROJECTOR = (120, 35)
 # the widest terminal tried (issue 13): the screens a user spends the most time on, and the
 # risk screens whose columns and heat map pane follow the width
 WIDE = (200, 50)
@@ -42,6 +49,9 @@ def _app(tmp_path: Path, lang: str, screen: str) -> IsmsApp:
     if screen in WITH_REGISTER:
         assert aid is not None
         add_register(data, aid)
+    if screen in WITH_PEOPLE | WITH_WORKSHOP:
+        assert aid is not None
+        add_workshop(data, aid, start=screen in WITH_WORKSHOP)
     return IsmsApp(data, lang=lang)
 
 
@@ -51,7 +61,7 @@ def _no_blink(app: IsmsApp) -> None:
 
 
 def _snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, size) -> bool:
-    keys = SCREENS[screen]
+    keys = SCREENS[screen] if screen in SCREENS else ["enter", "z"]  # the projector layout
 
     async def run_before(pilot) -> None:
         await pilot.pause()
@@ -76,3 +86,8 @@ def test_screen_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, s
 @pytest.mark.parametrize("screen", WIDE_SCREENS)
 def test_wide_screen_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str):
     assert _snapshot(snap_compare, tmp_path, screen, lang, WIDE)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_projector_snapshot(snap_compare, tmp_path: Path, lang: str):
+    assert _snapshot(snap_compare, tmp_path, "projector", lang, PROJECTOR)

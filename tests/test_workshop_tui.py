@@ -137,3 +137,25 @@ async def test_a_bad_time_box_keeps_what_was_typed(tmp_path: Path):
                          and app.screen.query_one("#timebox", Input).value == "half an hour", "the dialog again")
         assert app.session.active_workshop is None
         assert app.screen.query_one("#title", Input).value == "Session"
+
+
+@pytest.mark.asyncio
+async def test_the_plan_owner_is_picked_from_the_participants(tmp_path: Path):
+    from isms_tui.screens.plan import ActionPlanScreen, EditActionScreen
+
+    data, aid = make_data_dir(tmp_path)
+    with Workspace(data).open(aid) as s:
+        s.add_participant("Takahashi", "IT")
+    app = IsmsApp(data, lang="en", open_id=aid)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_until(pilot, lambda: questionnaire_ready(app), "the questionnaire")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.rows, "the plan")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, EditActionScreen)
+                         and getattr(app.screen.focused, "id", None) == "owner", "the edit dialog")
+        owner = app.screen.query_one("#owner", Input)
+        owner.value = ""
+        await type_text(pilot, "Tak")
+        await pilot.press("right")  # take the suggestion
+        await wait_until(pilot, lambda: owner.value == "Takahashi", "the suggested owner")

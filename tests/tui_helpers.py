@@ -73,3 +73,22 @@ def add_register(data_dir: Path, assessment_id: str) -> None:
         # 3 x likelihood(1, 1) 1 = 3: acceptable; the user's own threat text, markup-like
         s.add_risk(asset_ids=[customers.id], owner="営業部長 田中", threat="USBメモリでの持ち出し [red]x[/red]",
                    threat_level=1, vulnerability_level=1)
+
+
+def add_workshop(data_dir: Path, assessment_id: str, *, start: bool = True) -> None:
+    """Participants (Japanese and English names, one with markup-like text) and, with
+    ``start``, a running session on the sample bank's two sections (a 45-minute time box on
+    the first), a speaker, and two parked items (one resolved). Nothing shown depends on the
+    clock: the time box starts when the questionnaire shows its section."""
+    with Workspace(data_dir).open(assessment_id) as s:
+        tanaka = s.add_participant("田中", "情報システム")
+        suzuki = s.add_participant("Suzuki [b]HR[/b]", "人事")
+        s.add_participant("山田", "代表取締役")
+        if not start:
+            return
+        s.start_workshop(title="第1回 ギャップ評価 / Gap session 1", agenda=["sample/basics", "sample/records"],
+                         timebox={"sample/basics": 45}, participants=[tanaka.id, suzuki.id])
+        s.set_speaker(tanaka.id)
+        s.park("s-cloud-1", "クラウドサービスの利用一覧を情報システムに確認する", owner="田中", due="2099-02-01")
+        done = s.park("s-visitor-1", "Visitor log: is the paper book kept? [red]x[/red]", owner="Suzuki")
+        s.update_parked(done.id, state="resolved", resolution="受付の紙台帳を1年保管している")

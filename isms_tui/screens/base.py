@@ -79,6 +79,10 @@ class NewAssessment(AppRequest):
     pass
 
 
+class StartOrEndWorkshop(AppRequest):
+    """Start a workshop session on the open assessment, or end the one running."""
+
+
 class OpenDemo(AppRequest):
     pass
 

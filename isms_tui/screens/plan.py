@@ -8,6 +8,7 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
 
 from ..model import ACTION_STATUSES, ValidationError
@@ -28,9 +29,10 @@ class EditActionScreen(FormDialog):
     """Owner, due date, status and progress of one action: scrolls at 80x24, ctrl+s saves
     from any field, escape cancels (a :class:`FormDialog`)."""
 
-    def __init__(self, action: Action):
+    def __init__(self, action: Action, people: list[str] = ()):
         super().__init__()
         self.action_row = action
+        self.people = list(people)  # the workshop's participants: the owner field suggests them
 
     def compose(self) -> ComposeResult:
         a = self.action_row
@@ -41,7 +43,7 @@ class EditActionScreen(FormDialog):
             with VerticalScroll(classes="form-body"):
                 yield Static(plain(a.title(lang)), classes="dialog-text")
                 yield Label(self.tr("plan.col.owner"))
-                yield Input(a.owner, id="owner")
+                yield Input(a.owner, id="owner", suggester=SuggestFromList(self.people) if self.people else None)
                 yield Label(self.tr("plan.col.due"))
                 yield Input(a.due.isoformat() if a.due else "", placeholder="YYYY-MM-DD", id="due")
                 yield Label(self.tr("plan.col.status"))
@@ -238,7 +240,8 @@ class ActionPlanScreen(IsmsScreen):
             self.notify(self.tr("plan.saved"), timeout=2)
             self.reload()
 
-        self.app.push_screen(EditActionScreen(act), done)
+        people = [p.name for p in self.session.workshop.participants.values()]
+        self.app.push_screen(EditActionScreen(act, people), done)
 
     def action_advance_status(self) -> None:
         act = self._current()

@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -21,7 +22,7 @@ from ..service import Session, StorageError
 from ..soa_decisions import decision_control, suggestion
 from ..text import MAX_FIELD_CHARS, clean, display_width, truncate, wrap_ja
 from ..workshop import section_key, session_changes
-from .base import Export, GoHome, IsmsScreen, ShowDashboard, ShowPlan
+from .base import Export, GoHome, IsmsScreen, ShowDashboard, ShowPlan, StartOrEndWorkshop
 from .common import error_line, plain, retranslate_bindings
 from .dialogs import PromptScreen
 from .guidance import render as render_guidance
@@ -68,6 +69,7 @@ class QuestionnaireScreen(IsmsScreen):
         Binding("s", "toggle_sections", "Sections", id="toggle_sections"),
         Binding("z", "toggle_focus", "Focus", id="toggle_focus"),
         Binding("g", "toggle_detail", "Guidance", id="toggle_detail", show=False),
+        Binding("W", "workshop", "Workshop", id="workshop", show=False),
         Binding("n,pagedown", "next", "Next", id="next"),
         Binding("p,pageup", "prev", "Prev", id="prev"),
         Binding("escape", "leave", "Back", id="back"),
@@ -113,7 +115,8 @@ class QuestionnaireScreen(IsmsScreen):
                     with Horizontal(id="meta-row"):
                         with Vertical(classes="meta-cell"):
                             yield Label(id="lbl-owner", classes="field-label")
-                            yield Input(id="owner")
+                            yield Input(id="owner", suggester=SuggestFromList(
+                                [p.name for p in self.session.workshop.participants.values()]))
                         with Vertical(classes="meta-cell"):
                             yield Label(id="lbl-due", classes="field-label")
                             yield Input(id="due", placeholder="YYYY-MM-DD")
@@ -719,7 +722,9 @@ class QuestionnaireScreen(IsmsScreen):
             bar.update(plain("\n".join(wrap_ja(self.workshop_line(), max(20, self._pane_width() - 2)))))
 
     def workshop_changed(self) -> None:
-        """A session started or ended: the bar and the keys it brings."""
+        """A session started or ended: the bar, the keys it brings, the owners it suggests."""
+        names = [p.name for p in self.session.workshop.participants.values()]
+        self.query_one("#owner", Input).suggester = SuggestFromList(names)
         self._show_workshop()
         self.refresh_bindings()
 
@@ -763,6 +768,11 @@ class QuestionnaireScreen(IsmsScreen):
         self._fit_status_row()
         self._show_item(reload_fields=False)
         self.refresh_bindings()
+
+    def action_workshop(self) -> None:
+        """W: start a workshop session here, or end the one running."""
+        self.flush_pending()
+        self.request(StartOrEndWorkshop())
 
     def action_toggle_detail(self) -> None:
         self.toggle_class("-show-detail")
