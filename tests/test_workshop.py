@@ -233,3 +233,24 @@ def test_follower_reads_what_the_writer_does_and_never_writes(workspace: Workspa
         assert follower.poll() is None and path.stat().st_mtime_ns == stamp
     state = follower.poll()  # the writer closed: its position file is gone
     assert state is not None and state.item_id is None
+
+
+def test_the_workbook_says_who_decided(workspace: Workspace, sample_id: str, tmp_path):
+    from openpyxl import load_workbook
+
+    from isms_tui.exports.xlsx import export_assessment
+
+    with workspace.open(sample_id) as s:
+        _, (tanaka,) = _start(s, ("Tanaka", "IT"))
+        s.set_speaker(tanaka)
+        s.set_status("s-backup-1", "partial")
+        s.set_speaker(CONSENSUS)
+        s.set_status("s-scope-1", "implemented")
+    path = export_assessment(workspace, sample_id, tmp_path / "out.xlsx", lang="en")
+    ws = load_workbook(path)["Answers"]
+    header = [c.value for c in ws[1]]
+    col = header.index("Answered / decided by")
+    by_item = {row[0].value: row[col].value for row in ws.iter_rows(min_row=2)}
+    assert by_item["s-backup-1"] == "Tanaka (IT)" and by_item["s-scope-1"] == "Consensus"
+    summary = load_workbook(path)["Summary"]
+    assert any(c.value == "Tanaka (IT)" for row in summary.iter_rows() for c in row)  # the participants

@@ -479,7 +479,7 @@ def _answers(book: Book, view: AssessmentView, lang: str) -> None:
             sh.day(n, 7, as_date(a.due if a else None))
             sh.day(n, 8, as_date(a.last_done if a else None))
             sh.text(n, 9, a.na_justification if a else "", book.f_cell)
-            sh.text(n, 10, a.answered_by if a else "", book.f_cell)
+            sh.text(n, 10, view.decided_by(item.id, lang), book.f_cell)  # in a workshop: who decided
             sh.day(n, 11, _stamp_or_none(a.updated) if a else None, book.f_stamp)
     sh.ws.freeze_panes(1, 0)
     sh.ws.autofilter(0, 0, max(1, n), len(ANSWER_COLS) - 1)
