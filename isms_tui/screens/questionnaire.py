@@ -250,6 +250,7 @@ class QuestionnaireScreen(IsmsScreen):
         self.flush_pending()
         self.index = max(0, min(index, len(self.session.items) - 1))
         self._show_item(reload_fields=True)
+        self.session.show_position(self.item.id)  # where read-only followers see the room
 
     def _show_item(self, *, reload_fields: bool) -> None:
         if not self.session.items:
