@@ -222,12 +222,13 @@ class FollowScreen(IsmsScreen):
             rows.append((clean(bank.section(item.section_id).title[lang], multiline=False), done, total))
         rows.append((self.tr("follow.overall"), overall.answered, overall.total))
         if self.two_columns:
-            bar_w = max(8, min(24, width - 16))
             for k, (label, done, total) in enumerate(rows):
                 ratio = done / total if total else None
+                tail = " " + self.tr("follow.answered", done=done, total=total)
                 out.append(truncate(label, width) + "\n")
-                out.append_text(bar(ratio, bar_w, style=bar_style(ratio) if k < len(rows) - 1 else "on blue"))
-                out.append(" " + self.tr("follow.answered", done=done, total=total) + ("\n" if k < len(rows) - 1 else ""))
+                out.append_text(bar(ratio, max(6, min(24, width - display_width(tail))),
+                                    style=bar_style(ratio) if k < len(rows) - 1 else "on blue"))
+                out.append(tail + ("\n" if k < len(rows) - 1 else ""))
         else:
             label_w = min(24, max(display_width(label) for label, _, _ in rows))
             head = display_width(out.plain)  # "Item 2/5   ": the rows below line up with the first
@@ -303,11 +304,15 @@ class FollowScreen(IsmsScreen):
             out.append(self.tr("follow.no_history"), style="dim")
         for e in events:
             item = view.item_ids[e.item_id]
-            line = self.tr("follow.change", item=clean(item.ref_label(lang) or item.id, multiline=False),
-                           before=self.tr("status." + (e.before or "unanswered")),
-                           after=self.tr("status." + (e.after or "unanswered")))
+            label = clean(item.ref_label(lang) or item.id, multiline=False)
+            change = self.tr("follow.change_status", before=self.tr("status." + (e.before or "unanswered")),
+                             after=self.tr("status." + (e.after or "unanswered")))
             if e.by:
-                line += " " + self.tr("follow.change_by", who=clean(view.workshop.who(e.by, lang), multiline=False))
-            out.append("\n".join(wrap_ja(line, width)) + "\n")
+                change += " " + self.tr("follow.change_by", who=clean(view.workshop.who(e.by, lang), multiline=False))
+            if self.two_columns:  # a narrow column: the question, then its change below it
+                out.append(truncate(label, width) + "\n", style="bold")
+                out.append("\n".join("  " + line for line in wrap_ja(change, width - 2)) + "\n")
+            else:
+                out.append("\n".join(wrap_ja(self.tr("follow.change", item=label, change=change), width)) + "\n")
         out.rstrip()
         self.query_one("#follow-history", Static).update(out)
