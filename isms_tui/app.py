@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections.abc import Iterable
@@ -23,7 +24,7 @@ from .screens.base import IsmsBase
 from .screens.common import bank_problem_line, error_line, retranslate_bindings
 from .screens.home import HomeScreen
 from .screens.palette import JumpProvider
-from .service import Session, StorageError, Workspace, log_error
+from .service import LockedError, Session, StorageError, Workspace, log_error
 
 ERROR_LOG = "error.log"
 
@@ -78,11 +79,13 @@ class IsmsApp(App[int]):
         Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False, priority=True),
     ]
 
-    def __init__(self, data_dir: Path, *, lang: str = "ja", open_id: str | None = None):
+    def __init__(self, data_dir: Path, *, lang: str = "ja", open_id: str | None = None,
+                 follow_id: str | None = None):
         super().__init__()
         self.data_dir = Path(data_dir)
         self.translator = Translator(lang)
         self.open_id = open_id
+        self.follow_id = follow_id  # start on the read-only follow view of this assessment
         self.workspace: Workspace | None = None
         self.session: Session | None = None
         self.register_theme(HIGH_CONTRAST)
@@ -105,6 +108,9 @@ class IsmsApp(App[int]):
             from .screens.dialogs import FatalScreen
 
             self.push_screen(FatalScreen(error_line(exc, self.lang, self.data_dir)))
+            return
+        if self.follow_id:  # isms-tui follow ID: only the follow view (escape quits)
+            self.follow_assessment(self.follow_id)
             return
         self.push_screen("home")
         if self.open_id:
@@ -167,6 +173,9 @@ class IsmsApp(App[int]):
             self.close_session()
             try:
                 self.session = self.workspace.open(assessment_id)
+            except LockedError:  # someone else is writing it: offer to follow it instead
+                self.offer_follow(assessment_id)
+                return False
             except (StorageError, OSError) as exc:
                 self.notify_error(exc, self._assessment_path(assessment_id))
                 return False
@@ -185,6 +194,29 @@ class IsmsApp(App[int]):
         self.go_home(keep_session=True)
         self.push_screen(QuestionnaireScreen(session, start=start))
         return True
+
+    def offer_follow(self, assessment_id: str) -> None:
+        """Another window, process or browser tab holds the assessment: ask whether to follow
+        it read-only (yes is the default)."""
+        from .screens.dialogs import ConfirmScreen
+
+        org = assessment_id
+        if self.workspace is not None:
+            with contextlib.suppress(StorageError, OSError):
+                org = self.workspace.load(assessment_id)[0].organization or assessment_id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.follow_assessment(assessment_id)
+
+        self.push_screen(ConfirmScreen(self.tr("follow.offer", org=org), default_yes=True), answered)
+
+    def follow_assessment(self, assessment_id: str) -> None:
+        """The read-only follow view (never takes the assessment's lock)."""
+        from .screens.follow import FollowScreen
+
+        if self.workspace is not None:
+            self.push_screen(FollowScreen(self.workspace, assessment_id))
 
     def _assessment_path(self, assessment_id: str) -> object:
         try:
@@ -511,7 +543,7 @@ def serve_app(app_args: list[str], *, host: str = "127.0.0.1", port: int = 8000,
     return 0
 
 
-def run_app(data_dir: Path, *, lang: str, open_id: str | None = None) -> int:
-    app = IsmsApp(data_dir, lang=lang, open_id=open_id)
+def run_app(data_dir: Path, *, lang: str, open_id: str | None = None, follow_id: str | None = None) -> int:
+    app = IsmsApp(data_dir, lang=lang, open_id=open_id, follow_id=follow_id)
     app.run()
     return app.return_code or 0

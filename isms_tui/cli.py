@@ -52,8 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list stored assessments")
     ls.add_argument("--json", action="store_true")
 
-    o = sub.add_parser("open", help="open an assessment in the TUI at its first unanswered item")
+    o = sub.add_parser("open", help="open an assessment in the TUI at its first unanswered item "
+                                    "(when it is being edited elsewhere: offers to follow it read-only)")
     o.add_argument("id")
+
+    fo = sub.add_parser("follow", help="follow an assessment someone else is editing, read only (never takes its lock)")
+    fo.add_argument("id")
 
     b = sub.add_parser("banks", help="list or check question banks")
     bsub = b.add_subparsers(dest="banks_command", parser_class=_Parser, required=True)
@@ -356,13 +360,44 @@ def cmd_serve(args, lang: str) -> int:
 
 def cmd_tui(args, lang: str, open_id: str | None = None) -> int:
     if open_id is not None:
+        from .service import LockedError
+
         ws = _workspace(args)
         ws.check(open_id)  # unknown, corrupt or future files: a one-line error, not a TUI
-        with ws.open(open_id):  # refused here when another isms-tui holds it
-            pass
+        try:
+            with ws.open(open_id):  # refused here when another isms-tui holds it
+                pass
+        except LockedError:
+            return offer_follow(args, lang, ws, open_id)
     from .app import run_app
 
     return run_app(resolve_data_dir(args.data_dir), lang=lang, open_id=open_id)
+
+
+def offer_follow(args, lang: str, ws, assessment_id: str) -> int:
+    """``open`` on an assessment another process is editing: on a terminal, ask whether to
+    follow it read-only (yes by default); without one, say so and how (exit 1)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(f"isms-tui: {t('cli.follow_hint', lang, id=assessment_id)}", file=sys.stderr)
+        return 1
+    import questionary
+
+    from .text import clean
+
+    org = clean(ws.load(assessment_id)[0].organization, multiline=False)
+    if not questionary.confirm(t("cli.follow_offer", lang, id=assessment_id, org=org), default=True).ask():
+        print(f"isms-tui: {t('storage.locked', lang, id=assessment_id)}", file=sys.stderr)
+        return 1
+    return cmd_follow(args, lang, assessment_id)
+
+
+def cmd_follow(args, lang: str, assessment_id: str | None = None) -> int:
+    """The TUI on the read-only follow view (never takes the lock: the writer keeps writing)."""
+    assessment_id = assessment_id or args.id
+    _workspace(args).check(assessment_id)  # unknown, corrupt or future files: one line, no TUI
+    from .app import run_app
+
+    return run_app(resolve_data_dir(args.data_dir), lang=lang, follow_id=assessment_id)
 
 
 def _log_error(args) -> Path | None:
@@ -407,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             "new": cmd_new, "list": cmd_list, "banks": cmd_banks, "export": cmd_export,
             "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
             "quick": cmd_quick, "serve": cmd_serve, "report": cmd_report, "answer": cmd_answer,
-            "soa": cmd_soa,
+            "soa": cmd_soa, "follow": cmd_follow,
         }[cmd]
         return handler(args, lang)
     except UsageError as exc:

@@ -33,6 +33,7 @@ from .soa import justification_problem
 from .soa_decisions import SoaDecision, apply_fields, control_ref
 from .storage import (
     CorruptFileError,
+    LockedError,  # noqa: F401  (re-exported: the CLI and the TUI offer to follow a locked assessment)
     StorageError,
     Store,
     append_error_log,

@@ -209,3 +209,55 @@ def test_home_screen_and_an_opened_assessment_reach_the_browser(server: Server, 
             raise
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("server", ["en"], indirect=True)
+def test_a_second_tab_follows_an_assessment_another_process_edits(server: Server, tmp_path: Path):
+    """While another process (the facilitator, here this test through the service) holds the
+    assessment, a participant's tab that opens it is offered the read-only follow view, and
+    after accepting sees the facilitator's item and answers as they change."""
+    from isms_tui.service import Workspace
+
+    ws = Workspace(server.data_dir)
+    view = ws.view(server.assessment_id)
+    org = view.assessment.organization
+    item = next(i for i in view.items if view.status(i.id) is None)
+    received = Received()
+    with ws.open(server.assessment_id) as writer, sync_api.sync_playwright() as p:
+        writer.show_position(item.id)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        try:
+            page.on("websocket", lambda ws: ws.on("framereceived", received.add))
+            with page.expect_websocket(timeout=TIMEOUT_MS) as ws_info:
+                page.goto(server.url, wait_until="domcontentloaded", timeout=TIMEOUT_MS)
+            sock = ws_info.value
+            page.wait_for_selector("body.-first-byte", state="attached", timeout=TIMEOUT_MS)
+            _wait_text(sock, received, [t("home.title", "en"), org])
+
+            # opening it: not the questionnaire and not only an error, but the offer
+            mark = received.mark()
+            page.locator("#terminal").click()
+            page.keyboard.press("Enter")
+            _wait_text(sock, received, ["read-only?"], since=mark)  # the offer's last words (it wraps)
+            mark = received.mark()
+            page.keyboard.press("Enter")  # yes is the default
+            banner = t("follow.banner", "en", org=org).split(org)[0].strip()
+            _wait_text(sock, received, [banner, item.title("en")], since=mark)
+            page.screenshot(path=str(tmp_path / "follow-tab.png"))
+
+            # the facilitator answers: the tab shows the change
+            mark = received.mark()
+            writer.set_status(item.id, "partial")
+            change = t("follow.change_status", "en", before=t("status.unanswered", "en"), after=t("status.partial", "en"))
+            _wait_text(sock, received, [change], since=mark)
+            assert writer.answer(item.id).status == "partial"  # the tab never took the writer's place
+        except Exception:
+            if not page.is_closed():
+                shot = tmp_path / "serve-failure.png"
+                page.screenshot(path=str(shot))
+                print(f"screenshot: {shot}\nserver log: {server.log_path}\n{server.log()}")
+            print("text received:\n" + received.text()[-4000:])
+            raise
+        finally:
+            browser.close()

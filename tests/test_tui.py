@@ -201,7 +201,11 @@ async def test_demo_from_empty_home(tmp_path: Path):
 
 
 @pytest.mark.asyncio
-async def test_locked_assessment_is_refused_with_a_message(tmp_path: Path):
+async def test_locked_assessment_is_not_opened_but_offered_read_only(tmp_path: Path):
+    """Another process holds it: no second writer; a dialog offers the read-only follow view
+    (tests/test_follow.py follows it), and declining leaves the home screen as it was."""
+    from isms_tui.screens.dialogs import ConfirmScreen
+
     data, aid = make_data_dir(tmp_path)
     holder = Workspace(data).open(aid)
     try:
@@ -209,9 +213,12 @@ async def test_locked_assessment_is_refused_with_a_message(tmp_path: Path):
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             await pilot.press("enter")
-            await pilot.pause()
-            assert isinstance(app.screen, HomeScreen)
-            assert any("another isms-tui" in n.message for n in app._notifications)
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the offer to follow")
+            assert "another window or process" in str(app.screen.query_one(".dialog-text", Static).render())
+            assert app.session is None
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+            assert app.session is None
     finally:
         holder.close()
 

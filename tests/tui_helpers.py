@@ -4,6 +4,7 @@ deterministic assessment (fixed timestamps, dates far from today)."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 from isms_tui.model import ActionEdit, Answer, Assessment
@@ -11,6 +12,15 @@ from isms_tui.service import Workspace
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STAMP = "2026-05-01T09:00:00+00:00"
+CONDITION_TIMEOUT = 120  # a safety net against hangs, never a speed expectation
+
+
+async def wait_until(pilot, condition, what: str = "condition") -> None:
+    """Wait for a condition, however long the machine takes to get there."""
+    deadline = time.monotonic() + CONDITION_TIMEOUT
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        await pilot.pause(0.01)
 
 
 def make_data_dir(root: Path, *, with_assessment: bool = True) -> tuple[Path, str | None]:

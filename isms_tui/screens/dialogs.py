@@ -14,19 +14,20 @@ from .common import plain
 class ConfirmScreen(IsmsModal[bool]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, default_yes: bool = False):
         super().__init__()
         self.message = message
+        self.default_yes = default_yes  # a harmless offer: yes is focused (a deletion: no)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(plain(self.message), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.tr("button.yes"), variant="error", id="yes")
-                yield Button(self.tr("button.no"), variant="primary", id="no")
+                yield Button(self.tr("button.yes"), variant="primary" if self.default_yes else "error", id="yes")
+                yield Button(self.tr("button.no"), variant="default" if self.default_yes else "primary", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one("#yes" if self.default_yes else "#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

@@ -268,6 +268,7 @@ class QuestionnaireScreen(IsmsScreen):
         self.flush_pending()
         self.index = max(0, min(index, len(self.session.items) - 1))
         self._show_item(reload_fields=True)
+        self.session.show_position(self.item.id)  # where read-only followers see the room
 
     def _show_item(self, *, reload_fields: bool) -> None:
         if not self.session.items:
@@ -309,7 +310,6 @@ class QuestionnaireScreen(IsmsScreen):
         self._update_savebar()
         self._reach_section(bank.id, self._top_section(bank, item).id)
         self._show_workshop()
-        self.session.show_position(item.id)
 
     def _show_also_asked(self) -> None:
         """The same requirement asked in other banks, with their answers."""
