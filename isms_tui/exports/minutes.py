@@ -19,7 +19,6 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 from ..i18n import t
 from ..model import UserError
@@ -326,15 +325,6 @@ def minutes_bytes(view: AssessmentView, workshop_id: str, fmt: str, lang: str) -
     return minutes_markdown(view, workshop_id, lang).encode("utf-8")
 
 
-def export_minutes(ws, assessment_id: str, path: Path, *, fmt: str, session_id: str | None = None,
-                   lang: str | None = None) -> Path:
-    """Write the minutes of a session (default: the most recent) through the service, as every
-    export is written (temp file, fsync, replace, 0600). Language: the assessment's."""
-    view = ws.view(assessment_id)
-    wid = resolve_session(view, session_id)
-    return ws.write_file(Path(path).expanduser(), minutes_bytes(view, wid, fmt, lang or view.assessment.lang))
-
-
-__all__ = ["Minutes", "MinutesSection", "export_minutes", "local_time", "md_escape", "minutes", "minutes_bytes",
+__all__ = ["Minutes", "MinutesSection", "local_time", "md_escape", "minutes", "minutes_bytes",
            "minutes_filename", "minutes_markdown", "minutes_workbook", "resolve_session", "session_title",
            "time_text", "write_minutes_sheet"]
