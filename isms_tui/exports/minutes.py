@@ -140,16 +140,16 @@ def minutes(view: AssessmentView, workshop_id: str, lang: str) -> Minutes:
         (t("minutes.f.time", lang), time_text(s, lang)),
         (t("minutes.f.id", lang), w.id),
     ]
-    h = lambda key: t(key, lang)  # noqa: E731
     sections: list[MinutesSection] = []
 
     people = MinutesSection("participants", t("minutes.s.participants", lang, n=len(s.participants)),
-                            [h("minutes.h.name"), h("minutes.h.role")], [2, 4])
+                            [t("minutes.h.name", lang), t("minutes.h.role", lang)], [2, 4])
     people.rows = [[p.name, p.role] for p in s.participants]
     sections.append(people)
 
     agenda = MinutesSection("agenda", t("minutes.s.agenda", lang),
-                            [h("minutes.h.section"), h("minutes.h.progress"), h("minutes.h.timebox")], [2, 1, 3])
+                            [t("minutes.h.section", lang), t("minutes.h.progress", lang),
+                             t("minutes.h.timebox", lang)], [2, 1, 3])
     for ap in s.agenda:
         sec = ap.bank.section(ap.section_id)
         name = f"{ap.bank.title[lang]} › {sec.title[lang] if sec else ap.section_id}"
@@ -165,20 +165,23 @@ def minutes(view: AssessmentView, workshop_id: str, lang: str) -> Minutes:
         return rows
 
     answered = MinutesSection("answered", t("minutes.s.answered", lang, n=len(s.answered)),
-                              [h("minutes.h.ref"), h("minutes.h.title"), h("minutes.h.status"), h("minutes.h.decided_by")],
+                              [t("minutes.h.ref", lang), t("minutes.h.title", lang), t("minutes.h.status", lang),
+                               t("minutes.h.decided_by", lang)],
                               [1, 1, 1, 3], change_rows(s.answered, False))
     changed = MinutesSection("changed", t("minutes.s.changed", lang, n=len(s.changed)),
-                             [h("minutes.h.ref"), h("minutes.h.title"), h("minutes.h.change"), h("minutes.h.decided_by")],
+                             [t("minutes.h.ref", lang), t("minutes.h.title", lang), t("minutes.h.change", lang),
+                              t("minutes.h.decided_by", lang)],
                              [1, 1, 1, 3], change_rows(s.changed, True))
     sections += [answered, changed]
 
     parked = MinutesSection("parked", t("minutes.s.parked", lang, n=len(s.parked)),
-                            [h("minutes.h.ref"), h("minutes.h.title"), h("minutes.h.note"), h("minutes.h.owner"),
-                             h("minutes.h.due"), h("minutes.h.state")], [1, 1, 1, 1, 1, 1])
+                            [t("minutes.h.ref", lang), t("minutes.h.title", lang), t("minutes.h.note", lang),
+                             t("minutes.h.owner", lang), t("minutes.h.due", lang), t("minutes.h.state", lang)],
+                            [1, 1, 1, 1, 1, 1])
     for p in s.parked:
         item = view.item_ids.get(p.item_id)
         if p.is_open:
-            state = t("minutes.parked.open" if p.owner and p.due else "minutes.parked.needs", lang)
+            state = t("minutes.parked.open", lang) if p.owner and p.due else t("minutes.parked.needs", lang)
         else:
             state = t("minutes.parked.resolved", lang, resolution=_one_line(p.resolution))
         parked.rows.append([item.ref_label(lang) if item else p.item_id, _item_title(item, lang) if item else "",
@@ -186,15 +189,16 @@ def minutes(view: AssessmentView, workshop_id: str, lang: str) -> Minutes:
     sections.append(parked)
 
     actions = MinutesSection("new_actions", t("minutes.s.new_actions", lang, n=len(s.new_actions)),
-                             [h("minutes.h.ref"), h("minutes.h.action"), h("minutes.h.owner"), h("minutes.h.due"),
-                              h("minutes.h.priority")], [1, 2, 1, 1, 1])
+                             [t("minutes.h.ref", lang), t("minutes.h.action", lang), t("minutes.h.owner", lang),
+                              t("minutes.h.due", lang), t("minutes.h.priority", lang)], [1, 2, 1, 1, 1])
     for act in s.new_actions:
         actions.rows.append([act.ref_label(lang), _one_line(act.title(lang)), _one_line(act.owner), act.due,
                              f"{act.priority} {t(f'priority.{act.priority}', lang)}"])
     sections.append(actions)
 
     contra = MinutesSection("contradictions", t("minutes.s.contradictions", lang, n=len(s.contradictions)),
-                            [h("minutes.h.implemented"), h("minutes.h.not_implemented"), h("minutes.h.common")], [2, 1, 3])
+                            [t("minutes.h.implemented", lang), t("minutes.h.not_implemented", lang),
+                             t("minutes.h.common", lang)], [2, 1, 3])
     bank_titles = {b.id: b.title[lang] for b in view.banks}
 
     def where(item) -> str:  # two items on one requirement: the bank tells them apart
