@@ -344,13 +344,16 @@ class IsmsApp(App[int]):
         def done(yes: bool | None) -> None:
             if not yes or session is not self.session:
                 return
+            from .screens.summary import WorkshopSummaryScreen
+
             try:
-                session.end_workshop()
+                ended = session.end_workshop()
             except (UserError, StorageError, OSError) as exc:
                 self.notify_error(exc)
                 return
             self.notify(self.tr("ws.ended"), markup=False)
             self.refresh_screen_after_workshop()
+            self.push_screen(WorkshopSummaryScreen(session, ended.id))  # the summary and the minutes
 
         self.push_screen(ConfirmScreen(self.tr("ws.end_confirm", title=w.title or self.tr("ws.untitled"))), done)
 
@@ -413,6 +416,32 @@ class IsmsApp(App[int]):
             self.deliver_binary(Path(path), save_filename=Path(path).name,
                                 mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
+    def export_minutes(self, workshop_id: str, fmt: str) -> None:
+        """Write the minutes of a session of the open assessment (in its language) into the
+        data folder's exports/, like the workbook; in a browser session, download them too."""
+        from .exports.minutes import minutes_bytes, minutes_filename, resolve_session
+        from .model import UserError
+
+        session = self.session
+        if session is None or self.workspace is None:
+            return
+        self.flush_pending()
+        folder = self.workspace.root / "exports"
+        target = folder
+        try:
+            view = session.view()
+            workshop_id = resolve_session(view, workshop_id)
+            target = folder / minutes_filename(view, workshop_id, fmt)
+            folder.mkdir(mode=0o700, exist_ok=True)
+            path = self.workspace.write_file(target, minutes_bytes(view, workshop_id, fmt, view.assessment.lang))
+        except (UserError, StorageError, OSError) as exc:
+            self.notify_error(exc, target)
+            return
+        self.notify(self.tr("export.done", path=str(path)), title=self.tr("minutes.export_title"), markup=False, timeout=12)
+        if self.is_web:
+            mime = "text/markdown" if fmt == "md" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            self.deliver_binary(Path(path), save_filename=Path(path).name, mime_type=mime)
+
     def action_new_assessment(self) -> None:
         from .screens.new import NewAssessmentScreen
 
@@ -461,6 +490,9 @@ class IsmsApp(App[int]):
             self.action_workshop_end()
         else:
             self.action_workshop_start()
+
+    def on_export_minutes(self, message: base.ExportMinutes) -> None:
+        self.export_minutes(message.workshop_id, message.fmt)
 
     def on_new_assessment(self, message: base.NewAssessment) -> None:
         self.action_new_assessment()

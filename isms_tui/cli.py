@@ -91,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--json", action="store_true", help="stable JSON (fields documented in the README)")
     rp.add_argument("--lang", dest="sub_lang", choices=LANGS)
 
+    mi = sub.add_parser("minutes", help="the minutes of a workshop session (Markdown to stdout, or -o PATH; --format xlsx)")
+    mi.add_argument("id")
+    mi.add_argument("--session", help="session id (default: the most recent session)")
+    mi.add_argument("--format", choices=("md", "xlsx"), default="md", help="default: md")
+    mi.add_argument("-o", "--output", help="file to write (default: Markdown to stdout; xlsx: organization, "
+                                           "session date and id in the current folder)")
+    mi.add_argument("--lang", dest="sub_lang", choices=LANGS, help="default: the assessment's language")
+
     an = sub.add_parser("answer", help="set one answer (same checks, lock and save as the TUI)")
     an.add_argument("id")
     an.add_argument("item", help="question id, e.g. cl-4.3-1")
@@ -261,6 +269,22 @@ def cmd_report(args, lang: str) -> int:
     return 0
 
 
+def cmd_minutes(args, lang: str) -> int:
+    from .exports.minutes import minutes_bytes, minutes_filename, minutes_markdown, resolve_session
+
+    ws = _workspace(args)
+    view = ws.view(args.id)
+    wid = resolve_session(view, args.session)
+    out_lang = args.sub_lang or view.assessment.lang
+    if args.format == "md" and not args.output:
+        sys.stdout.write(minutes_markdown(view, wid, out_lang))
+        sys.stdout.flush()
+        return 0
+    path = Path(args.output).expanduser() if args.output else Path.cwd() / minutes_filename(view, wid, args.format)
+    _out(str(ws.write_file(path, minutes_bytes(view, wid, args.format, out_lang))))
+    return 0
+
+
 def cmd_answer(args, lang: str) -> int:
     ws = _workspace(args)
     status = None if args.status == "unanswered" else args.status
@@ -411,7 +435,8 @@ def _log_error(args) -> Path | None:
 
 
 # Arguments that are text to store (not paths, which may be any bytes the file system allows).
-_TEXT_ARGS = ("org", "scope", "target_date", "certification_date", "banks", "id", "bank", "host", "public_url")
+_TEXT_ARGS = ("org", "scope", "target_date", "certification_date", "banks", "id", "bank", "host", "public_url",
+              "session")
 
 
 def _check_text_args(args, lang: str) -> None:
@@ -442,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
             "new": cmd_new, "list": cmd_list, "banks": cmd_banks, "export": cmd_export,
             "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
             "quick": cmd_quick, "serve": cmd_serve, "report": cmd_report, "answer": cmd_answer,
+            "minutes": cmd_minutes,
             "soa": cmd_soa, "follow": cmd_follow,
         }[cmd]
         return handler(args, lang)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import tomllib
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +30,16 @@ from .service import Workspace
 from .soa import CHALLENGED_EXCLUSIONS
 from .soa_decisions import SoaDecision
 from .view import AssessmentView
+from .workshop import (
+    CONSENSUS,
+    AnswerEvent,
+    ParkedItem,
+    Participant,
+    Workshop,
+    WorkshopData,
+    parse_participants,
+    section_key,
+)
 
 DEMO = {
     "ja": {
@@ -56,6 +66,16 @@ DEMO = {
             "aud-pre_assessment-1": "準備の進み具合を確認し、予備審査は受けないと決定(ISMS委員会 議事録)。",
         },
         "evidence": "{example}(共有ドライブ「ISMS/記録」に保管)",
+        "workshop": {
+            "title": "第2回 ギャップ分析ワークショップ(計画・人的管理策・支援)",
+            "parked": {
+                "cl-6.1.1-1": ("リスクアセスメントに使った課題(4.1)と利害関係者の要求(4.2)がどれか、その場で示せなかった。"
+                               "代表と一覧にしてから回答する。", 0),
+                "a22-6.2-1": ("就業規則に情報セキュリティ規程の順守義務が書かれているか不明。社会保険労務士に確認する。", 3),
+                "cl-7.2-1": ("内部監査員の力量の証拠(研修の修了証)がどこにあるか分からない。", None,
+                             "修了証は共有ドライブ「ISMS/記録/教育」にあった。次回のセッションで7.2を回答する。"),
+            },
+        },
         # The SoA decisions the company has written so far: (why, how implemented / document, owner index)
         "soa": {
             "5.1": ("取引先から情報管理の体制を求められており、全社の方針と個別のルールがすべての管理策の前提になるため採用。",
@@ -109,6 +129,17 @@ DEMO = {
             "aud-pre_assessment-1": "Reviewed our readiness and decided not to have a pre-assessment (ISMS committee minutes).",
         },
         "evidence": "{example} (shared drive, ISMS/Records)",
+        "workshop": {
+            "title": "Gap workshop 2 (planning, people controls, support)",
+            "parked": {
+                "cl-6.1.1-1": ("Nobody could show which issues (4.1) and requirements of interested parties (4.2) the risk "
+                               "assessment used: list them with the CEO, then answer.", 0),
+                "a22-6.2-1": ("Unclear whether the work rules oblige staff to follow the security rules: ask the labour "
+                              "and social security consultant to check.", 3),
+                "cl-7.2-1": ("Where is the evidence of the internal auditor's competence (the course certificate)?", None,
+                             "The certificate is on the shared drive under ISMS/Records/Training; answer 7.2 at the next session."),
+            },
+        },
         "soa": {
             "5.1": ("Clients require us to show how we protect their information; the policy and topic rules underpin "
                     "every other control.", "Information security policy (to be approved by the CEO in January 2027); "
@@ -317,7 +348,78 @@ DEMO_SOA_REASONS = {
 }
 
 
+# -- the last workshop session ----------------------------------------------------------------
+# Two weeks ago, 13:00 to 15:00 with the four participants: planning (clause 6), the people
+# controls and support (clause 7), each with a time box.
+DEMO_AGENDA = (("clauses-2022", "clause-6", 30), ("annex-a-2022", "people", 45), ("clauses-2022", "clause-7", 30))
+# Answers the room changed: what they said before the session (the rest it answered for the
+# first time). Two turned out to be gaps, one was confirmed.
+DEMO_CHANGED = {"cl-6.1.3-2": "implemented", "a22-6.3-2": "implemented", "a22-6.1-1": "unknown"}
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def demo_workshop(ws: Workspace, assessment: Assessment, answers: list[Answer], lang: str,
+                  today: date | None = None) -> WorkshopData:
+    """The demo company's participants and one past workshop session of two hours: its agenda
+    with time boxes, who decided each answer it gave or changed (consistent with the demo's
+    answers, which record the session), and three parked items: two open with an owner and a
+    date (plan actions), one resolved."""
+    today = today or date.today()
+    d = DEMO[lang if lang in DEMO else "en"]
+    data = WorkshopData()
+    people = []
+    for entry in d["participants"]:
+        for name, role in parse_participants(entry):
+            p = Participant(name, role, created=_stamp(datetime.combine(today - timedelta(days=60), time(9, 0)).astimezone()))
+            data.participants[p.id] = p
+            people.append(p)
+    start = datetime.combine(today - timedelta(days=14), time(13, 0)).astimezone()
+    banks = {b.id: b for b in ws.banks_for(assessment)}
+    agenda = [(b, s, m) for b, s, m in DEMO_AGENDA if b in banks and banks[b].section(s)]
+    w = Workshop(title=d["workshop"]["title"], agenda=[section_key(b, s) for b, s, _ in agenda],
+                 timebox={section_key(b, s): m for b, s, m in agenda}, participants=[p.id for p in people],
+                 started=_stamp(start), ended=_stamp(start + timedelta(hours=2)))
+    by_id = {a.item_id: a for a in answers}
+    # who speaks for what: the ISMS lead on planning, the CEO and the office on people, IT on support
+    voices = {"clause-6": [CONSENSUS, people[1].id, people[0].id], "people": [people[1].id, CONSENSUS, people[0].id],
+              "clause-7": [people[3].id, CONSENSUS, people[2].id]}
+    minute = 2
+    for bank_id, section_id, box in agenda:
+        w.section_started[section_key(bank_id, section_id)] = _stamp(start + timedelta(minutes=minute))
+        n = 0
+        for item_id in banks[bank_id].section_item_ids(section_id):
+            a = by_id.get(item_id)
+            if a is None or a.status is None:
+                continue
+            at = _stamp(start + timedelta(minutes=minute + 3 + 4 * n))
+            before = DEMO_CHANGED.get(item_id)
+            if before is not None:  # answered outside a workshop a month before
+                data.history.append(AnswerEvent(item_id, None, before, at=_stamp(start - timedelta(days=30))))
+            by = voices[section_id][n % len(voices[section_id])]
+            data.history.append(AnswerEvent(item_id, before, a.status, by=by, workshop=w.id, at=at))
+            a.decided_by, a.workshop, a.updated = by, w.id, at
+            n += 1
+        minute += box + 5
+    data.workshops[w.id] = w
+    owners = d["owners"]
+    on_agenda = {i for b, s, _ in agenda for i in banks[b].section_item_ids(s)}
+    for n, (item_id, (note, owner, *resolution)) in enumerate(d["workshop"]["parked"].items()):
+        if item_id not in on_agenda:
+            continue
+        made = _stamp(start + timedelta(minutes=20 + 35 * n))
+        p = ParkedItem(item_id, note, owner=owners[owner] if owner is not None else owners[0],
+                       due=(today + timedelta(days=10 + 11 * n)).isoformat() if not resolution else None,
+                       state="resolved" if resolution else "open", resolution=resolution[0] if resolution else "",
+                       workshop=w.id, created=made, updated=made if not resolution else _stamp(start + timedelta(days=3)))
+        data.parked[p.id] = p
+    return data
+
+
 def create_demo(ws: Workspace, lang: str) -> str:
     assessment, answers, edits = demo_data(ws, lang)
     risk, risk_edits = demo_register(ws, assessment, answers, lang)
-    return ws.create(assessment, answers, edits + risk_edits, risk=risk, soa=demo_soa(lang), participants=DEMO[lang if lang in DEMO else "en"]["participants"])
+    workshop = demo_workshop(ws, assessment, answers, lang)
+    return ws.create(assessment, answers, edits + risk_edits, risk=risk, soa=demo_soa(lang), workshop=workshop)

@@ -91,3 +91,33 @@ def test_wide_screen_snapshot(snap_compare, tmp_path: Path, screen: str, lang: s
 @pytest.mark.parametrize("lang", LANGS)
 def test_projector_snapshot(snap_compare, tmp_path: Path, lang: str):
     assert _snapshot(snap_compare, tmp_path, "projector", lang, PROJECTOR)
+
+# the end-of-session summary (issue 14), on a fixed finished session; times are shown in the
+# local zone, fixed here
+SUMMARY_SIZES = [("ja", (80, 24)), ("en", (120, 40))]
+
+
+@pytest.mark.parametrize(("lang", "size"), SUMMARY_SIZES, ids=lambda v: v if isinstance(v, str) else f"{v[0]}x{v[1]}")
+def test_workshop_summary_snapshot(snap_compare, tmp_path: Path, monkeypatch, lang: str, size):
+    import time
+
+    from isms_tui.screens.summary import WorkshopSummaryScreen
+    from tests.tui_helpers import SESSION_ID
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    data, _ = make_data_dir(tmp_path, workshop=True)
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        pilot.app.push_screen(WorkshopSummaryScreen(pilot.app.session, SESSION_ID))
+        await pilot.pause()
+        await pilot.pause()
+
+    try:
+        assert snap_compare(IsmsApp(data, lang=lang), terminal_size=size, run_before=run_before)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

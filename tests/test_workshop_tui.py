@@ -116,6 +116,9 @@ async def test_a_workshop_from_start_to_end(tmp_path: Path):
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
         await pilot.click("#yes")
         await wait_until(pilot, lambda: app.session.active_workshop is None, "the session ended")
+        from isms_tui.screens.summary import WorkshopSummaryScreen
+
+        await wait_until(pilot, lambda: isinstance(app.screen, WorkshopSummaryScreen), "the session's summary")
     ended = Workspace(data).workshop_data(aid).workshops[w.id]
     assert ended.ended is not None
 

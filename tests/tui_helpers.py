@@ -23,7 +23,7 @@ async def wait_until(pilot, condition, what: str = "condition") -> None:
         await pilot.pause(0.01)
 
 
-def make_data_dir(root: Path, *, with_assessment: bool = True) -> tuple[Path, str | None]:
+def make_data_dir(root: Path, *, with_assessment: bool = True, workshop: bool = False) -> tuple[Path, str | None]:
     d = root / "data"
     (d / "banks").mkdir(parents=True, exist_ok=True)
     shutil.copy(FIXTURES / "sample_bank.toml", d / "banks" / "sample_bank.toml")
@@ -38,7 +38,8 @@ def make_data_dir(root: Path, *, with_assessment: bool = True) -> tuple[Path, st
         Answer("s-review-1", status="implemented", last_done="2099-01-10", created=STAMP, updated=STAMP),
     ]
     edits = [ActionEdit("question:s-backup-1", owner="IT 佐藤", due="2099-03-31", status="in_progress", progress="NAS購入済み", updated=STAMP)]
-    ws.create(a, answers, edits)
+    data = workshop_data(answers) if workshop else None
+    ws.create(a, answers, edits, workshop=data)
     return d, a.id
 
 
@@ -102,3 +103,41 @@ def add_workshop(data_dir: Path, assessment_id: str, *, start: bool = True) -> N
         s.park("s-cloud-1", "クラウドサービスの利用一覧を情報システムに確認する", owner="田中", due="2099-02-01")
         done = s.park("s-visitor-1", "Visitor log: is the paper book kept? [red]x[/red]", owner="Suzuki")
         s.update_parked(done.id, state="resolved", resolution="受付の紙台帳を1年保管している")
+
+SESSION_ID = "e0000001"
+
+
+def workshop_data(answers: list[Answer]):
+    """One finished two-hour session on the sample assessment, every id and time fixed: two
+    participants (one with markup-like text), two answers given and one changed (partial now:
+    a new gap), three parked items (one open without owner and date, one open with both, one
+    resolved), hostile text in a note."""
+    from isms_tui.workshop import CONSENSUS, AnswerEvent, ParkedItem, Participant, Workshop, WorkshopData
+
+    tanaka = Participant("田中", "情報システム", id="e0000101", created=STAMP)
+    suzuki = Participant("Suzuki [b]HR[/b]", "総務", id="e0000102", created=STAMP)
+    w = Workshop(title="第1回 ギャップ分析 [b]x[/b]", agenda=["sample/basics", "sample/records"],
+                 timebox={"sample/basics": 45}, participants=[tanaka.id, suzuki.id],
+                 section_started={"sample/basics": "2026-05-01T01:02:00+00:00", "sample/records": "2026-05-01T02:00:00+00:00"},
+                 started="2026-05-01T01:00:00+00:00", ended="2026-05-01T03:00:00+00:00", id=SESSION_ID)
+    history = [
+        AnswerEvent("s-backup-1", None, "implemented", at="2026-04-01T00:00:00+00:00", id="e0000201"),
+        AnswerEvent("s-scope-1", None, "implemented", by=tanaka.id, workshop=w.id, at="2026-05-01T01:10:00+00:00", id="e0000202"),
+        AnswerEvent("s-backup-1", "implemented", "partial", by=CONSENSUS, workshop=w.id, at="2026-05-01T01:30:00+00:00", id="e0000203"),
+        AnswerEvent("s-review-1", None, "implemented", by=suzuki.id, workshop=w.id, at="2026-05-01T02:10:00+00:00", id="e0000204"),
+    ]
+    for a in answers:
+        last = [e for e in history if e.item_id == a.item_id][-1:]
+        if last and last[0].workshop:
+            a.decided_by, a.workshop = last[0].by, last[0].workshop
+    parked = [
+        ParkedItem("s-cloud-1", "クラウドの契約書を探す | =cmd\n# x", workshop=w.id, id="e0000301",
+                   created="2026-05-01T01:40:00+00:00", updated="2026-05-01T01:40:00+00:00"),
+        ParkedItem("s-visitor-1", "Visitor log: ask reception [b]who[/b]", owner="Suzuki", due="2099-05-15",
+                   workshop=w.id, id="e0000302", created="2026-05-01T02:20:00+00:00", updated="2026-05-01T02:20:00+00:00"),
+        ParkedItem("s-cloud-1", "Which region holds the data?", owner="田中", state="resolved",
+                   resolution="Tokyo region (contract p.3)", workshop=w.id, id="e0000303",
+                   created="2026-05-01T01:50:00+00:00", updated="2026-05-01T02:50:00+00:00"),
+    ]
+    return WorkshopData(participants={p.id: p for p in (tanaka, suzuki)}, workshops={w.id: w},
+                        history=history, parked={p.id: p for p in parked})

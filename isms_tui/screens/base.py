@@ -75,6 +75,15 @@ class Export(AppRequest):
     pass
 
 
+@dataclass(eq=False)
+class ExportMinutes(AppRequest):
+    """Write the minutes of a workshop session of the open assessment into the data folder's
+    exports/ (``fmt``: "md" or "xlsx"), as the Excel export is written."""
+
+    workshop_id: str
+    fmt: str
+
+
 class NewAssessment(AppRequest):
     pass
 
