@@ -320,13 +320,16 @@ class IsmsApp(App[int]):
             if values is None or session is not self.session:
                 return
             try:
-                start_workshop(session, values)
+                w = start_workshop(session, values)
             except (UserError, StorageError, OSError) as exc:
                 self.notify_error(exc)
                 self.action_workshop_start(values)  # keep what was typed
                 return
             self.notify(self.tr("ws.started"), markup=False, timeout=10)
             self.refresh_screen_after_workshop()
+            if w.agenda:  # the room starts with the first section of the day
+                bank_id, _, section_id = w.agenda[0].partition("/")
+                self.jump_to_section(bank_id, section_id)
 
         self.push_screen(WorkshopStartDialog(session, preset), done)
 

@@ -62,6 +62,7 @@ async def test_a_workshop_from_start_to_end(tmp_path: Path):
         assert w.title == "Gap session 1" and w.agenda == ["sample/basics"] and w.timebox == {"sample/basics": 30}
         assert [app.session.workshop.participants[p].label() for p in w.participants] == ["Tanaka (IT)", "Suzuki (HR)"]
         await wait_until(pilot, lambda: q.query_one("#workshop-bar").display, "the workshop bar")
+        await wait_until(pilot, lambda: q.item.section_id == "basics", "the first section of the agenda")
         assert "Agenda 1/1" in static_text(q.query_one("#workshop-bar"))
 
         # who decided: one key picks the speaker, the answer records it
@@ -73,7 +74,7 @@ async def test_a_workshop_from_start_to_end(tmp_path: Path):
         assert app.session.answers[item].decided_by == w.participants[0]
         await pilot.press("w", "w")  # Suzuki, then the room's consensus
         await wait_until(pilot, lambda: app.session.active_workshop.speaker == CONSENSUS, "consensus")
-        assert "This session: 1 answered, 0 changed" in static_text(q.query_one("#workshop-bar")).replace("\n", " ")
+        assert "This session: 0 answered, 1 changed" in static_text(q.query_one("#workshop-bar")).replace("\n", " ")
 
         # the parking lot
         await pilot.press("k")
