@@ -232,7 +232,7 @@ async def test_summary_screen_exports_minutes_and_settles_parked_items(tmp_path:
     from textual.widgets import Input, Select, Static
 
     from isms_tui.app import IsmsApp
-    from isms_tui.screens.summary import ParkedDialog
+    from isms_tui.screens.workshop import ParkDialog as ParkedDialog
 
     data, aid = make_data_dir(tmp_path, workshop=True)
     app = IsmsApp(data, lang="en")

@@ -9,18 +9,18 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..exports.minutes import Minutes, MinutesSection, cell_text, minutes
 from ..model import UserError
 from ..service import Session, StorageError
-from ..text import MAX_FIELD_CHARS, clean
+from ..text import clean
 from ..workshop import ParkedItem
 from .base import ErrorOccurred, ExportMinutes, IsmsScreen
-from .common import plain, retranslate_bindings
-from .register import FormDialog
+from .common import retranslate_bindings
+from .workshop import ParkDialog
 
 SUMMARY_CSS = """
 WorkshopSummaryScreen #summary-body { height: 1fr; padding: 0 1; }
@@ -29,53 +29,6 @@ WorkshopSummaryScreen #summary-hint { color: $text-muted; height: auto; }
 WorkshopSummaryScreen #summary-parked { height: auto; max-height: 12; margin: 0 0 1 0; }
 """
 JOINED = ("answered", "changed", "parked")  # sections whose first two cells are "reference title"
-
-
-class ParkedDialog(FormDialog):
-    """An owner and a due date for a parked item, or its resolution: ctrl+s saves from any
-    field, escape cancels (a :class:`FormDialog`)."""
-
-    def __init__(self, parked: ParkedItem, heading: str):
-        super().__init__()
-        self.parked = parked
-        self.heading = heading
-
-    def compose(self) -> ComposeResult:
-        p = self.parked
-        with Vertical(classes="risk-form"):
-            yield Static(plain(self.tr("parked.form.title", title=self.heading)), classes="dialog-title")
-            yield Static(self.tr("form.hint"), classes="form-hint", markup=False)
-            with VerticalScroll(classes="form-body"):
-                yield Label(self.tr("parked.form.note"))
-                yield Static(plain(p.note), classes="dialog-text")
-                yield Label(self.tr("parked.form.owner"))
-                yield Input(p.owner, id="owner")
-                yield Label(self.tr("parked.form.due"))
-                yield Input(p.due or "", placeholder="YYYY-MM-DD", id="due")
-                yield Label(self.tr("parked.form.state"))
-                yield Select([(self.tr("parked.state.open"), "open"), (self.tr("parked.state.resolved"), "resolved")],
-                             value=p.state, allow_blank=False, id="state")
-                yield Label(self.tr("parked.form.resolution"))
-                yield Input(p.resolution, id="resolution")
-            yield from self.buttons()
-
-    def first_field(self):
-        return self.query_one("#owner", Input)
-
-    def values(self) -> dict:
-        return {
-            "owner": self.query_one("#owner", Input).value,
-            "due": self.query_one("#due", Input).value.strip() or None,
-            "state": self.query_one("#state", Select).value,
-            "resolution": self.query_one("#resolution", Input).value,
-        }
-
-    def action_save(self) -> None:
-        values = self.values()
-        if any(len(values[k]) > MAX_FIELD_CHARS for k in ("owner", "resolution")):
-            self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="error", markup=False, timeout=8)
-            return
-        self.dismiss(values)
 
 
 def _lines(sec: MinutesSection, none: str) -> Text:
@@ -205,7 +158,7 @@ class WorkshopSummaryScreen(IsmsScreen):
             self.notify(self.tr("parked.saved"), timeout=2, markup=False)
             self.reload()
 
-        self.app.push_screen(ParkedDialog(p, heading), done)
+        self.app.push_screen(ParkDialog(self.session, heading, p), done)
 
     # -- minutes ---------------------------------------------------------------------------
     def action_minutes_md(self) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sel
 
 from ..model import UserError
 from ..service import Session, StorageError
+from ..text import MAX_FIELD_CHARS
 from ..workshop import PARKED_STATES, ParkedItem, parse_participants, parse_timebox, section_key
 from .base import JumpToItem
 from .common import cell, error_line, plain
@@ -122,6 +123,18 @@ class ParkDialog(FormDialog):
                     yield Label(tr("ws.park.resolution"))
                     yield Input(self._v("resolution"), id="resolution")
             yield from self.buttons()
+
+    def first_field(self):
+        """A new parked item starts with what is open; a parked one with its owner (the end
+        of a session gives each an owner and a date)."""
+        return self.query_one("#note" if self.parked is None else "#owner", Input)
+
+    def action_save(self) -> None:
+        values = self.values()
+        if any(len(v) > MAX_FIELD_CHARS for v in values.values()):
+            self.notify(self.tr("q.too_long", max=f"{MAX_FIELD_CHARS:,}"), severity="error", markup=False, timeout=8)
+            return
+        self.dismiss(values)
 
     def values(self) -> dict:
         out = {k: self.query_one(f"#{k}", Input).value for k in ("note", "owner", "due")}
