@@ -14,13 +14,12 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..exports.minutes import Minutes, MinutesSection, cell_text, minutes
-from ..model import UserError
-from ..service import Session, StorageError
+from ..service import Session
 from ..text import clean
 from ..workshop import ParkedItem
-from .base import ErrorOccurred, ExportMinutes, IsmsScreen
+from .base import ExportMinutes, IsmsScreen
 from .common import retranslate_bindings
-from .workshop import ParkDialog
+from .workshop import edit_parked
 
 SUMMARY_CSS = """
 WorkshopSummaryScreen #summary-body { height: 1fr; padding: 0 1; }
@@ -144,21 +143,7 @@ class WorkshopSummaryScreen(IsmsScreen):
         p = next((x for x in self.parked if x.id == parked_id), None)
         if p is None or not p.is_open:
             return
-        item = self.session.view().item_ids.get(p.item_id)
-        heading = item.heading(self.lang) if item else p.item_id
-
-        def done(values: dict | None) -> None:
-            if values is None:
-                return
-            try:
-                self.session.update_parked(p.id, **values)
-            except (UserError, StorageError, OSError) as exc:
-                self.request(ErrorOccurred(exc))
-                return
-            self.notify(self.tr("parked.saved"), timeout=2, markup=False)
-            self.reload()
-
-        self.app.push_screen(ParkDialog(self.session, heading, p), done)
+        edit_parked(self, self.session, p, self.reload)
 
     # -- minutes ---------------------------------------------------------------------------
     def action_minutes_md(self) -> None:

@@ -4,6 +4,8 @@ these only show and collect."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -14,7 +16,7 @@ from ..model import UserError
 from ..service import Session, StorageError
 from ..text import MAX_FIELD_CHARS
 from ..workshop import PARKED_STATES, ParkedItem, parse_participants, parse_timebox, section_key
-from .base import JumpToItem
+from .base import IsmsScreen, JumpToItem
 from .common import cell, error_line, plain
 from .register import BoxedSelectionList, FormDialog, RegisterScreen, opt, select_value
 
@@ -152,6 +154,27 @@ def park_heading(session: Session, item_id: str, lang: str) -> str:
     return f"{item.ref_label(lang)}  {item.title(lang)}"
 
 
+def edit_parked(screen: IsmsScreen, session: Session, parked: ParkedItem, saved: Callable[[], None],
+                preset: dict | None = None) -> None:
+    """Open a parked item's dialog from ``screen``; save through the session, then call
+    ``saved``. A refused change is said in one line and the dialog opens again with what was
+    typed."""
+
+    def done(values: dict | None) -> None:
+        if values is None:
+            return
+        try:
+            session.update_parked(parked.id, **values)
+        except (UserError, StorageError, OSError) as exc:
+            screen.notify(error_line(exc, screen.lang), severity="error", markup=False, timeout=10)
+            edit_parked(screen, session, parked, saved, values)  # keep what was typed
+            return
+        screen.notify(screen.tr("ws.parked.saved"), timeout=2, markup=False)
+        saved()
+
+    screen.app.push_screen(ParkDialog(session, park_heading(session, parked.item_id, screen.lang), parked, preset), done)
+
+
 class ParkedScreen(RegisterScreen):
     """The parking lot: open items first, each with what is open, its owner and date."""
 
@@ -211,24 +234,10 @@ class ParkedScreen(RegisterScreen):
     def open_row(self) -> None:
         self.action_edit()
 
-    def action_edit(self, preset: dict | None = None) -> None:
+    def action_edit(self) -> None:
         p = self._current()
-        if p is None:
-            return
-
-        def done(values: dict | None) -> None:
-            if values is None:
-                return
-            try:
-                self.session.update_parked(p.id, **values)
-            except (UserError, StorageError, OSError) as exc:
-                self.notify(error_line(exc, self.lang), severity="error", markup=False, timeout=10)
-                self.action_edit(values)  # keep what was typed
-                return
-            self.notify(self.tr("ws.parked.saved"), timeout=2)
-            self.reload()
-
-        self.app.push_screen(ParkDialog(self.session, park_heading(self.session, p.item_id, self.lang), p, preset), done)
+        if p is not None:
+            edit_parked(self, self.session, p, self.reload)
 
     def action_goto(self) -> None:
         p = self._current()
