@@ -397,3 +397,32 @@ async def test_a_late_due_date_is_never_cut(tmp_path: Path, lang, size):
         assert "…" not in late
         if size[0] >= 120:
             assert late == "2020-01-31 " + t("plan.late", lang)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_dashboard_names_contradictions_by_reference_and_section_at_120x40(tmp_path: Path, lang):
+    from isms_tui.model import Answer, Assessment
+    from isms_tui.report import contradiction_line
+    from isms_tui.screens.dashboard import DashboardScreen
+    from isms_tui.service import Workspace
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    ws = Workspace(data)
+    aid = ws.create(Assessment(organization="View KK", banks=["process-acquisition", "clauses-2022"], lang=lang),
+                    [Answer("cl-4.3-1", "implemented"), Answer("acq-scope-1", "not_implemented")])
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.is_mounted, "the dashboard")
+        await pilot.pause()
+        card = app.screen.query_one("#dash-gate", Static)
+        gate = str(card.render())
+        view = app.session.view()
+        line = contradiction_line(view, view.contradictions[0], lang, short=True)
+        # the whole line, wrapped within the card, and the card tall enough to show every line
+        assert "".join(("- " + line).split()) in "".join(gate.split()), gate
+        assert card.content_region.height >= len(gate.splitlines())
+        assert app.screen.query_one("#dash-top").region.height >= len(gate.splitlines()) + 2
+        assert "cl-4.3-1" not in gate and "acq-scope-1" not in gate and "≠" not in gate

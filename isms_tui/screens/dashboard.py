@@ -10,12 +10,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..report import register_disagreement_line
+from ..report import contradiction_line, register_disagreement_line
 from ..scoring import pct
 from ..service import Session
 from ..text import display_width, truncate
 from .base import Export, IsmsScreen, JumpToSection, ShowPlan, ShowQuestionnaire
 from .common import bar, bar_style, retranslate_bindings, score_line
+from .guidance import wrap_lines
 
 
 class DashboardScreen(IsmsScreen):
@@ -76,15 +77,15 @@ class DashboardScreen(IsmsScreen):
 
         gate = view.gate
         g = Text()
+        height, width = self.app.size.height, self.app.size.width
+        inner = max(24, width // 2 - 4)  # the gate card text width
+        listed = 2 if height >= 30 else 1  # contradictions and register disagreements listed
         if gate.ready:
             g.append(self.tr("gate.ready"), style="bold green")
         else:
             g.append(self.tr("gate.not_ready", n=len(gate.blockers)), style="bold red")
             # the room it has: every blocker on a tall screen, full titles on a wide one
-            height, width = self.app.size.height, self.app.size.width
             shown = len(gate.blockers) if height >= 45 else 6 if height >= 30 else 3
-            self.query_one("#dash-top").styles.max_height = shown + 4 + (2 if view.contradictions else 0)
-            inner = max(24, width // 2 - 4)  # the gate card text width
             for req in gate.blockers[:shown]:
                 head, state = f"- {req.ref.label(lang)} ", f" ({self.tr('gate.state.' + req.state)})"
                 title_w = max(4, inner - display_width(head) - display_width(state))
@@ -93,13 +94,17 @@ class DashboardScreen(IsmsScreen):
                 g.append("\n" + self.tr("dash.more", n=len(gate.blockers) - shown))
         if view.contradictions:
             g.append("\n" + self.tr("dash.contradictions", n=len(view.contradictions)), style="bold yellow")
-            for c in view.contradictions[:2]:
-                g.append(f"\n- {c.implemented.id} ≠ {c.not_implemented.id}")
+            for c in view.contradictions[:listed]:
+                g.append("\n- " + contradiction_line(view, c, lang, short=True))
         if view.register_disagreements:
             g.append("\n" + self.tr("dash.register_disagreements", n=len(view.register_disagreements)),
                      style="bold yellow")
-            for ref, item, status in view.register_disagreements[:2]:
-                g.append("\n- " + register_disagreement_line(ref, item, status, lang))
+            for ref, item, status in view.register_disagreements[:listed]:
+                g.append("\n- " + register_disagreement_line(view, ref, item, status, lang))
+        # broken by the Japanese line-breaking rules; the cards as tall as their lines, within
+        # half the screen (the rest is for the bars)
+        g = wrap_lines(g, inner)
+        self.query_one("#dash-top").styles.max_height = max(10, height // 2 - 1)
         self.query_one("#dash-gate", Static).update(g)
 
         ol = self.query_one("#dash-bars", OptionList)
