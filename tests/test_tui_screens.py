@@ -426,3 +426,28 @@ async def test_dashboard_names_contradictions_by_reference_and_section_at_120x40
         assert card.content_region.height >= len(gate.splitlines())
         assert app.screen.query_one("#dash-top").region.height >= len(gate.splitlines()) + 2
         assert "cl-4.3-1" not in gate and "acq-scope-1" not in gate and "≠" not in gate
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "size"), [("ja", (80, 24)), ("ja", (120, 40)), ("en", (80, 24))])
+async def test_help_lines_follow_japanese_line_breaking(tmp_path: Path, lang, size):
+    """The tmux sweep saw the F1 help (Textual's Markdown) start lines with 。 and leave
+    "ctrl+p:" alone on its line at 80 columns: it is broken by phrase, as the guidance is."""
+    from isms_tui.screens.help import HelpScreen
+    from isms_tui.text import NO_LINE_START
+
+    data, _ = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.is_mounted, "the help")
+        await pilot.pause()
+        widget = app.screen.query_one("#help-text", Static)
+        lines = [strip.text.rstrip() for strip in widget.render_lines(widget.region.reset_offset)]
+        text_lines = [ln.rstrip() for ln in widget.render().plain.split("\n")]
+        assert lines[:len(text_lines)] == text_lines  # broken by us, never again by the terminal
+        starts = [ln.strip().removeprefix("・").removeprefix("- ")[:1] for ln in lines if ln.strip()]
+        assert not NO_LINE_START.intersection(starts), lines
+        ctrl_p = next(ln for ln in lines if ln.startswith("- ctrl+p:"))
+        assert len(ctrl_p) > len("- ctrl+p: "), lines
