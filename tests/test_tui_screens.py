@@ -451,3 +451,54 @@ async def test_help_lines_follow_japanese_line_breaking(tmp_path: Path, lang, si
         assert not NO_LINE_START.intersection(starts), lines
         ctrl_p = next(ln for ln in lines if ln.startswith("- ctrl+p:"))
         assert len(ctrl_p) > len("- ctrl+p: "), lines
+
+
+FOOTER_SCREENS = {  # keys pressed from the home screen, as in test_snapshots
+    "home": [], "questionnaire": ["enter"], "dashboard": ["enter", "d"], "plan": ["enter", "a"],
+    "assets": ["enter", "f6"], "risks": ["enter", "f5"], "soa": ["enter", "f7"],
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_footer_shows_whole_keys_that_fit_main_keys_first(tmp_path: Path, lang, size):
+    """The tmux sweep saw the 80-column footer cut "f1 Hel", "x Exc" and the palette key
+    through a Japanese character: every key shown is whole and inside the screen, the
+    screen's own first keys are kept (the questionnaire's d/a/x first), and at 200 columns
+    nothing is dropped."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    from tests.tui_helpers import add_register
+
+    data, aid = make_data_dir(tmp_path)
+    add_register(data, aid)
+    app = IsmsApp(data, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        home = None
+        for name, keys in FOOTER_SCREENS.items():
+            await wait_until(pilot, lambda: app.screen.query(Footer), "a screen with a footer")
+            home = home or app.screen
+            for k in keys:
+                await pilot.press(k)
+                await pilot.pause()
+            await wait_until(pilot, lambda: app.screen.query(Footer) and app.screen.query(FooterKey), name)
+            await pilot.pause()
+            footer = app.screen.query_one(Footer)
+            shown = list(footer.query(FooterKey))
+            regions = sorted((k.region for k in shown), key=lambda r: r.x)
+            assert all(r.right <= size[0] and r.width > 0 for r in regions), (name, regions)
+            assert all(a.right <= b.x for a, b in zip(regions, regions[1:], strict=False)), (name, regions)
+            keys = [k.key for k in shown if not k.has_class("-command-palette")]
+            actions = [k.action for k in shown if not k.has_class("-command-palette")]
+            own = list(dict.fromkeys(b.action for _n, b, _e, _t in app.screen.active_bindings.values()
+                                     if b.show and b.id != "command_palette"))
+            assert actions[:2] == own[:2], (name, actions)
+            if name == "questionnaire":
+                assert keys[:3] == ["d", "a", "x"]
+            if size[0] >= 200:
+                assert actions == own and {"f1", "f2", "ctrl+q"} <= set(keys), (name, actions, own)
+            while app.screen is not home:
+                await pilot.press("escape")
+                await pilot.pause()

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..report import contradiction_line, register_disagreement_line
@@ -16,6 +16,7 @@ from ..service import Session
 from ..text import display_width, truncate
 from .base import Export, IsmsScreen, JumpToSection, ShowPlan, ShowQuestionnaire
 from .common import bar, bar_style, retranslate_bindings, score_line
+from .footer import IsmsFooter
 from .guidance import wrap_lines
 
 
@@ -40,7 +41,7 @@ class DashboardScreen(IsmsScreen):
             yield OptionList(id="dash-bars")
             with VerticalScroll(id="dash-side"):
                 yield Static(id="dash-priorities", markup=False)
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         retranslate_bindings(self, self.lang)  # the data loads on resume (also sent on push)

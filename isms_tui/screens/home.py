@@ -6,7 +6,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Button, DataTable, Header, Static
 
 from ..model import UserError
 from ..scoring import pct
@@ -14,6 +14,7 @@ from ..service import StorageError, Summary
 from .base import CloseAssessment, ErrorOccurred, IsmsScreen, NewAssessment, OpenAssessment, OpenDemo
 from .common import bank_problem_line, cell, error_line, retranslate_bindings
 from .dialogs import ConfirmScreen
+from .footer import IsmsFooter
 
 
 class HomeScreen(IsmsScreen):
@@ -37,7 +38,7 @@ class HomeScreen(IsmsScreen):
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("", id="create", variant="primary")
                     yield Button("", id="demo")
-        yield Footer()
+        yield IsmsFooter()
 
     rows: dict[str, Summary]
 

@@ -8,7 +8,7 @@ from datetime import date
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Label, Select, Static, TextArea
 
 from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
@@ -16,6 +16,7 @@ from ..service import Session, StorageError
 from ..text import MAX_FIELD_CHARS, display_width, wrap_ja
 from .base import ErrorOccurred, Export, IsmsScreen, JumpToItem, ShowDashboard
 from .common import cell, plain, retranslate_bindings
+from .footer import IsmsFooter
 from .register import FormDialog
 
 SORTS = ("priority", "due", "owner", "status", "refs")
@@ -94,7 +95,7 @@ class ActionPlanScreen(IsmsScreen):
         yield Static(id="plan-bar", markup=False)
         yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
         yield Static(id="plan-detail")
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         retranslate_bindings(self, self.lang)  # the data loads on resume (also sent on push)

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, SelectionList, Static
 
 from ..model import UserError
 from ..risk import METHODS, TREATMENTS, Risk, RiskCriteria, build_risk, rate, threats
 from ..service import Session
 from ..text import clean, display_width, truncate, wrap_ja
 from .common import cell, error_line, plain
+from .footer import IsmsFooter
 from .register import (
     TABLE_CSS,
     BoxedSelectionList,
@@ -309,7 +310,7 @@ class RisksScreen(RegisterScreen):
                 yield Static(id="risk-detail", classes="risk-detail")
             with VerticalScroll(id="risk-side"):
                 yield Static(id="heat", markup=False)
-        yield Footer()
+        yield IsmsFooter()
 
     def reload(self) -> None:
         lang = self.lang

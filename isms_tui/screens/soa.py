@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, SelectionList, Static
 
 from ..model import UserError
 from ..service import Session, StorageError
@@ -17,6 +17,7 @@ from ..soa_decisions import SOA_REASONS, SoaDecision, suggestion
 from ..view import SoaRow
 from .base import JumpToItem
 from .common import cell, error_line, plain
+from .footer import IsmsFooter
 from .register import BoxedSelectionList, FormDialog, RegisterScreen, opt, select_value
 
 SOA_FILTERS = ("all", "excluded", "untraced", "conflicts")
@@ -95,7 +96,7 @@ class SoaScreen(RegisterScreen):
         yield Header()
         yield Static(id="soa-bar", classes="risk-bar", markup=False)
         yield DataTable(id="soa", classes="risk-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield IsmsFooter()
 
     def _keep(self, row: SoaRow, orphans: set[str]) -> bool:
         if self.filter == "excluded":
