@@ -3,8 +3,8 @@
 Textual's Footer lays every shown key in one row and docks the palette key over its right
 end: at 80 columns the row ran under it, cutting a Japanese description in half and leaving a
 stray ``▏`` above the footer. :class:`IsmsFooter` shows only the keys that fit, dropping the
-least important first: the ones a screen names in ``FOOTER_DROP``, then the app's quit and
-language keys, then from the right end (a screen lists its main keys first). Every key still
+least important first: the app's quit and language keys, then from the right end (a screen
+lists its main keys first). Every key still
 works, and the palette (ctrl+p) and the help (F1) list them all.
 """
 
@@ -21,8 +21,7 @@ from textual.widgets._footer import FooterKey
 from ..text import display_width
 
 APP_DROP = ("quit", "toggle_lang")
-"""The app's keys dropped first after a screen's own FOOTER_DROP (ctrl+q and F2 are in the
-help and the palette)."""
+"""The app's keys dropped first (ctrl+q and F2 are in the help and the palette)."""
 
 KEY_FRAME = 3  # a key's cells besides its key and description: one each side of the key, one after the text
 PALETTE_FRAME = 4  # the palette key's border, its key padding and its padding on the right
@@ -68,8 +67,7 @@ class IsmsFooter(Footer):
         if palette is not None:
             _node, pb, _enabled, _tooltip = palette
             room -= display_width(self.app.get_key_display(pb)) + display_width(pb.description) + PALETTE_FRAME
-        drop = (*getattr(self.screen, "FOOTER_DROP", ()), *APP_DROP)
-        shown = fit_keys(keys, room, drop)
+        shown = fit_keys(keys, room, APP_DROP)
         for n, (binding, enabled, tooltip) in enumerate(entries):
             if n in shown:
                 yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
