@@ -502,3 +502,25 @@ async def test_footer_shows_whole_keys_that_fit_main_keys_first(tmp_path: Path, 
             while app.screen is not home:
                 await pilot.press("escape")
                 await pilot.pause()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "text"), [("ja", "該当するものはありません"), ("en", "No matches found")])
+async def test_palette_says_no_matches_in_the_ui_language(tmp_path: Path, lang, text):
+    from textual.command import CommandList, CommandPalette
+
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*"zqxjv")
+        commands = app.screen.query_one(CommandList)
+
+        def no_matches():
+            return commands.option_count and commands.get_option_at_index(0).id == "--no-matches"
+
+        await wait_until(pilot, no_matches, "the no-matches line")
+        prompt = commands.get_option_at_index(0).prompt
+        assert text in str(getattr(prompt, "renderable", prompt))
