@@ -524,3 +524,33 @@ async def test_palette_says_no_matches_in_the_ui_language(tmp_path: Path, lang, 
         await wait_until(pilot, no_matches, "the no-matches line")
         prompt = commands.get_option_at_index(0).prompt
         assert text in str(getattr(prompt, "renderable", prompt))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_plan_action_column_takes_the_room_at_80_columns(tmp_path: Path, lang):
+    """The tmux sweep saw every row of the demo's plan read "Have the ISMS s…" at 80 columns:
+    below 100 columns the reference column gives its room to the action (the detail pane
+    names the reference in full)."""
+    from textual.widgets import DataTable
+
+    from isms_tui.demo import create_demo
+    from isms_tui.screens.plan import ActionPlanScreen
+    from isms_tui.service import Workspace
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    aid = create_demo(Workspace(data), lang)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.rows, "the plan")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        widths = {k.value: c.width for k, c in table.columns.items()}
+        assert "refs" not in widths and widths["action"] >= 30, widths
+        assert sum(widths.values()) + 2 * len(widths) + 2 <= 80, widths  # nothing scrolls sideways
+        act = app.screen._current()
+        assert act.refs[0].full(lang) in str(app.screen.query_one("#plan-detail").render())
+        await pilot.resize_terminal(120, 40)
+        await wait_until(pilot, lambda: "refs" in {k.value for k in table.columns}, "the refs column at 120")
