@@ -554,3 +554,41 @@ async def test_plan_action_column_takes_the_room_at_80_columns(tmp_path: Path, l
         assert act.refs[0].full(lang) in str(app.screen.query_one("#plan-detail").render())
         await pilot.resize_terminal(120, 40)
         await wait_until(pilot, lambda: "refs" in {k.value for k in table.columns}, "the refs column at 120")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_home_and_soa_text_columns_take_the_room_at_200x50(tmp_path: Path, lang):
+    """The tmux sweep saw home and the SoA leave the right half empty at 200 columns while
+    cutting an organization's name at 30 cells and control titles and statuses ("Not
+    impleme…"): their text columns take the room."""
+    from textual.widgets import DataTable
+
+    from isms_tui.model import Assessment
+    from isms_tui.screens.soa import SoaScreen
+    from isms_tui.service import Workspace
+    from isms_tui.text import display_width
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    org = "Sakura Design and Engineering Holdings Co., Ltd. (Tokyo head office)"
+    Workspace(data).create(Assessment(organization=org, banks=["annex-a-2022"], lang=lang))
+    app = IsmsApp(data, lang=lang)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await wait_until(pilot, lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count, "home")
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row_at(0)[0]) == org  # whole (at 80 columns it is cut at 30 cells)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, SoaScreen) and app.screen.rows, "the SoA")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        widths = {k.value: c.width for k, c in table.columns.items()}
+        assert sum(widths.values()) + 2 * len(widths) + 2 >= 195, widths  # the table spans the screen
+        titles = [str(t) for t in table.get_column("title")]
+        assert not any(t.endswith("…") for t in titles), [t for t in titles if t.endswith("…")]
+        assert max(map(display_width, titles)) <= widths["title"]
+        assert not any(str(s).endswith("…") for s in table.get_column("status"))
+        await pilot.resize_terminal(120, 40)  # the title took 41 cells at 120 columns, half the room
+        await wait_until(pilot, lambda: table.columns and {k.value: c.width for k, c in table.columns.items()}["title"] >= 60,
+                         "the title column at 120 columns")
