@@ -199,9 +199,9 @@ def contradiction_line(view, c, lang: str, *, short: bool = False) -> str:
              b=view.asked_in(c.not_implemented, lang, bank=not short))
 
 
-def register_disagreement_line(view, ref, item, status: str | None, lang: str) -> str:
+def register_disagreement_line(view, ref, item, status: str | None, lang: str, *, short: bool = False) -> str:
     """One answer that lags behind the risk register, as every view words it (the question
-    named by where it is asked, never by its internal id)."""
-    return t("register_disagreement", lang, item=view.asked_in(item, lang), status=t(f"status.{status or 'unanswered'}", lang),
+    named by where it is asked, never by its internal id; ``short``: by its section alone)."""
+    return t("register_disagreement", lang, item=view.asked_in(item, lang, bank=not short), status=t(f"status.{status or 'unanswered'}", lang),
              ref=ref.label(lang))
 

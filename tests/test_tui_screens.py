@@ -400,8 +400,8 @@ async def test_a_late_due_date_is_never_cut(tmp_path: Path, lang, size):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("lang", ["ja", "en"])
-async def test_dashboard_names_contradictions_by_reference_and_section_at_120x40(tmp_path: Path, lang):
+@pytest.mark.parametrize(("lang", "size"), [("ja", (120, 40)), ("en", (120, 40)), ("ja", (80, 24))])
+async def test_dashboard_names_contradictions_by_reference_and_section(tmp_path: Path, lang, size):
     from isms_tui.model import Answer, Assessment
     from isms_tui.report import contradiction_line
     from isms_tui.screens.dashboard import DashboardScreen
@@ -412,7 +412,7 @@ async def test_dashboard_names_contradictions_by_reference_and_section_at_120x40
     aid = ws.create(Assessment(organization="View KK", banks=["process-acquisition", "clauses-2022"], lang=lang),
                     [Answer("cl-4.3-1", "implemented"), Answer("acq-scope-1", "not_implemented")])
     app = IsmsApp(data, lang=lang, open_id=aid)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.is_mounted, "the dashboard")
@@ -421,8 +421,10 @@ async def test_dashboard_names_contradictions_by_reference_and_section_at_120x40
         gate = str(card.render())
         view = app.session.view()
         line = contradiction_line(view, view.contradictions[0], lang, short=True)
-        # the whole line, wrapped within the card, and the card tall enough to show every line
-        assert "".join(("- " + line).split()) in "".join(gate.split()), gate
+        # the whole line, wrapped within the card (only the count on a short screen), and the
+        # card tall enough to show every line
+        assert ("".join(("- " + line).split()) in "".join(gate.split())) == (size[1] >= 30), gate
+        assert "".join(app.screen.tr("dash.contradictions", n=1).split()) in "".join(gate.split())
         assert card.content_region.height >= len(gate.splitlines())
         assert app.screen.query_one("#dash-top").region.height >= len(gate.splitlines()) + 2
         assert "cl-4.3-1" not in gate and "acq-scope-1" not in gate and "≠" not in gate

@@ -80,7 +80,9 @@ class DashboardScreen(IsmsScreen):
         g = Text()
         height, width = self.app.size.height, self.app.size.width
         inner = max(24, width // 2 - 4)  # the gate card text width
-        listed = 2 if height >= 30 else 1  # contradictions and register disagreements listed
+        # contradictions and register disagreements listed one by one (their counts always
+        # show; the text report and the workbook list them all): none on a short screen
+        listed = 2 if height >= 45 else 1 if height >= 30 else 0
         if gate.ready:
             g.append(self.tr("gate.ready"), style="bold green")
         else:
@@ -101,7 +103,7 @@ class DashboardScreen(IsmsScreen):
             g.append("\n" + self.tr("dash.register_disagreements", n=len(view.register_disagreements)),
                      style="bold yellow")
             for ref, item, status in view.register_disagreements[:listed]:
-                g.append("\n- " + register_disagreement_line(view, ref, item, status, lang))
+                g.append("\n- " + register_disagreement_line(view, ref, item, status, lang, short=True))
         # broken by the Japanese line-breaking rules; the cards as tall as their lines, within
         # half the screen (the rest is for the bars)
         g = wrap_lines(g, inner)
