@@ -400,7 +400,7 @@ async def test_a_late_due_date_is_never_cut(tmp_path: Path, lang, size):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("lang", "size"), [("ja", (120, 40)), ("en", (120, 40)), ("ja", (80, 24))])
+@pytest.mark.parametrize(("lang", "size"), [("ja", (120, 40)), ("en", (120, 40)), ("ja", (80, 24)), ("en", (80, 24))])
 async def test_dashboard_names_contradictions_by_reference_and_section(tmp_path: Path, lang, size):
     from isms_tui.model import Answer, Assessment
     from isms_tui.report import contradiction_line
@@ -594,3 +594,26 @@ async def test_home_and_soa_text_columns_take_the_room_at_200x50(tmp_path: Path,
         await pilot.resize_terminal(120, 40)  # the title took 41 cells at 120 columns, half the room
         await wait_until(pilot, lambda: table.columns and {k.value: c.width for k, c in table.columns.items()}["title"] >= 60,
                          "the title column at 120 columns")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_dashboard_gate_card_of_the_demo_is_never_clipped_at_80x24(tmp_path: Path, lang):
+    """The demo has contradictions and answers that lag behind the register: at 80x24 the
+    gate card shows their counts, and its last line and bottom border stay on screen."""
+    from isms_tui.demo import create_demo
+    from isms_tui.screens.dashboard import DashboardScreen
+    from isms_tui.service import Workspace
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    aid = create_demo(Workspace(data), lang)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.is_mounted, "the dashboard")
+        await pilot.pause()
+        view = app.session.view()
+        assert view.register_disagreements  # the case this test is about
+        gate = str(app.screen.query_one("#dash-gate", Static).render())
+        assert app.screen.query_one("#dash-top").region.height >= len(gate.splitlines()) + 2, gate

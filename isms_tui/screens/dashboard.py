@@ -105,9 +105,9 @@ class DashboardScreen(IsmsScreen):
             for ref, item, status in view.register_disagreements[:listed]:
                 g.append("\n- " + register_disagreement_line(view, ref, item, status, lang, short=True))
         # broken by the Japanese line-breaking rules; the cards as tall as their lines, within
-        # half the screen (the rest is for the bars)
+        # half the screen (12 rows on 24: the English counts wrap to 5 lines at 80 columns)
         g = wrap_lines(g, inner)
-        self.query_one("#dash-top").styles.max_height = max(10, height // 2 - 1)
+        self.query_one("#dash-top").styles.max_height = max(12, height // 2 - 1)
         self.query_one("#dash-gate", Static).update(g)
 
         ol = self.query_one("#dash-bars", OptionList)
