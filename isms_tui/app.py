@@ -23,7 +23,7 @@ from .screens import base
 from .screens.base import IsmsBase
 from .screens.common import bank_problem_line, error_line, retranslate_bindings
 from .screens.home import HomeScreen
-from .screens.palette import JumpProvider
+from .screens.palette import IsmsCommandPalette, JumpProvider
 from .service import LockedError, Session, StorageError, Workspace, log_error
 
 ERROR_LOG = "error.log"
@@ -522,7 +522,8 @@ class IsmsApp(App[int]):
     def action_command_palette(self) -> None:
         """Textual's palette with its placeholder in the UI language."""
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=self.tr("palette.placeholder"), id="--command-palette"))
+            self.push_screen(IsmsCommandPalette(placeholder=self.tr("palette.placeholder"),
+                                                no_matches=self.tr("palette.no_matches"), id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's own commands (theme, quit, keys, maximize, screenshot), in the UI language,

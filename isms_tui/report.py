@@ -172,12 +172,10 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
         out.append(f"  [{t('gate.state.' + r.state, lang)}] {r.ref.full(lang)}" + (f"  ({items})" if items else ""))
     if view.contradictions:
         out += ["", t("dash.contradictions", lang, n=len(view.contradictions))]
-        for c in view.contradictions:
-            out.append("  " + t("xlsx.contradiction", lang, a=c.implemented.id, b=c.not_implemented.id,
-                                refs=", ".join(r.label(lang) for r in c.refs)))
+        out += ["  " + contradiction_line(view, c, lang) for c in view.contradictions]
     if view.register_disagreements:
         out += ["", t("dash.register_disagreements", lang, n=len(view.register_disagreements))]
-        out += ["  " + register_disagreement_line(ref, item, status, lang) for ref, item, status in view.register_disagreements]
+        out += ["  " + register_disagreement_line(view, ref, item, status, lang) for ref, item, status in view.register_disagreements]
     out += risk_text(view, lang)
     out += ["", t("report.plan", lang, n=len(view.plan))]
     for act in view.plan:
@@ -188,8 +186,22 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
     return out
 
 
-def register_disagreement_line(ref, item, status: str | None, lang: str) -> str:
-    """One answer that lags behind the risk register, as every view words it."""
-    return t("register_disagreement", lang, item=item.id, status=t(f"status.{status or 'unanswered'}", lang),
+def contradiction_line(view, c, lang: str, *, short: bool = False) -> str:
+    """Two answers on the same requirement that disagree, as every view words it: the typed
+    reference (with its title when there is one in common) and where each answer was given
+    (``short``: reference labels and section titles only, for the dashboard)."""
+    refs = c.refs or c.implemented.shown_refs
+    if short or len(refs) != 1:
+        what = ", ".join(r.label(lang) for r in refs)
+    else:
+        what = refs[0].full(lang)
+    return t("contradiction", lang, refs=what, a=view.asked_in(c.implemented, lang, bank=not short),
+             b=view.asked_in(c.not_implemented, lang, bank=not short))
+
+
+def register_disagreement_line(view, ref, item, status: str | None, lang: str, *, short: bool = False) -> str:
+    """One answer that lags behind the risk register, as every view words it (the question
+    named by where it is asked, never by its internal id; ``short``: by its section alone)."""
+    return t("register_disagreement", lang, item=view.asked_in(item, lang, bank=not short), status=t(f"status.{status or 'unanswered'}", lang),
              ref=ref.label(lang))
 

@@ -837,11 +837,17 @@ def treatment_text(row: RiskRow, lang: str) -> str:
     return f"{head}\n{r.plan}" if r.plan else head
 
 
+def control_refs(ids: list[str] | tuple[str, ...], edition: str) -> tuple[Ref, ...]:
+    """A risk's control ids (Annex A of the assessment's edition) as typed references, shown
+    as "A.8.7" or "A.9.1.1 (2013)", never as a bare number."""
+    ref_type = CONTROL if edition == "2022" else CONTROL_2013
+    return tuple(Ref(ref_type, c) for c in ids)
+
+
 def treatment_seeds(register: Register, edition: str) -> list[ActionSeed]:
     """One plan action per risk treated by reduce, share or avoid (source kind "risk"), owned
     by the risk owner, due on the risk's date (or the suggested one), the planned controls as
     its references. Priority follows the band before treatment."""
-    ref_type = CONTROL if edition == "2022" else CONTROL_2013
     out = []
     for row in register.rows:
         r = row.risk
@@ -851,7 +857,7 @@ def treatment_seeds(register: Register, edition: str) -> list[ActionSeed]:
         out.append(ActionSeed(
             source=ActionSource("risk", r.id),
             what={lg: treatment_text(row, lg) for lg in LANGS},
-            refs=tuple(Ref(ref_type, c) for c in r.planned_controls),
+            refs=control_refs(r.planned_controls, edition),
             priority=prio, owner=r.owner, due=r.due,
         ))
     return out

@@ -218,6 +218,18 @@ class AssessmentView:
         order = {i.id: n for n, i in enumerate(self.items)}
         return {k: tuple(sorted(v, key=order.__getitem__)) for k, v in out.items()}
 
+    def asked_in(self, item: Item, lang: str, *, bank: bool = True) -> str:
+        """Where the user answered an item, as the questionnaire's header names it:
+        "Bank title › Section title" (``bank=False``: the section title alone, for narrow places)."""
+        b = next((b for b in self.banks if b.id == item.bank_id), None)
+        if b is None:
+            return item.id
+        sec = b.section(item.section_id)
+        section = sec.title[lang] if sec else ""
+        if not bank:
+            return section or b.title[lang]
+        return f"{b.title[lang]} › {section}" if section else b.title[lang]
+
     def also_asked(self, item_id: str) -> list[tuple[Item, str | None]]:
         """The linked items with their answers ("also asked in …: implemented")."""
         return [(self._by_id[i], self.answers[i].status if i in self.answers else None) for i in self.links.get(item_id, ())]

@@ -265,6 +265,7 @@ async def test_risk_register_fits_80_columns_and_shows_the_selected_risk_in_full
         detail = screen.query_one("#risk-detail", Static)
         threat = "マルウェア感染(ランサムウェアを含む)" if lang == "ja" else "Malware infection (including ransomware)"
         await _wait_for(pilot, lambda: _shows(detail, threat) and _shows(detail, "営業部長 田中"))
+        assert _shows(detail, "A.8.7, A.8.8")  # planned controls as typed labels, never bare "8.7"
         await pilot.press("down", "down")  # accepted, with the full record
         await _wait_for(pilot, lambda: _shows(detail, "CEO Yamada") and _shows(detail, "2099-12-31"))
         await pilot.press("down")  # the open issue is spelled out

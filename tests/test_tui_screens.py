@@ -397,3 +397,223 @@ async def test_a_late_due_date_is_never_cut(tmp_path: Path, lang, size):
         assert "…" not in late
         if size[0] >= 120:
             assert late == "2020-01-31 " + t("plan.late", lang)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "size"), [("ja", (120, 40)), ("en", (120, 40)), ("ja", (80, 24)), ("en", (80, 24))])
+async def test_dashboard_names_contradictions_by_reference_and_section(tmp_path: Path, lang, size):
+    from isms_tui.model import Answer, Assessment
+    from isms_tui.report import contradiction_line
+    from isms_tui.screens.dashboard import DashboardScreen
+    from isms_tui.service import Workspace
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    ws = Workspace(data)
+    aid = ws.create(Assessment(organization="View KK", banks=["process-acquisition", "clauses-2022"], lang=lang),
+                    [Answer("cl-4.3-1", "implemented"), Answer("acq-scope-1", "not_implemented")])
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.is_mounted, "the dashboard")
+        await pilot.pause()
+        card = app.screen.query_one("#dash-gate", Static)
+        gate = str(card.render())
+        view = app.session.view()
+        line = contradiction_line(view, view.contradictions[0], lang, short=True)
+        # the whole line, wrapped within the card (only the count on a short screen), and the
+        # card tall enough to show every line
+        assert ("".join(("- " + line).split()) in "".join(gate.split())) == (size[1] >= 30), gate
+        assert "".join(app.screen.tr("dash.contradictions", n=1).split()) in "".join(gate.split())
+        assert card.content_region.height >= len(gate.splitlines())
+        assert app.screen.query_one("#dash-top").region.height >= len(gate.splitlines()) + 2
+        assert "cl-4.3-1" not in gate and "acq-scope-1" not in gate and "≠" not in gate
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "size"), [("ja", (80, 24)), ("ja", (120, 40)), ("en", (80, 24))])
+async def test_help_lines_follow_japanese_line_breaking(tmp_path: Path, lang, size):
+    """The tmux sweep saw the F1 help (Textual's Markdown) start lines with 。 and leave
+    "ctrl+p:" alone on its line at 80 columns: it is broken by phrase, as the guidance is."""
+    from isms_tui.screens.help import HelpScreen
+    from isms_tui.text import NO_LINE_START
+
+    data, _ = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen.is_mounted, "the help")
+        await pilot.pause()
+        widget = app.screen.query_one("#help-text", Static)
+        lines = [strip.text.rstrip() for strip in widget.render_lines(widget.region.reset_offset)]
+        text_lines = [ln.rstrip() for ln in widget.render().plain.split("\n")]
+        assert lines[:len(text_lines)] == text_lines  # broken by us, never again by the terminal
+        starts = [ln.strip().removeprefix("・").removeprefix("- ")[:1] for ln in lines if ln.strip()]
+        assert not NO_LINE_START.intersection(starts), lines
+        ctrl_p = next(ln for ln in lines if ln.startswith("- ctrl+p:"))
+        assert len(ctrl_p) > len("- ctrl+p: "), lines
+
+
+FOOTER_SCREENS = {  # keys pressed from the home screen, as in test_snapshots
+    "home": [], "questionnaire": ["enter"], "dashboard": ["enter", "d"], "plan": ["enter", "a"],
+    "assets": ["enter", "f6"], "risks": ["enter", "f5"], "soa": ["enter", "f7"],
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_footer_shows_whole_keys_that_fit_main_keys_first(tmp_path: Path, lang, size):
+    """The tmux sweep saw the 80-column footer cut "f1 Hel", "x Exc" and the palette key
+    through a Japanese character: every key shown is whole and inside the screen, the
+    screen's own first keys are kept (the questionnaire's d/a/x first), and at 200 columns
+    nothing is dropped."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    from tests.tui_helpers import add_register
+
+    data, aid = make_data_dir(tmp_path)
+    add_register(data, aid)
+    app = IsmsApp(data, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        home = None
+        for name, keys in FOOTER_SCREENS.items():
+            await wait_until(pilot, lambda: app.screen.query(Footer), "a screen with a footer")
+            home = home or app.screen
+            for k in keys:
+                await pilot.press(k)
+                await pilot.pause()
+            await wait_until(pilot, lambda: app.screen.query(Footer) and app.screen.query(FooterKey), name)
+            await pilot.pause()
+            footer = app.screen.query_one(Footer)
+            shown = list(footer.query(FooterKey))
+            regions = sorted((k.region for k in shown), key=lambda r: r.x)
+            assert all(r.right <= size[0] and r.width > 0 for r in regions), (name, regions)
+            assert all(a.right <= b.x for a, b in zip(regions, regions[1:], strict=False)), (name, regions)
+            keys = [k.key for k in shown if not k.has_class("-command-palette")]
+            actions = [k.action for k in shown if not k.has_class("-command-palette")]
+            own = list(dict.fromkeys(b.action for _n, b, _e, _t in app.screen.active_bindings.values()
+                                     if b.show and b.id != "command_palette"))
+            assert actions[:2] == own[:2], (name, actions)
+            if name == "questionnaire":
+                assert keys[:3] == ["d", "a", "x"]
+            if size[0] >= 200:
+                assert actions == own and {"f1", "f2", "ctrl+q"} <= set(keys), (name, actions, own)
+            while app.screen is not home:
+                await pilot.press("escape")
+                await pilot.pause()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "text"), [("ja", "該当するものはありません"), ("en", "No matches found")])
+async def test_palette_says_no_matches_in_the_ui_language(tmp_path: Path, lang, text):
+    from textual.command import CommandList, CommandPalette
+
+    data, aid = make_data_dir(tmp_path)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*"zqxjv")
+        commands = app.screen.query_one(CommandList)
+
+        def no_matches():
+            return commands.option_count and commands.get_option_at_index(0).id == "--no-matches"
+
+        await wait_until(pilot, no_matches, "the no-matches line")
+        prompt = commands.get_option_at_index(0).prompt
+        assert text in str(getattr(prompt, "renderable", prompt))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_plan_action_column_takes_the_room_at_80_columns(tmp_path: Path, lang):
+    """The tmux sweep saw every row of the demo's plan read "Have the ISMS s…" at 80 columns:
+    below 100 columns the reference column gives its room to the action (the detail pane
+    names the reference in full)."""
+    from textual.widgets import DataTable
+
+    from isms_tui.demo import create_demo
+    from isms_tui.screens.plan import ActionPlanScreen
+    from isms_tui.service import Workspace
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    aid = create_demo(Workspace(data), lang)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActionPlanScreen) and app.screen.rows, "the plan")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        widths = {k.value: c.width for k, c in table.columns.items()}
+        assert "refs" not in widths and widths["action"] >= 30, widths
+        assert sum(widths.values()) + 2 * len(widths) + 2 <= 80, widths  # nothing scrolls sideways
+        act = app.screen._current()
+        assert act.refs[0].full(lang) in str(app.screen.query_one("#plan-detail").render())
+        await pilot.resize_terminal(120, 40)
+        await wait_until(pilot, lambda: "refs" in {k.value for k in table.columns}, "the refs column at 120")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_home_and_soa_text_columns_take_the_room_at_200x50(tmp_path: Path, lang):
+    """The tmux sweep saw home and the SoA leave the right half empty at 200 columns while
+    cutting an organization's name at 30 cells and control titles and statuses ("Not
+    impleme…"): their text columns take the room."""
+    from textual.widgets import DataTable
+
+    from isms_tui.model import Assessment
+    from isms_tui.screens.soa import SoaScreen
+    from isms_tui.service import Workspace
+    from isms_tui.text import display_width
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    org = "Sakura Design and Engineering Holdings Co., Ltd. (Tokyo head office)"
+    Workspace(data).create(Assessment(organization=org, banks=["annex-a-2022"], lang=lang))
+    app = IsmsApp(data, lang=lang)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await wait_until(pilot, lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count, "home")
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_row_at(0)[0]) == org  # whole (at 80 columns it is cut at 30 cells)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, SoaScreen) and app.screen.rows, "the SoA")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        widths = {k.value: c.width for k, c in table.columns.items()}
+        assert sum(widths.values()) + 2 * len(widths) + 2 >= 195, widths  # the table spans the screen
+        titles = [str(t) for t in table.get_column("title")]
+        assert not any(t.endswith("…") for t in titles), [t for t in titles if t.endswith("…")]
+        assert max(map(display_width, titles)) <= widths["title"]
+        assert not any(str(s).endswith("…") for s in table.get_column("status"))
+        await pilot.resize_terminal(120, 40)  # the title took 41 cells at 120 columns, half the room
+        await wait_until(pilot, lambda: table.columns and {k.value: c.width for k, c in table.columns.items()}["title"] >= 60,
+                         "the title column at 120 columns")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_dashboard_gate_card_of_the_demo_is_never_clipped_at_80x24(tmp_path: Path, lang):
+    """The demo has contradictions and answers that lag behind the register: at 80x24 the
+    gate card shows their counts, and its last line and bottom border stay on screen."""
+    from isms_tui.demo import create_demo
+    from isms_tui.screens.dashboard import DashboardScreen
+    from isms_tui.service import Workspace
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    aid = create_demo(Workspace(data), lang)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.is_mounted, "the dashboard")
+        await pilot.pause()
+        view = app.session.view()
+        assert view.register_disagreements  # the case this test is about
+        gate = str(app.screen.query_one("#dash-gate", Static).render())
+        assert app.screen.query_one("#dash-top").region.height >= len(gate.splitlines()) + 2, gate

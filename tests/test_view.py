@@ -40,6 +40,24 @@ def test_contradiction_reported_once_and_resolved_by_reanswering():
     assert _view(["process-acquisition", "clauses-2022"], answers).contradictions == []
 
 
+def test_contradictions_are_worded_by_reference_and_where_asked_never_by_item_id():
+    from isms_tui.report import contradiction_line, report_text
+
+    answers = {"cl-4.3-1": Answer("cl-4.3-1", "implemented"), "acq-scope-1": Answer("acq-scope-1", "not_implemented")}
+    v = _view(["process-acquisition", "clauses-2022"], answers)
+    c = v.contradictions[0]
+    assert v.asked_in(c.implemented, "en") == "ISMS requirements (clauses 4-10) › 4 Context of the organization"
+    assert v.asked_in(c.not_implemented, "en", bank=False) == "Determine the scope"
+    assert contradiction_line(v, c, "en", short=True) == (
+        'Clause 4.3: implemented in "4 Context of the organization", not implemented in "Determine the scope"')
+    assert contradiction_line(v, c, "ja", short=True) == "箇条4.3: 「4 組織の状況」では実施済み、「適用範囲の決定」では未実施"
+    for lang in ("ja", "en"):
+        line = contradiction_line(v, c, lang)
+        assert line.startswith(c.refs[0].full(lang)) and v.asked_in(c.not_implemented, lang) in line
+        assert "cl-4.3-1" not in line and "acq-scope-1" not in line
+        assert "  " + line in report_text(v, lang)
+
+
 def test_gaps_filter_and_plan_agree_on_overdue_recurring_items():
     bank = builtin_banks().banks["clauses-2022"]
     recurring = next(i for i in bank.items if i.every_months)

@@ -27,7 +27,7 @@ from ..catalog import catalog
 from ..cycle import EDITION_2013_EXPIRED
 from ..i18n import t
 from ..model import UserError
-from ..report import register_disagreement_line
+from ..report import contradiction_line, register_disagreement_line
 from ..service import Workspace
 from ..soa import exclusion_challenge
 from ..soa_decisions import reasons_text
@@ -199,15 +199,14 @@ def _summary(book: Book, view: AssessmentView, lang: str) -> None:
         sh.text(r, 0, tr("xlsx.f.contradictions"), book.f_block, span=full + 1)
         r += 1
         for c in view.contradictions:
-            sh.text(r, 0, tr("xlsx.contradiction", a=c.implemented.id, b=c.not_implemented.id,
-                             refs=", ".join(x.label(lang) for x in c.refs)), book.f_bad, span=full + 1)
+            sh.text(r, 0, contradiction_line(view, c, lang), book.f_bad, span=full + 1)
             r += 1
     if view.register_disagreements:
         r += 1
         sh.text(r, 0, tr("dash.register_disagreements", n=len(view.register_disagreements)), book.f_block, span=full + 1)
         r += 1
         for ref, item, status in view.register_disagreements:
-            sh.text(r, 0, register_disagreement_line(ref, item, status, lang), book.f_bad, span=full + 1)
+            sh.text(r, 0, register_disagreement_line(view, ref, item, status, lang), book.f_bad, span=full + 1)
             r += 1
 
     # readiness by top-level section (the charts plot these rows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ..risk import CATEGORIES, CIA, Asset, starter_assets
@@ -15,6 +15,7 @@ from ..service import Session
 from ..text import clean
 from .base import IsmsModal
 from .common import cell, plain, retranslate_bindings
+from .footer import IsmsFooter
 from .register import FORM_CSS, FormDialog, RegisterScreen, fit_columns, opt, select_value, show_detail
 
 
@@ -124,7 +125,7 @@ class AssetsScreen(RegisterScreen):
         yield Static(id="asset-bar", classes="risk-bar", markup=False)
         yield DataTable(id="assets", classes="risk-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="asset-detail", classes="risk-detail")
-        yield Footer()
+        yield IsmsFooter()
 
     def reload(self) -> None:
         view = self.session.view()

@@ -7,15 +7,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..report import register_disagreement_line
+from ..report import contradiction_line, register_disagreement_line
 from ..scoring import pct
 from ..service import Session
 from ..text import display_width, truncate
 from .base import Export, IsmsScreen, JumpToSection, ShowPlan, ShowQuestionnaire
 from .common import bar, bar_style, retranslate_bindings, score_line
+from .footer import IsmsFooter
+from .guidance import wrap_lines
 
 
 class DashboardScreen(IsmsScreen):
@@ -39,7 +41,7 @@ class DashboardScreen(IsmsScreen):
             yield OptionList(id="dash-bars")
             with VerticalScroll(id="dash-side"):
                 yield Static(id="dash-priorities", markup=False)
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         retranslate_bindings(self, self.lang)  # the data loads on resume (also sent on push)
@@ -76,15 +78,17 @@ class DashboardScreen(IsmsScreen):
 
         gate = view.gate
         g = Text()
+        height, width = self.app.size.height, self.app.size.width
+        inner = max(24, width // 2 - 4)  # the gate card text width
+        # contradictions and register disagreements listed one by one (their counts always
+        # show; the text report and the workbook list them all): none on a short screen
+        listed = 2 if height >= 45 else 1 if height >= 30 else 0
         if gate.ready:
             g.append(self.tr("gate.ready"), style="bold green")
         else:
             g.append(self.tr("gate.not_ready", n=len(gate.blockers)), style="bold red")
             # the room it has: every blocker on a tall screen, full titles on a wide one
-            height, width = self.app.size.height, self.app.size.width
             shown = len(gate.blockers) if height >= 45 else 6 if height >= 30 else 3
-            self.query_one("#dash-top").styles.max_height = shown + 4 + (2 if view.contradictions else 0)
-            inner = max(24, width // 2 - 4)  # the gate card text width
             for req in gate.blockers[:shown]:
                 head, state = f"- {req.ref.label(lang)} ", f" ({self.tr('gate.state.' + req.state)})"
                 title_w = max(4, inner - display_width(head) - display_width(state))
@@ -93,13 +97,17 @@ class DashboardScreen(IsmsScreen):
                 g.append("\n" + self.tr("dash.more", n=len(gate.blockers) - shown))
         if view.contradictions:
             g.append("\n" + self.tr("dash.contradictions", n=len(view.contradictions)), style="bold yellow")
-            for c in view.contradictions[:2]:
-                g.append(f"\n- {c.implemented.id} ≠ {c.not_implemented.id}")
+            for c in view.contradictions[:listed]:
+                g.append("\n- " + contradiction_line(view, c, lang, short=True))
         if view.register_disagreements:
             g.append("\n" + self.tr("dash.register_disagreements", n=len(view.register_disagreements)),
                      style="bold yellow")
-            for ref, item, status in view.register_disagreements[:2]:
-                g.append("\n- " + register_disagreement_line(ref, item, status, lang))
+            for ref, item, status in view.register_disagreements[:listed]:
+                g.append("\n- " + register_disagreement_line(view, ref, item, status, lang, short=True))
+        # broken by the Japanese line-breaking rules; the cards as tall as their lines, within
+        # half the screen (12 rows on 24: the English counts wrap to 5 lines at 80 columns)
+        g = wrap_lines(g, inner)
+        self.query_one("#dash-top").styles.max_height = max(12, height // 2 - 1)
         self.query_one("#dash-gate", Static).update(g)
 
         ol = self.query_one("#dash-bars", OptionList)

@@ -12,13 +12,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ..banks import Bank, Item
 from ..service import FollowState, StorageError, Workspace
 from ..text import clean, display_width, truncate, wrap_ja
 from .base import IsmsScreen
 from .common import bar, bar_style, error_line, retranslate_bindings
+from .footer import IsmsFooter
 from .guidance import render as render_guidance
 
 POLL_SECONDS = 0.5  # reading is cheap: a stat of two files, a read only when they changed
@@ -67,7 +68,7 @@ class FollowScreen(IsmsScreen):
                     yield Static(id="follow-progress", markup=False)
                     yield Static(id="follow-session", markup=False)
                     yield Static(id="follow-history", markup=False)
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         retranslate_bindings(self, self.lang)

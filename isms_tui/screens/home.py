@@ -6,14 +6,16 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Button, DataTable, Header, Static
 
 from ..model import UserError
 from ..scoring import pct
 from ..service import StorageError, Summary
+from ..text import clean, display_width
 from .base import CloseAssessment, ErrorOccurred, IsmsScreen, NewAssessment, OpenAssessment, OpenDemo
 from .common import bank_problem_line, cell, error_line, retranslate_bindings
 from .dialogs import ConfirmScreen
+from .footer import IsmsFooter
 
 
 class HomeScreen(IsmsScreen):
@@ -37,7 +39,7 @@ class HomeScreen(IsmsScreen):
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("", id="create", variant="primary")
                     yield Button("", id="demo")
-        yield Footer()
+        yield IsmsFooter()
 
     rows: dict[str, Summary]
 
@@ -49,6 +51,10 @@ class HomeScreen(IsmsScreen):
 
     def on_screen_resume(self) -> None:
         self.reload()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.app.screen is self:
+            self.reload()  # the organization column follows the width
 
     def _labels(self) -> None:
         retranslate_bindings(self, self.lang)
@@ -67,10 +73,6 @@ class HomeScreen(IsmsScreen):
             return
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear(columns=True)
-        # the figures right after the name: at 80 columns what scrolls off is kind and edition
-        for key in ("org", "readiness", "coverage", "updated", "kind", "edition"):
-            table.add_column(self.tr(f"home.col.{key}"), key=key)
         try:
             rows = ws.summaries()
         except (StorageError, OSError) as exc:
@@ -78,14 +80,27 @@ class HomeScreen(IsmsScreen):
             rows = []
         self.rows = {r.id: r for r in rows}
         self._details = {}
+        # the figures right after the name: at 80 columns what scrolls off is kind and edition
+        keys = ("org", "readiness", "coverage", "updated", "kind", "edition")
+        cells: dict[str, list[str]] = {k: [self.tr(f"home.col.{k}")] for k in keys}
         for r in rows:
-            if r.error:
-                table.add_row(cell(self.tr("home.unreadable", id=r.id), style="bold red"), cell(r.error, 60), "", "", "", "", key=r.id)
-                continue
-            table.add_row(
-                cell(r.organization, 30), cell(pct(r.readiness)), cell(pct(r.coverage)),
-                cell(r.updated[:16].replace("T", " ")), cell(self.tr(f"kind.{r.kind}")), cell(r.edition), key=r.id,
-            )
+            values = ((self.tr("home.unreadable", id=r.id), r.error, "", "", "", "") if r.error else
+                      (r.organization, pct(r.readiness), pct(r.coverage), r.updated[:16].replace("T", " "),
+                       self.tr(f"kind.{r.kind}"), r.edition))
+            for k, v in zip(keys, values, strict=True):
+                cells[k].append(clean(v, multiline=False))
+        # widths in cells, set here (a reload on resize left to the table squeezed every column):
+        # each as wide as its widest cell (an error up to 60), the name up to what the others leave
+        widths = {k: max(map(display_width, v)) if k == "org" else min(60, max(map(display_width, v)))
+                  for k, v in cells.items()}
+        used = sum(w for k, w in widths.items() if k != "org")
+        widths["org"] = min(widths["org"], max(30, self.app.size.width - used - 2 * (len(keys) + 1) - 4))
+        table.clear(columns=True)
+        for k in keys:
+            table.add_column(cell(cells[k][0], widths[k]), key=k, width=widths[k])
+        for n, r in enumerate(rows, start=1):
+            style = "bold red" if r.error else ""
+            table.add_row(*(cell(cells[k][n], widths[k], style=style if k == "org" else "") for k in keys), key=r.id)
         empty = not rows
         self.query_one("#empty").display = empty
         table.display = not empty

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Header, Static, TextArea
 
 from ..text import MAX_FIELD_CHARS
 from .base import IsmsScreen
 from .common import retranslate_bindings
 from .dialogs import ConfirmScreen
+from .footer import IsmsFooter
 
 PAGE_CHARS = 5_000
 
@@ -40,7 +41,7 @@ class LongTextScreen(IsmsScreen[bool]):
         yield Header()
         yield Static(id="long-head", markup=False)
         yield TextArea(id="long-text", read_only=True, soft_wrap=True)
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         retranslate_bindings(self, self.lang)

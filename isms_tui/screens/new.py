@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Header, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from ..model import EDITIONS, KINDS, Assessment, ValidationError, default_banks
@@ -15,6 +15,7 @@ from ..service import StorageError
 from ..text import clean
 from .base import ErrorOccurred, IsmsScreen, OpenAssessment, SetLanguage
 from .common import retranslate_bindings
+from .footer import IsmsFooter
 
 
 class NewAssessmentScreen(IsmsScreen):
@@ -52,7 +53,7 @@ class NewAssessmentScreen(IsmsScreen):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("", variant="primary", id="create")
                 yield Button("", id="cancel")
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#lang", Select).value = self.lang

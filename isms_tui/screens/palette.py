@@ -18,10 +18,13 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from textual.command import Hit, Hits, Provider
+from rich.align import Align
+from rich.text import Text
+from textual.command import CommandList, CommandPalette, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape as escape_markup
 from textual.style import Style
+from textual.widgets.option_list import Option
 
 from ..banks import Bank
 from ..i18n import t
@@ -205,3 +208,27 @@ class JumpProvider(Provider):
                 command = lambda i=entry.target: post(JumpToItem(i))  # noqa: E731
                 help_text = named(help_item, entry.bank_id)
             yield Hit(s, highlight(entry.label, q), command, text=entry.label, help=help_text)
+
+
+class IsmsCommandPalette(CommandPalette):
+    """Textual's command palette with its "No matches found" line in the UI language
+    (Textual writes it in English in ``_start_no_matches_countdown``; this is that method
+    with the text passed in)."""
+
+    def __init__(self, *, no_matches: str, placeholder: str, id: str | None = None):
+        super().__init__(placeholder=placeholder, id=id)
+        self._no_matches_text = no_matches
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def _show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(self._no_matches_text, style="not bold")), disabled=True,
+                           id=self._NO_MATCHES))
+                self._list_visible = True
+            else:  # discover mode: nothing was searched for
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Label, Select, Static, TextArea
 
 from ..model import ACTION_STATUSES, ValidationError
 from ..plan import Action
@@ -17,11 +17,15 @@ from ..service import Session, StorageError
 from ..text import MAX_FIELD_CHARS, display_width, wrap_ja
 from .base import ErrorOccurred, Export, IsmsScreen, JumpToItem, ShowDashboard
 from .common import cell, plain, retranslate_bindings
+from .footer import IsmsFooter
 from .register import FormDialog
 
 SORTS = ("priority", "due", "owner", "status", "refs")
 FILTERS = ("open", "all", "late", "p1", "mine_empty")
 MIN_ACTION_WIDTH = 16
+REFS_COLUMN_FROM = 100
+"""Below this many columns the plan has no reference column: the action takes its room and
+the detail pane names the selected action's references in full."""
 """The action column never gets fewer cells (the detail pane below shows the whole text)."""
 
 
@@ -96,7 +100,7 @@ class ActionPlanScreen(IsmsScreen):
         yield Static(id="plan-bar", markup=False)
         yield DataTable(id="plan", cursor_type="row", zebra_stripes=True)
         yield Static(id="plan-detail")
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         retranslate_bindings(self, self.lang)  # the data loads on resume (also sent on push)
@@ -135,11 +139,15 @@ class ActionPlanScreen(IsmsScreen):
     def column_widths(self, cells: dict[str, list[str]], total: int) -> dict[str, int]:
         """Each column's width in terminal cells (East Asian wide characters count two): as
         wide as its header and its widest cell, up to a cap; the action takes the rest."""
-        caps = {"priority": 8, "refs": 16, "owner": 14, "due": 22, "status": 12}
-        floors = {"refs": 8, "owner": 6, "due": 10}  # narrowed (widest first) before the action is
+        caps = {k: v for k, v in {"priority": 8, "refs": 16, "owner": 14, "due": 22, "status": 12}.items() if k in cells}
+        # narrowed (widest first) before the action is
+        floors = {k: v for k, v in {"refs": 8, "owner": 6, "due": 10}.items() if k in cells}
         widths = {key: min(cap, max(display_width(v) for v in cells[key])) for key, cap in caps.items()}
         padding = 2 * len(cells) + 2  # one cell each side of every column, and the scroll bar
-        room = total - padding - MIN_ACTION_WIDTH
+        # on a narrow screen the action is what a row is read for: half the table before the
+        # owner and the overdue mark are kept whole
+        least = MIN_ACTION_WIDTH if total >= REFS_COLUMN_FROM else max(MIN_ACTION_WIDTH, (total - padding) // 2)
+        room = total - padding - least
         while sum(widths.values()) > room:
             narrowable = [k for k, floor in floors.items() if widths[k] > floor]
             if not narrowable:
@@ -155,8 +163,9 @@ class ActionPlanScreen(IsmsScreen):
         keep = table.cursor_row
         all_actions = self.session.view().plan
         self.rows = self._visible(all_actions)
-        keys = ("priority", "refs", "action", "owner", "due", "status")
-        cells: dict[str, list[str]] = {k: [self.tr(f"plan.col.{k}")] for k in keys}
+        columns = ("priority", "refs", "action", "owner", "due", "status")
+        keys = columns if self.app.size.width >= REFS_COLUMN_FROM else tuple(k for k in columns if k != "refs")
+        cells: dict[str, list[str]] = {k: [self.tr(f"plan.col.{k}")] for k in columns}
         late_rows = []
         for a in self.rows:
             is_late = a.is_late(today)
@@ -169,7 +178,7 @@ class ActionPlanScreen(IsmsScreen):
             cells["status"].append(self.tr(f"action_status.{a.action_status}"))
         # Widths are set here, in terminal cells, never left to the table to guess (a reload
         # after an edit used to squeeze every column to a few cells).
-        widths = self.column_widths(cells, self.app.size.width)
+        widths = self.column_widths({k: cells[k] for k in keys}, self.app.size.width)
         if widths["due"] < max(map(display_width, cells["due"])):  # no room for "(overdue)": the date
             cells["due"] = [v.split(" ", 1)[0] for v in cells["due"]]  # alone, in red like the row
         table.clear(columns=True)
@@ -177,15 +186,8 @@ class ActionPlanScreen(IsmsScreen):
             table.add_column(cell(cells[key][0], widths[key]), key=key, width=widths[key])
         for n, a in enumerate(self.rows, start=1):
             style = "bold red" if late_rows[n - 1] else ""
-            table.add_row(
-                cell(cells["priority"][n], widths["priority"], style="bold" if a.priority == 1 else ""),
-                cell(cells["refs"][n], widths["refs"]),
-                cell(cells["action"][n], widths["action"], style=style),
-                cell(cells["owner"][n], widths["owner"]),
-                cell(cells["due"][n], widths["due"], style=style),
-                cell(cells["status"][n], widths["status"]),
-                key=a.id,
-            )
+            styles = {"priority": "bold" if a.priority == 1 else "", "action": style, "due": style}
+            table.add_row(*(cell(cells[k][n], widths[k], style=styles.get(k, "")) for k in keys), key=a.id)
         late = sum(late_rows)
         self.query_one("#plan-bar", Static).update(self.tr(
             "plan.bar", shown=len(self.rows), total=len(all_actions), late=late,

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Button, Header, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..banks import Item
@@ -25,6 +25,7 @@ from ..workshop import section_key, session_changes
 from .base import Export, GoHome, IsmsScreen, ShowDashboard, ShowPlan, StartOrEndWorkshop
 from .common import error_line, plain, retranslate_bindings
 from .dialogs import PromptScreen
+from .footer import IsmsFooter
 from .guidance import render as render_guidance
 
 STATUS_KEYS = {"1": "implemented", "2": "partial", "3": "not_implemented", "4": "not_applicable", "5": "unknown", "0": None}
@@ -129,7 +130,7 @@ class QuestionnaireScreen(IsmsScreen):
                         yield Label(id="lbl-soa_implementation", classes="field-label")
                         yield Input(id="soa_implementation")
                 yield Static(id="savebar", markup=False)
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail").can_focus = True

@@ -11,13 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, SelectionList, Static
 
 from ..model import UserError
-from ..risk import METHODS, TREATMENTS, Risk, RiskCriteria, build_risk, rate, threats
+from ..refs import labels
+from ..risk import METHODS, TREATMENTS, Risk, RiskCriteria, build_risk, control_refs, rate, threats
 from ..service import Session
 from ..text import clean, display_width, truncate, wrap_ja
 from .common import cell, error_line, plain
+from .footer import IsmsFooter
 from .register import (
     TABLE_CSS,
     BoxedSelectionList,
@@ -309,7 +311,7 @@ class RisksScreen(RegisterScreen):
                 yield Static(id="risk-detail", classes="risk-detail")
             with VerticalScroll(id="risk-side"):
                 yield Static(id="heat", markup=False)
-        yield Footer()
+        yield IsmsFooter()
 
     def reload(self) -> None:
         lang = self.lang
@@ -390,7 +392,8 @@ class RisksScreen(RegisterScreen):
         if r.treatment:
             plan = [f"{tr('risk.f.treatment')}: {tr(f'risk.treatment.{r.treatment}')}"]
             if r.planned_controls:
-                plan.append(f"{tr('risk.f.planned_controls')}: {', '.join(r.planned_controls)}")
+                refs = control_refs(r.planned_controls, self.session.assessment.edition)
+                plan.append(f"{tr('risk.f.planned_controls')}: {labels(refs, self.lang)}")
             plan += [f"{tr(k)}: {v}" for k, v in (("risk.f.plan", r.plan), ("risk.f.due", r.due)) if v]
             lines.append(" · ".join(plan))
         acc = r.accepted

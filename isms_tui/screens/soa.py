@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, SelectionList, Static
 
 from ..model import UserError
 from ..service import Session, StorageError
@@ -17,7 +17,8 @@ from ..soa_decisions import SOA_REASONS, SoaDecision, suggestion
 from ..view import SoaRow
 from .base import JumpToItem
 from .common import cell, error_line, plain
-from .register import BoxedSelectionList, FormDialog, RegisterScreen, opt, select_value
+from .footer import IsmsFooter
+from .register import BoxedSelectionList, FormDialog, RegisterScreen, fit_columns, opt, select_value
 
 SOA_FILTERS = ("all", "excluded", "untraced", "conflicts")
 
@@ -95,7 +96,7 @@ class SoaScreen(RegisterScreen):
         yield Header()
         yield Static(id="soa-bar", classes="risk-bar", markup=False)
         yield DataTable(id="soa", classes="risk-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield IsmsFooter()
 
     def _keep(self, row: SoaRow, orphans: set[str]) -> bool:
         if self.filter == "excluded":
@@ -110,15 +111,12 @@ class SoaScreen(RegisterScreen):
         lang = self.lang
         view = self.session.view()
         orphans = {row.ref.id for row in view.orphaned_controls}
-        free = max(30, self.app.size.width - 38)  # what the control, mark and status columns leave
-        title_w, why_w = free - free // 2, free // 2
-
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear(columns=True)
-        for key in ("control", "title", "applicable", "status", "risks"):
-            table.add_column(self.tr(f"soa.col.{key}"), key=key)
+        keys = ("control", "title", "applicable", "status", "risks")
         self.rows = [row for row in view.soa if self._keep(row, orphans)]
+        cells: dict[str, list[str]] = {k: [self.tr(f"soa.col.{k}")] for k in keys}
+        styles: list[str] = []
         for row in self.rows:
             if row.conflict:
                 mark, style = self.tr("soa.conflict"), "bold red"
@@ -130,10 +128,23 @@ class SoaScreen(RegisterScreen):
                              *(self.tr(f"xlsx.reason.{x}") for x in row.reasons if x != "risk_treatment")])
             if not why and row.ref.id in orphans:
                 why = self.tr("soa.no_reason")
-            table.add_row(
-                cell(row.ref.label(lang)), cell(row.ref.title(lang), title_w), cell(mark, style=style),
-                cell(self.tr(f"status.{row.status or 'unanswered'}"), 12), cell(why, why_w), key=row.ref.key,
-            )
+            cells["control"].append(row.ref.label(lang))
+            cells["title"].append(row.ref.title(lang))
+            cells["applicable"].append(mark)
+            cells["status"].append(self.tr(f"status.{row.status or 'unanswered'}"))
+            cells["risks"].append(why)
+            styles.append(style)
+        # widths in cells: the title takes the room the others leave (whole on a wide screen),
+        # the status is whole, the reasons as wide as they need up to half the screen
+        widths = fit_columns(cells, self.app.size.width, flex="title", flex_min=20,
+                             caps={"status": 16, "risks": max(16, self.app.size.width // 2)},
+                             floors={"risks": 12, "status": 8})
+        table.clear(columns=True)
+        for key in keys:
+            table.add_column(cell(cells[key][0], widths[key]), key=key, width=widths[key])
+        for n, row in enumerate(self.rows, start=1):
+            table.add_row(*(cell(cells[k][n], widths[k], style=styles[n - 1] if k == "applicable" else "")
+                            for k in keys), key=row.ref.key)
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         table.focus()

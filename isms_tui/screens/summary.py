@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..exports.minutes import Minutes, MinutesSection, cell_text, minutes
@@ -19,6 +19,7 @@ from ..text import clean
 from ..workshop import ParkedItem
 from .base import ExportMinutes, IsmsScreen
 from .common import retranslate_bindings
+from .footer import IsmsFooter
 from .workshop import edit_parked
 
 SUMMARY_CSS = """
@@ -71,7 +72,7 @@ class WorkshopSummaryScreen(IsmsScreen):
             yield Static(id="summary-hint", markup=False)
             yield OptionList(id="summary-parked")
             yield Static(id="summary-tail", classes="summary-part")
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         retranslate_bindings(self, self.lang)

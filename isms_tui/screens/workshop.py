@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, SelectionList, Static
 
 from ..model import UserError
 from ..service import Session, StorageError
@@ -18,6 +18,7 @@ from ..text import MAX_FIELD_CHARS
 from ..workshop import PARKED_STATES, ParkedItem, parse_participants, parse_timebox, section_key
 from .base import IsmsScreen, JumpToItem
 from .common import cell, error_line, plain
+from .footer import IsmsFooter
 from .register import BoxedSelectionList, FormDialog, RegisterScreen, opt, select_value
 
 
@@ -189,7 +190,7 @@ class ParkedScreen(RegisterScreen):
         yield Static(id="parked-bar", classes="risk-bar", markup=False)
         yield DataTable(id="parked", classes="risk-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="parked-detail", classes="risk-detail", markup=False)
-        yield Footer()
+        yield IsmsFooter()
 
     def reload(self) -> None:
         lang = self.lang
