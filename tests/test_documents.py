@@ -292,3 +292,39 @@ def test_a_damaged_document_row_marks_the_file_damaged(workspace, docs_id):
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(CorruptFileError, match="documents"):
         workspace.load(docs_id)
+
+
+# -- the Excel sheet ------------------------------------------------------------------------------
+def test_documents_sheet_is_written_only_with_a_register_and_reads_back(workspace, docs_id, tmp_path):
+    import openpyxl
+
+    from isms_tui.exports.document_sheet import HEADS, SHEET
+    from isms_tui.exports.xlsx import export_assessment
+
+    assert all(t(k, lang) for k in (SHEET, *HEADS) for lang in ("ja", "en"))
+    wb = openpyxl.load_workbook(export_assessment(workspace, docs_id, tmp_path / "none.xlsx", lang="en"))
+    assert t(SHEET, "en") not in wb.sheetnames
+    with workspace.open(docs_id) as s:
+        s.seed_documents()
+        scope = next(e for e in s.documents.entries.values() if e.catalog_id == "scope")
+        s.update_document(scope.id, name="=HYPERLINK(\"http://x\")", state="approved", approved_by="CEO",
+                          approved_on="2026-01-05", next_review="2026-12-31", location=str(tmp_path / "gone.pdf"),
+                          version="2.1")
+    for lang in ("ja", "en"):
+        wb = openpyxl.load_workbook(export_assessment(workspace, docs_id, tmp_path / f"d_{lang}.xlsx", lang=lang,
+                                                      today=TODAY))
+        sheet = wb[t(SHEET, lang)]
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        assert rows[0] == [t(k, lang) for k in HEADS]
+        first = rows[1]
+        assert first[0] == t("doc.state.out_of_date", lang) and first[2] == t("ref.clause", lang, id="4.3")
+        assert first[3] == "=HYPERLINK(\"http://x\")" and sheet.cell(2, 4).data_type == "s"  # text, not a formula
+        assert first[4] == t("xlsx.yes", lang) and first[6] == "2.1" and first[8] == "CEO"
+        assert first[9].date() == date(2026, 1, 5) and first[10].date() == date(2026, 12, 31)
+        assert first[11] == "s-scope-1"
+        assert t("doc.issue.out_of_date", lang, name="=HYPERLINK(\"http://x\")", cite=t("ref.clause", lang, id="4.3")) in first[12]
+        assert t("doc.warn.path_missing", lang, path=str(tmp_path / "gone.pdf")) in first[12]
+        assert len(rows) == 1 + len(workspace.documents(docs_id).entries)
+        # the summary's gate block says why 4.3 is not met
+        summary = "\n".join(str(c) for r in wb[wb.sheetnames[0]].iter_rows(values_only=True) for c in r if c)
+        assert t("doc.issue.out_of_date", lang, name="=HYPERLINK(\"http://x\")", cite=t("ref.clause", lang, id="4.3")) in summary
