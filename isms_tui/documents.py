@@ -448,3 +448,8 @@ def matches(state: str, filter_name: str) -> bool:
     if filter_name == "out_of_date":
         return state == "out_of_date"
     return True
+
+
+def refs_text(refs: Iterable[Ref]) -> str:
+    """References as the user types them: "4.3, A.5.10" (2013 controls "A.9.1.1")."""
+    return ", ".join(r.id if r.type == CLAUSE else r.id if r.type == CONTROL_2013 else f"A.{r.id}" for r in refs)

@@ -38,7 +38,7 @@ def _expand(key: str) -> list[str]:
         "soa.col": ["control", "title", "applicable", "status", "risks"],
         "soa.filter": ["all", "excluded", "untraced", "conflicts"],
         "doc.issue": list(PROBLEMS), "doc.action": list(PROBLEMS), "doc.state": list(DOCUMENT_STATES),
-        "doc.kind": list(DOC_KINDS), "doc.filter": list(DOC_FILTERS),
+        "doc.kind": list(DOC_KINDS), "doc.filter": list(DOC_FILTERS), "doc.f": ["location", "version"],
         "doc.col": ["state", "ref", "name", "owner", "approved", "review"],
         "ws.parked": list(PARKED_STATES), "ws.parked.col": ["state", "ref", "note", "owner", "due"],
         **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
