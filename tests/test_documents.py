@@ -321,10 +321,37 @@ def test_documents_sheet_is_written_only_with_a_register_and_reads_back(workspac
         assert first[3] == "=HYPERLINK(\"http://x\")" and sheet.cell(2, 4).data_type == "s"  # text, not a formula
         assert first[4] == t("xlsx.yes", lang) and first[6] == "2.1" and first[8] == "CEO"
         assert first[9].date() == date(2026, 1, 5) and first[10].date() == date(2026, 12, 31)
-        assert first[11] == "s-scope-1"
+        assert first[11] == "s-scope-1"  # one question id a line
         assert t("doc.issue.out_of_date", lang, name="=HYPERLINK(\"http://x\")", cite=t("ref.clause", lang, id="4.3")) in first[12]
         assert t("doc.warn.path_missing", lang, path=str(tmp_path / "gone.pdf")) in first[12]
         assert len(rows) == 1 + len(workspace.documents(docs_id).entries)
         # the summary's gate block says why 4.3 is not met
         summary = "\n".join(str(c) for r in wb[wb.sheetnames[0]].iter_rows(values_only=True) for c in r if c)
         assert t("doc.issue.out_of_date", lang, name="=HYPERLINK(\"http://x\")", cite=t("ref.clause", lang, id="4.3")) in summary
+
+
+# -- the demo ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_demo_register_is_realistic_and_the_gate_shows_what_the_documents_lack(tmp_path, lang):
+    from isms_tui.demo import DEMO, create_demo
+
+    ws = Workspace(tmp_path)
+    view = ws.view(create_demo(ws, lang))
+    states = [r.state for r in view.documents]
+    assert states.count("approved") >= 20 and states.count("missing") == 3
+    assert states.count("draft") == 1 and states.count("out_of_date") == 1
+    assert all(r.entry.owner in DEMO[lang]["owners"] and r.warning is None for r in view.documents)
+    assert all(r.entry.approved_by and r.entry.approved_on for r in view.documents if r.entry.state == "approved")
+    assert any(r.entry.custom for r in view.documents)
+    blocked = {i.catalog_id: i.problem for i in view.document_issues}
+    assert blocked == {"objectives": "draft", "determined_necessary": "out_of_date", "audit_results": "missing",
+                       "management_review": "missing"}
+    by = {r.ref.id: r for r in view.gate.requirements}
+    assert all(by[c].issues and by[c].state == "not_met" for c in ("6.2", "7.5.1", "9.2.2", "9.3.3"))
+    assert all(by[c].met for c in ("6.1.2", "6.1.3", "8.2", "8.3"))  # the risk documents are approved
+    assert {a.id for a in view.plan if a.source.kind == "document"} == {f"document:{c}" for c in blocked}
+    for r in view.documents:
+        if lang == "en":
+            assert not KANA.search(r.name(lang) + r.entry.location), r.name(lang)
+        else:
+            assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", r.name(lang)), r.name(lang)

@@ -12,9 +12,9 @@ from .layout import Book, as_date
 
 P = "xlsx.dh."
 # designed widths add up to the page width (layout.PAGE_WIDTH)
-COLS = [("state", 10), ("kind", 8), ("ref", 14), ("name", 26), ("mandatory", 7), ("location", 22), ("version", 7),
-        ("owner", 10), ("approved_by", 10), ("approved_on", 10.5), ("next_review", 10.5), ("items", 12),
-        ("notes", 11)]
+COLS = [("state", 10), ("kind", 7), ("ref", 13), ("name", 22), ("mandatory", 6.5), ("location", 19), ("version", 6.5),
+        ("owner", 10), ("approved_by", 10), ("approved_on", 10.5), ("next_review", 10.5), ("items", 21),
+        ("notes", 12)]
 HEADS = tuple(P + n for n, _ in COLS)
 SHEET = "xlsx.sheet.documents"
 STATE_FILL = {"approved": "#DDEBD3", "draft": "#FFF2CC", "missing": "#F8D0D0", "out_of_date": "#FFC7CE"}
@@ -26,7 +26,7 @@ def write_document_sheet(book: Book, view: AssessmentView) -> bool:
         return False
     lang = book.lang
     states = [t(f"doc.state.{s}", lang) for s in STATE_FILL]
-    sh = book.sheet(SHEET, book.widths(COLS, words={"state": states}, shrink=("name", "location", "notes", "items"),
+    sh = book.sheet(SHEET, book.widths(COLS, words={"state": states}, shrink=("name", "location", "notes"),
                                        prefix=P))
     sh.header(0, [t(k, lang) for k in HEADS])
     for n, row in enumerate(view.documents, start=1):
@@ -50,7 +50,7 @@ def write_document_sheet(book: Book, view: AssessmentView) -> bool:
         sh.text(n, 8, e.approved_by, book.f_cell)
         sh.day(n, 9, as_date(e.approved_on))
         sh.day(n, 10, as_date(e.next_review), book.f_late_date if row.state == "out_of_date" and e.next_review else None)
-        sh.text(n, 11, ", ".join(i.id for i in row.items), book.f_cell)
+        sh.text(n, 11, "\n".join(i.id for i in row.items), book.f_cell)  # one id a line: ids do not break
         sh.text(n, 12, "\n".join(notes), book.f_bad if row.issues or row.warning else book.f_cell)
     sh.ws.autofilter(0, 0, max(1, len(view.documents)), len(COLS) - 1)
     sh.ws.freeze_panes(1, 4)
