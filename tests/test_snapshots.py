@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from isms_tui.app import IsmsApp
-from tests.tui_helpers import add_register, make_data_dir
+from tests.tui_helpers import add_documents, add_register, make_data_dir
 
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["ja", "en"]
@@ -27,10 +27,12 @@ SCREENS = {
     "risks": ["enter", "f5"],
     "soa": ["enter", "f7"],
     "soa_decision": ["enter", "f7", "e"],
+    "documents": ["enter", "f10"],
 }
 # screens shown with the deterministic risk register of tui_helpers.add_register (the others
 # keep the assessment without one, as a first-time user has it)
 WITH_REGISTER = {"assets", "risks", "soa", "soa_decision"}
+WITH_DOCUMENTS = {"documents"}  # the deterministic register of tui_helpers.add_documents
 # the widest terminal tried (issue 13): the screens a user spends the most time on, and the
 # risk screens whose columns and heat map pane follow the width
 WIDE = (200, 50)
@@ -42,6 +44,9 @@ def _app(tmp_path: Path, lang: str, screen: str) -> IsmsApp:
     if screen in WITH_REGISTER:
         assert aid is not None
         add_register(data, aid)
+    if screen in WITH_DOCUMENTS:
+        assert aid is not None
+        add_documents(data, aid)
     return IsmsApp(data, lang=lang)
 
 
