@@ -75,6 +75,7 @@ class IsmsApp(App[int]):
         Binding("f7", "soa", "SoA", id="open_soa", show=False),
         Binding("f8", "parked", "Parked", id="parked", show=False),
         Binding("f9", "toggle_contrast", "Contrast", id="contrast", show=False),
+        Binding("f10", "documents", "Documents", id="open_documents", show=False),
         # declared here (Textual would add its own, in English) so the footer says it in the UI language
         Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False, priority=True),
     ]
@@ -298,6 +299,12 @@ class IsmsApp(App[int]):
 
     def action_soa(self) -> None:
         self._push_risk_screen("soa")
+
+    def action_documents(self) -> None:
+        from .screens.documents import DocumentsScreen
+
+        if self.session is not None and not isinstance(self.screen, DocumentsScreen):
+            self.push_screen(DocumentsScreen(self.session))
 
     # -- workshops ---------------------------------------------------------------------------
     def action_parked(self) -> None:
@@ -554,6 +561,7 @@ class IsmsApp(App[int]):
             yield SystemCommand(tr("cmd.risks"), tr("cmd.risks_help"), self.action_risks)
             yield SystemCommand(tr("cmd.assets"), tr("cmd.assets_help"), self.action_assets)
             yield SystemCommand(tr("cmd.soa"), tr("cmd.soa_help"), self.action_soa)
+            yield SystemCommand(tr("cmd.documents"), tr("cmd.documents_help"), self.action_documents)
             if self.session.active_workshop is None:
                 yield SystemCommand(tr("cmd.workshop_start"), tr("cmd.workshop_start_help"), self.action_workshop_start)
             else:

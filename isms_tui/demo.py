@@ -7,6 +7,11 @@ the company excludes only the Annex A controls it can justify (:data:`EXCLUSIONS
 when its condition holds for the company, and leaves the audit steps it has not reached yet
 unanswered.
 
+The company keeps a documents & records register (:func:`demo_documents`): most documents
+approved, the internal audit report and the management review minutes not written yet, the
+objectives still a draft and the document control rules past their review date, so the stage 1
+gate shows what the documents still lack.
+
 The company keeps a risk register (:func:`demo_register`, data in ``demo_register.toml``):
 16 assets, 26 risks, approved criteria, every treatment owned and dated and every accepted
 risk approved with its reason. The answers to the questions about the controls its risks name
@@ -23,6 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from .banks import Item
+from .documents import DocumentRegister, build_entry
 from .model import ActionEdit, Answer, Assessment, question_action_id
 from .refs import CONTROL, Ref
 from .risk import RiskData, build_asset, build_risk, check_criteria, default_criteria, risk_action_id
@@ -418,8 +424,101 @@ def demo_workshop(ws: Workspace, assessment: Assessment, answers: list[Answer], 
     return data
 
 
+# -- the documents & records register ------------------------------------------------------------
+# (catalogue id, name ja, name en, location ja, location en, version, owner key, state, approved
+# days ago, next review in days). Most are approved; the internal audit and the management review
+# have not happened yet (missing), the objectives are still a draft, the document control rules
+# are past their review date, and the logs of 8.15 are not kept yet. "custom" rows carry refs.
+DEMO_DOCUMENTS = [
+    ("scope", "ISMS適用範囲書", "ISMS scope statement", "共有ドライブ ISMS/01_方針/ISMS適用範囲書.docx",
+     "Shared drive ISMS/01_policy/ISMS scope.docx", "1.1", "office", "approved", 45, 320),
+    ("policy", "情報セキュリティ基本方針", "Information security policy", "共有ドライブ ISMS/01_方針/基本方針.pdf",
+     "Shared drive ISMS/01_policy/Security policy.pdf", "2.0", "ceo", "approved", 45, 320),
+    ("risk_method", "リスクアセスメント手順書(リスク評価基準を含む)", "Risk assessment procedure (with the criteria)",
+     "共有ドライブ ISMS/02_リスク/リスクアセスメント手順書.docx", "Shared drive ISMS/02_risk/Risk assessment procedure.docx",
+     "1.0", "office", "approved", 60, 300),
+    ("risk_treatment_process", "リスクアセスメント手順書 第4章(リスク対応)", "Risk assessment procedure, chapter 4 (treatment)",
+     "共有ドライブ ISMS/02_リスク/リスクアセスメント手順書.docx", "Shared drive ISMS/02_risk/Risk assessment procedure.docx",
+     "1.0", "office", "approved", 60, 300),
+    ("soa", "適用宣言書", "Statement of Applicability", "isms-tui の Excel 出力(適用宣言書シート)",
+     "isms-tui Excel export (SoA sheet)", "0.9", "office", "approved", 20, 180),
+    ("risk_treatment_plan", "リスク対応計画書", "Risk treatment plan", "isms-tui の Excel 出力(リスク対応計画シート)",
+     "isms-tui Excel export (treatment plan sheet)", "1.0", "it", "approved", 30, 180),
+    ("objectives", "2027年度 情報セキュリティ目的・実施計画", "Security objectives and plan for this year",
+     "共有ドライブ ISMS/01_方針/目的と計画.xlsx", "Shared drive ISMS/01_policy/Objectives.xlsx", "0.3", "office", "draft",
+     None, None),
+    ("competence", "教育受講記録・力量管理表", "Training records and skills matrix", "kintone アプリ「教育記録」",
+     "kintone app \"Training records\"", "", "office", "approved", 30, 335),
+    ("determined_necessary", "文書管理規程・文書一覧表", "Document control rules and document list",
+     "共有ドライブ ISMS/00_文書管理/文書管理規程.docx", "Shared drive ISMS/00_document_control/Document control.docx",
+     "1.0", "office", "approved", 400, -35),
+    ("operational", "ISMS委員会 議事録(月次)", "ISMS committee minutes (monthly)", "共有ドライブ ISMS/03_運用/委員会議事録/",
+     "Shared drive ISMS/03_operation/Committee minutes/", "", "office", "approved", 10, 355),
+    ("risk_assessment_results", "リスクアセスメント結果(情報資産管理台帳・リスク台帳)",
+     "Risk assessment results (asset and risk registers)", "isms-tui の Excel 出力(リスクアセスメントシート)",
+     "isms-tui Excel export (risk register sheet)", "1.0", "it", "approved", 30, 335),
+    ("risk_treatment_results", "リスク対応の実施状況", "Risk treatment progress", "isms-tui の対応計画",
+     "isms-tui action plan", "", "it", "approved", 15, 90),
+    ("monitoring", "セキュリティ指標 月次報告", "Monthly security metrics", "共有ドライブ ISMS/04_評価/月次報告/",
+     "Shared drive ISMS/04_evaluation/Monthly reports/", "", "it", "approved", 5, 25),
+    ("audit_programme", "内部監査計画書", "Internal audit plan", "共有ドライブ ISMS/04_評価/内部監査/内部監査計画書.docx",
+     "Shared drive ISMS/04_evaluation/Internal audit/Audit plan.docx", "1.0", "office", "approved", 25, 340),
+    ("audit_results", "内部監査報告書", "Internal audit report", "", "", "", "office", "missing", None, None),
+    ("management_review", "マネジメントレビュー議事録", "Management review minutes", "", "", "", "ceo", "missing",
+     None, None),
+    ("nonconformities", "不適合・是正処置報告書", "Nonconformity and corrective action reports",
+     "kintone アプリ「是正処置」", "kintone app \"Corrective actions\"", "", "office", "approved", 40, 325),
+    ("corrective_action_results", "是正処置の有効性確認記録", "Corrective action effectiveness checks",
+     "kintone アプリ「是正処置」", "kintone app \"Corrective actions\"", "", "office", "approved", 40, 325),
+    ("topic_policies", "ISMS規程集", "ISMS rule book", "共有ドライブ ISMS/01_方針/規程集/",
+     "Shared drive ISMS/01_policy/Rules/", "1.2", "office", "approved", 45, 320),
+    ("asset_inventory", "情報資産管理台帳", "Information asset register", "kintone アプリ「資産台帳」",
+     "kintone app \"Asset register\"", "", "it", "approved", 30, 335),
+    ("acceptable_use", "PC・スマートフォン利用規程", "Laptop and phone rules", "ISMS規程集 第3章",
+     "ISMS rule book, chapter 3", "1.1", "it", "approved", 45, 320),
+    ("access_control", "アクセス管理規程", "Access control rules", "ISMS規程集 第4章", "ISMS rule book, chapter 4",
+     "1.0", "it", "approved", 45, 320),
+    ("incident_procedure", "インシデント対応手順書", "Incident response procedure",
+     "共有ドライブ ISMS/03_運用/インシデント対応手順書.pdf", "Shared drive ISMS/03_operation/Incident procedure.pdf",
+     "1.1", "office", "approved", 45, 320),
+    ("awareness", "情報セキュリティ教育 受講記録", "Security awareness attendance", "eラーニングの受講履歴(管理画面)",
+     "E-learning completion report (admin console)", "", "office", "approved", 30, 335),
+    ("confidentiality", "秘密保持誓約書(全従業員分)", "Signed confidentiality pledges (all staff)", "総務キャビネット 2段目",
+     "Office cabinet, second shelf", "", "office", "approved", 90, 275),
+    ("backup", "バックアップ・リストア試験記録", "Backup and restore test log", "共有ドライブ ISMS/03_運用/バックアップ記録.xlsx",
+     "Shared drive ISMS/03_operation/Backup log.xlsx", "", "it", "approved", 20, 70),
+    ("logs", "ログ確認記録", "Log review records", "", "", "", "it", "missing", None, None),
+    ("custom:control:5.23", "クラウドサービス利用規程・クラウドサービス一覧", "Cloud service rules and cloud service list",
+     "ISMS規程集 第6章", "ISMS rule book, chapter 6", "1.0", "it", "approved", 45, 320),
+]
+
+
+def demo_documents(lang: str, today: date | None = None) -> DocumentRegister:
+    """The demo company's documents & records register, built by the same rules as what a
+    user types (two mandatory records missing, one draft, one past its review)."""
+    today = today or date.today()
+    lang = lang if lang in DEMO else "en"
+    people = DEMO[lang]["owners"]
+    reg = DocumentRegister()
+    for cid, ja, en, loc_ja, loc_en, version, owner, state, approved, review in DEMO_DOCUMENTS:
+        fields: dict[str, object] = {"name": ja if lang == "ja" else en, "location": loc_ja if lang == "ja" else loc_en,
+                                     "version": version, "owner": people[DEMO_PEOPLE[owner]], "state": state}
+        if cid.startswith("custom:"):
+            fields |= {"catalog_id": "custom", "refs": [cid.partition(":")[2]], "kind": "document"}
+        else:
+            fields["catalog_id"] = cid
+        if approved is not None:
+            fields |= {"approved_by": people[DEMO_PEOPLE["ceo"]], "approved_on": (today - timedelta(days=approved)).isoformat()}
+        if review is not None:
+            fields["next_review"] = (today + timedelta(days=review)).isoformat()
+        entry = build_entry(fields)  # the views list them in the catalogue's order
+        reg.entries[entry.id] = entry
+    return reg
+
+
 def create_demo(ws: Workspace, lang: str) -> str:
     assessment, answers, edits = demo_data(ws, lang)
     risk, risk_edits = demo_register(ws, assessment, answers, lang)
     workshop = demo_workshop(ws, assessment, answers, lang)
-    return ws.create(assessment, answers, edits + risk_edits, risk=risk, soa=demo_soa(lang), workshop=workshop)
+    return ws.create(assessment, answers, edits + risk_edits, risk=risk, soa=demo_soa(lang), workshop=workshop,
+                     documents=demo_documents(lang))

@@ -68,7 +68,24 @@ def report_json(view: AssessmentView, lang: str) -> dict:
             for act in view.plan
         ],
         "risk": risk_json(view, lang),
+        "documents": documents_json(view, lang),
     }
+
+
+def documents_json(view: AssessmentView, lang: str) -> list[dict] | None:
+    """The documents & records register (null when the assessment keeps none)."""
+    if not view.document_register.exists:
+        return None
+    return [
+        {"id": row.entry.id, "catalog_id": row.entry.catalog_id, "kind": row.entry.kind, "name": row.name(lang),
+         "refs": [r.to_json(lang) for r in row.refs], "mandatory": row.mandatory, "state": row.state,
+         "stored_state": row.entry.state, "location": row.entry.location, "version": row.entry.version,
+         "owner": row.entry.owner, "approved_by": row.entry.approved_by or None, "approved_on": row.entry.approved_on,
+         "next_review": row.entry.next_review, "items": [i.id for i in row.items],
+         "warning": t(row.warning, lang, path=row.entry.location) if row.warning else None,
+         "issues": [i.message(lang) for i in row.issues]}
+        for row in view.documents
+    ]
 
 
 def risk_json(view: AssessmentView, lang: str) -> dict | None:
@@ -167,9 +184,9 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
         items = ", ".join(f"{i.id}={t('status.' + (r.statuses[i.id] or 'unanswered'), lang)}" for i in r.items)
         if r.basis == "register":
             out.append(f"  [{t('gate.state.' + r.state, lang)}] {r.ref.full(lang)}  ({t('report.risk.by_register', lang)})")
-            out += [f"      - {i.message(lang)}" for i in r.issues]
-            continue
-        out.append(f"  [{t('gate.state.' + r.state, lang)}] {r.ref.full(lang)}" + (f"  ({items})" if items else ""))
+        else:
+            out.append(f"  [{t('gate.state.' + r.state, lang)}] {r.ref.full(lang)}" + (f"  ({items})" if items else ""))
+        out += [f"      - {i.message(lang)}" for i in r.issues]  # the register's and the documents' issues
     if view.contradictions:
         out += ["", t("dash.contradictions", lang, n=len(view.contradictions))]
         out += ["  " + contradiction_line(view, c, lang) for c in view.contradictions]

@@ -45,6 +45,7 @@ from .storage import (
 from .text import clean
 
 if TYPE_CHECKING:  # the read model and the risk model load on first use: start-up stays light
+    from .documents import DocumentEntry, DocumentRegister
     from .risk import Asset, Risk, RiskCriteria, RiskData
     from .view import AssessmentView
     from .workshop import ParkedItem, Participant, Workshop, WorkshopData
@@ -150,7 +151,7 @@ class Workspace:
     # -- assessments -----------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (), workshop: WorkshopData | None = None,
-               participants: list[str] = ()) -> str:
+               participants: list[str] = (), documents: DocumentRegister | None = None) -> str:
         """Store a new assessment; ``participants`` are "name (role)" entries for its workshops."""
         unknown = self.missing_banks(assessment)
         if unknown:
@@ -164,7 +165,8 @@ class Workspace:
                     if all((p.name, p.role) != (name, role) for p in workshop.participants.values()):
                         p = Participant(name, role)
                         workshop.participants[p.id] = p
-        return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa), workshop=workshop)
+        return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa), workshop=workshop,
+                                 documents=documents)
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
         return self.store.load(assessment_id)
@@ -177,7 +179,12 @@ class Workspace:
         assessment, answers, edits = loaded
         risk = self.store.load_risk(assessment_id)
         return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk,
-                              soa=loaded.soa, workshop=self.store.load_workshop(assessment_id))
+                              soa=loaded.soa, workshop=self.store.load_workshop(assessment_id),
+                              documents=self.store.load_documents(assessment_id))
+
+    def documents(self, assessment_id: str) -> DocumentRegister:
+        """The documents & records register of a stored assessment (read only)."""
+        return self.store.load_documents(assessment_id)
 
     def workshop_data(self, assessment_id: str) -> WorkshopData:
         """Participants, sessions, history and parked items of a stored assessment (read only)."""
@@ -193,7 +200,8 @@ class Workspace:
 
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
         """A copy with everything the assessment holds: answers, plan edits, the asset ledger
-        and risk register with their criteria, and the SoA decisions."""
+        and risk register with their criteria, the SoA decisions, the workshops and the
+        documents & records register."""
         loaded = self.load(assessment_id)
         assessment, answers, edits = loaded
         copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
@@ -201,7 +209,8 @@ class Workspace:
             copy.organization = clean(organization, multiline=False).strip() or copy.organization
         return self.store.create(copy, list(answers.values()), list(edits.values()),
                                  risk=self.store.load_risk(assessment_id), soa=list(loaded.soa.values()),
-                                 workshop=self.store.load_workshop(assessment_id))
+                                 workshop=self.store.load_workshop(assessment_id),
+                                 documents=self.store.load_documents(assessment_id))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file
@@ -360,6 +369,7 @@ class Session:
             self.risk = self.file.risk_data()
             self.soa = self.file.soa_decisions()
             self.workshop = self.file.workshop_data()
+            self.documents = self.file.documents()
         except BaseException:
             self.file.close()
             raise
@@ -443,7 +453,10 @@ class Session:
     def edit_action(self, action_id: str, **fields: str | None) -> ActionEdit:
         """Change owner, due, status or progress of a plan action (kept across re-scoring)."""
         kind, _, source_id = action_id.partition(":")
-        known = {"question": self._by_id, "risk": self.risk.risks, "parked": self.workshop.parked}.get(kind, {})
+        from .documents import document_catalog
+
+        known = {"question": self._by_id, "risk": self.risk.risks, "parked": self.workshop.parked,
+                 "document": document_catalog()}.get(kind, {})
         if source_id not in known:
             raise ValidationError("error.unknown_action", id=action_id)
         current = self.edits.get(action_id) or ActionEdit(action_id)
@@ -481,7 +494,7 @@ class Session:
         from .view import AssessmentView
 
         return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk,
-                              soa=self.soa, workshop=self.workshop)
+                              soa=self.soa, workshop=self.workshop, documents=self.documents)
 
     # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
     @property
@@ -785,6 +798,51 @@ class Session:
         self.file.put_parked(updated)
         self.workshop.parked[parked_id] = updated
         return updated
+
+    # -- the documents & records register (isms_tui/documents.py has the rules) ---------------
+    def _document(self, entry_id: str) -> DocumentEntry:
+        try:
+            return self.documents.entries[entry_id]
+        except KeyError:
+            raise ValidationError("error.doc.unknown", id=entry_id) from None
+
+    def add_document(self, **fields: object) -> DocumentEntry:
+        """A document or record the company keeps: a catalogue one (``catalog_id``) or its own
+        ("custom", with a name and a requirement). Checked, then saved in one durable write."""
+        from .documents import build_entry
+
+        entry = build_entry(fields, None, edition=self.assessment.edition, known_items=self._by_id)
+        self.file.put_document(entry)
+        self.documents.entries[entry.id] = entry
+        return entry
+
+    def update_document(self, entry_id: str, **fields: object) -> DocumentEntry:
+        from .documents import build_entry
+
+        entry = build_entry(fields, self._document(entry_id), edition=self.assessment.edition, known_items=self._by_id)
+        self.file.put_document(entry)
+        self.documents.entries[entry.id] = entry
+        return entry
+
+    def remove_document(self, entry_id: str) -> None:
+        self._document(entry_id)
+        self.file.remove_document(entry_id)
+        del self.documents.entries[entry_id]
+
+    def seed_documents(self) -> list[DocumentEntry]:
+        """Add the catalogue's documents the register does not list yet, as missing: every
+        mandatory one and the Annex A ones of the controls the SoA includes (one write)."""
+        from .documents import seed_entries
+
+        applicable = None
+        if self.assessment.edition == "2022":
+            applicable = [row.ref.id for row in self.view().soa if row.applicable]
+        new = seed_entries(self.documents, applicable=applicable)
+        if new:
+            self.file.put_documents(new)
+            for entry in new:
+                self.documents.entries[entry.id] = entry
+        return new
 
     def show_position(self, item_id: str) -> None:
         """Where the writer's screen is, for read-only followers (not part of the data)."""

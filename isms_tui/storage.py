@@ -34,6 +34,7 @@ from .model import ActionEdit, Answer, Assessment, check_doc, now_iso
 from .soa_decisions import SoaDecision
 
 if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
+    from .documents import DocumentEntry, DocumentRegister
     from .risk import Asset, Risk, RiskCriteria, RiskData
     from .workshop import AnswerEvent, ParkedItem, Participant, Workshop, WorkshopData
 
@@ -42,7 +43,7 @@ try:
 except ImportError:  # Windows: a file being written cannot be deleted there anyway
     fcntl = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 RISK_TABLES = ("risk_criteria", "assets", "risks", "soa")  # tables schema 3 adds
 LIVE_SUFFIX = ".live"  # <id>.json.live: where the writer's screen is, for read-only followers
 FILE_MODE = 0o600
@@ -416,7 +417,12 @@ def check_values(data: dict) -> str | None:
                 return f"{table} record {doc_id}: {str(exc)[:80] or type(exc).__name__}"
     from .workshop import check_tables
 
-    return check_tables(data)
+    why = check_tables(data)
+    if why:
+        return why
+    from .documents import check_tables as check_documents
+
+    return check_documents(data)
 
 
 class AtomicJSONStorage(Storage):
@@ -509,6 +515,16 @@ def migrate(data: dict) -> tuple[dict, bool]:
                     n += 1
                     data["participants"][str(n)] = Participant(name, role, created=stamp).to_doc()
         meta["schema_version"] = 4
+        version = 4
+        changed = True
+    if version < 5:
+        # Schema 5: the documents & records register (isms_tui/documents.py). Once it has an
+        # entry, the mandatory documents decide part of the stage 1 gate and add plan actions
+        # (source kind "document"): an older isms-tui must not write such a file.
+        from .documents import DOCUMENTS_TABLE
+
+        data.setdefault(DOCUMENTS_TABLE, {})
+        meta["schema_version"] = 5
         changed = True
     return data, changed
 
@@ -567,6 +583,8 @@ class AssessmentFile:
         self._workshops = self.db.table("workshops", cache_size=0)
         self._history = self.db.table("history", cache_size=0)
         self._parked = self.db.table("parked", cache_size=0)
+        # The documents & records register (schema 5).
+        self._documents = self.db.table("documents", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -664,6 +682,29 @@ class AssessmentFile:
 
     def put_parked(self, parked: ParkedItem) -> None:
         self._parked.upsert(parked.to_doc(), Query().id == parked.id)
+
+    # -- the documents & records register (table "documents") --------------------------------
+    def documents(self) -> DocumentRegister:
+        from .documents import DocumentRegister
+
+        return DocumentRegister.from_tables(self.storage.read() or {})
+
+    def put_document(self, entry: DocumentEntry) -> None:
+        self._documents.upsert(entry.to_doc(), Query().id == entry.id)
+
+    def put_documents(self, entries: list[DocumentEntry]) -> None:
+        """Several new entries in one durable write (seeding from the catalogue)."""
+        data = self.storage.read()
+        assert data is not None
+        table = data.setdefault("documents", {})
+        n = max(map(int, table), default=0)
+        for entry in entries:
+            n += 1
+            table[str(n)] = entry.to_doc()
+        self.storage.write(data)
+
+    def remove_document(self, entry_id: str) -> None:
+        self._documents.remove(Query().id == entry_id)
 
     # -- where the writer is (for followers) -------------------------------------------------
     def write_live(self, doc: dict) -> None:
@@ -822,7 +863,7 @@ class Store:
     # -- create / open ---------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (),
-               workshop: WorkshopData | None = None) -> str:
+               workshop: WorkshopData | None = None, documents: DocumentRegister | None = None) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(key="storage.exists", id=assessment.id)
@@ -838,6 +879,9 @@ class Store:
             data["soa"] = {str(i): d.to_doc() for i, d in enumerate(soa, start=1)}
         if workshop is not None:
             for table, docs in workshop.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        if documents is not None and documents.exists:
+            for table, docs in documents.to_tables().items():
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         try:
             fd, tmp = _open_temp(path)
@@ -915,6 +959,12 @@ class Store:
         from .workshop import WorkshopData
 
         return WorkshopData.from_tables(self.read(assessment_id))
+
+    def load_documents(self, assessment_id: str) -> DocumentRegister:
+        """The documents & records register of a stored assessment."""
+        from .documents import DocumentRegister
+
+        return DocumentRegister.from_tables(self.read(assessment_id))
 
     def live(self, assessment_id: str) -> dict | None:
         """Where the assessment's writer is (None when nobody has it open)."""

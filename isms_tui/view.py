@@ -26,6 +26,16 @@ from functools import cached_property
 from .banks import Bank, Item
 from .catalog import catalog
 from .cycle import CertificateCycle, certificate_cycle
+from .documents import (
+    CatalogDoc,
+    DocumentEntry,
+    DocumentIssue,
+    DocumentRegister,
+    document_seeds,
+    effective_state,
+    gate_issues,
+    location_warning,
+)
 from .model import GAP_STATUSES, ActionEdit, Answer, Assessment
 from .plan import Action, build_plan, schedule
 from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
@@ -81,6 +91,26 @@ class SoaRow:
 
 
 @dataclass(frozen=True)
+class DocumentRow:
+    """One entry of the documents & records register as every view shows it."""
+
+    entry: DocumentEntry
+    state: str  # effective: an approved entry past its next review is out_of_date
+    catalog: CatalogDoc | None
+    refs: tuple[Ref, ...]
+    items: tuple[Item, ...]  # the questions whose evidence it is
+    warning: str | None = None  # catalog key: the local path it names does not exist here
+    issues: tuple[DocumentIssue, ...] = ()  # what blocks the stage 1 gate (mandatory documents)
+
+    @property
+    def mandatory(self) -> bool:
+        return self.catalog is not None and self.catalog.mandatory
+
+    def name(self, lang: str) -> str:
+        return self.entry.display_name(lang)
+
+
+@dataclass(frozen=True)
 class RoadmapRow:
     phase: str
     step: Ref
@@ -99,10 +129,12 @@ def _link_key(item: Item) -> frozenset[Ref]:
 class AssessmentView:
     def __init__(self, assessment: Assessment, banks: Sequence[Bank], answers: Mapping[str, Answer],
                  edits: Mapping[str, ActionEdit], *, today: date | None = None, risk: RiskData | None = None,
-                 soa: Mapping[str, SoaDecision] | None = None, workshop: WorkshopData | None = None):
+                 soa: Mapping[str, SoaDecision] | None = None, workshop: WorkshopData | None = None,
+                 documents: DocumentRegister | None = None):
         self.assessment = assessment
         self.workshop = workshop if workshop is not None else WorkshopData()
         self.risk_data = risk if risk is not None else RiskData()
+        self.document_register = documents if documents is not None else DocumentRegister()
         self.banks = list(banks)
         self.answers = answers
         self.edits = edits
@@ -139,22 +171,37 @@ class AssessmentView:
           planned for "reduce", residual rated for "reduce"/"share", nothing left in the
           not-acceptable band, a valid acceptance record for what is retained above the
           acceptable band) and no control the answers exclude is used by a risk.
+
+        When the assessment keeps a documents & records register (one entry or more), each
+        mandatory document of the catalogue must be listed, approved and not out of date
+        (:func:`isms_tui.documents.gate_issues`): a document issue makes its clause's
+        requirement not met whatever decided it otherwise, and is listed with the others in
+        ``issues`` (the basis stays the questions' or the register's).
         """
         gate = self.report.gate
-        if not self.risk_data.exists:
+        reqs = gate.requirements
+        if self.risk_data.exists:
+            reg = self.risk_register
+            treatment = reg.treatment_issues() + self.soa_conflicts
+            by_clause = {"6.1.2": reg.criteria_issues(), "8.2": reg.assessment_issues(),
+                         "6.1.3": treatment, "8.3": treatment}
+            decided = []
+            for r in reqs:
+                issues = by_clause.get(r.ref.id)
+                if issues is None:
+                    decided.append(r)
+                    continue
+                decided.append(Requirement(ref=r.ref, docs=r.docs, items=r.items, statuses=r.statuses,
+                                           state="not_met" if issues else "met", basis="register", issues=tuple(issues)))
+            reqs = decided
+        doc_issues = gate_issues(self.document_register, self.today)
+        if doc_issues:
+            reqs = [r if r.ref.id not in doc_issues else
+                    Requirement(ref=r.ref, docs=r.docs, items=r.items, statuses=r.statuses, state="not_met",
+                                basis=r.basis, issues=tuple(r.issues) + tuple(doc_issues[r.ref.id]))
+                    for r in reqs]
+        if reqs is gate.requirements:
             return gate
-        reg = self.risk_register
-        treatment = reg.treatment_issues() + self.soa_conflicts
-        by_clause = {"6.1.2": reg.criteria_issues(), "8.2": reg.assessment_issues(),
-                     "6.1.3": treatment, "8.3": treatment}
-        reqs = []
-        for r in gate.requirements:
-            issues = by_clause.get(r.ref.id)
-            if issues is None:
-                reqs.append(r)
-                continue
-            reqs.append(Requirement(ref=r.ref, docs=r.docs, items=r.items, statuses=r.statuses,
-                                    state="not_met" if issues else "met", basis="register", issues=tuple(issues)))
         return Gate(reqs)
 
     def status(self, item_id: str) -> str | None:
@@ -272,9 +319,70 @@ class AssessmentView:
     @cached_property
     def plan(self) -> list[Action]:
         seeds = treatment_seeds(self.risk_register, self.assessment.edition) if self.risk_data.exists else []
-        seeds = [*seeds, *parked_seeds(self.workshop, self._by_id)]
+        seeds = [*seeds, *parked_seeds(self.workshop, self._by_id),
+                 *document_seeds(self.document_register, self.today)]
         return build_plan(self.banks, self.report, self.answers, self.edits,
                           target_date=self.assessment.target_date, kind=self.assessment.kind, seeds=seeds)
+
+    # -- documents & records -------------------------------------------------------------------
+    @cached_property
+    def documents(self) -> list[DocumentRow]:
+        """The register's entries in the catalogue's order (the company's own after them, as
+        added), each with its effective state, the questions whose evidence it is (its own
+        list, else the mandatory questions on its clauses and the questions on its controls),
+        a warning when the local path it names does not exist, and what it blocks."""
+        from .documents import document_catalog
+
+        cat = document_catalog()
+        order = {cid: n for n, cid in enumerate(cat)}
+        issues: dict[str, list[DocumentIssue]] = {}
+        for group in gate_issues(self.document_register, self.today).values():
+            for i in group:
+                if i.entry_id and i not in issues.setdefault(i.entry_id, []):
+                    issues[i.entry_id].append(i)
+        entries = sorted(self.document_register.entries.values(),
+                         key=lambda e: (order.get(e.catalog_id, len(order)), e.created))
+        rows = []
+        for e in entries:
+            refs = e.typed_refs
+            if e.items is not None:
+                items = tuple(self._by_id[i] for i in e.items if i in self._by_id)
+            else:
+                items = self._items_for(refs)
+            rows.append(DocumentRow(e, effective_state(e, self.today), cat.get(e.catalog_id), refs, items,
+                                    location_warning(e.location) if e.location else None, tuple(issues.get(e.id, ()))))
+        return rows
+
+    def _items_for(self, refs: tuple[Ref, ...]) -> tuple[Item, ...]:
+        """The questions on a document's requirements: the mandatory questions on its clauses
+        (all questions on a clause when none is mandatory), the questions on its controls (a
+        2022 control also through its 2013 predecessors)."""
+        cat = catalog()
+        out: dict[str, Item] = {}
+        for ref in refs:
+            if ref.type == CLAUSE:
+                on = [i for i in self.items if ref.id in i.clauses]
+                for i in [i for i in on if i.mandatory] or on:
+                    out.setdefault(i.id, i)
+            elif ref.type == CONTROL:
+                olds = set(cat.mapping.get(ref.id, ()))
+                for i in self.items:
+                    if ref.id in i.controls or olds & set(i.controls_2013):
+                        out.setdefault(i.id, i)
+            elif ref.type == CONTROL_2013:
+                for i in self.items:
+                    if ref.id in i.controls_2013:
+                        out.setdefault(i.id, i)
+        return tuple(out.values())
+
+    @cached_property
+    def document_issues(self) -> list[DocumentIssue]:
+        """Every document issue that blocks the gate (each once), in the catalogue's order."""
+        seen: dict[DocumentIssue, None] = {}
+        for group in gate_issues(self.document_register, self.today).values():
+            for i in group:
+                seen.setdefault(i, None)
+        return list(seen)
 
     # -- workshops -----------------------------------------------------------------------------
     def decided_by(self, item_id: str, lang: str) -> str:

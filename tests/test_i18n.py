@@ -17,6 +17,8 @@ SRC = ROOT / "isms_tui"
 KEY_CALL = re.compile(r"""\b(?:tr|t)\(\s*f?["']([a-z0-9_.{}\[\]' ]+)["']""")
 
 
+from isms_tui.documents import DOC_KINDS, DOCUMENT_STATES, PROBLEMS  # noqa: E402
+from isms_tui.documents import FILTERS as DOC_FILTERS  # noqa: E402
 from isms_tui.soa_decisions import SOA_REASONS  # noqa: E402
 from isms_tui.workshop import PARKED_STATES  # noqa: E402
 
@@ -35,6 +37,9 @@ def _expand(key: str) -> list[str]:
         "risk.col": ["id", "level", "treatment", "threat", "owner", "state"],
         "soa.col": ["control", "title", "applicable", "status", "risks"],
         "soa.filter": ["all", "excluded", "untraced", "conflicts"],
+        "doc.issue": list(PROBLEMS), "doc.action": list(PROBLEMS), "doc.state": list(DOCUMENT_STATES),
+        "doc.kind": list(DOC_KINDS), "doc.filter": list(DOC_FILTERS), "doc.f": ["location", "version"],
+        "doc.col": ["state", "ref", "name", "owner", "approved", "review"],
         "ws.parked": list(PARKED_STATES), "ws.parked.col": ["state", "ref", "note", "owner", "due"],
         **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
         **{f"risk.scale.{s}": ["1", "2", "3", "4", "5"] for s in ("impact5", "likelihood5")},

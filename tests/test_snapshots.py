@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from isms_tui.app import IsmsApp
-from tests.tui_helpers import add_register, add_workshop, make_data_dir
+from tests.tui_helpers import add_documents, add_register, add_workshop, make_data_dir
 
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["ja", "en"]
@@ -29,6 +29,7 @@ SCREENS = {
     "soa_decision": ["enter", "f7", "e"],
     "workshop_start": ["enter", "W"],
     "parked": ["enter", "f8"],
+    "documents": ["enter", "f10"],
 }
 # screens shown with the deterministic risk register of tui_helpers.add_register (the others
 # keep the assessment without one, as a first-time user has it)
@@ -38,6 +39,7 @@ WITH_PEOPLE = {"workshop_start"}
 WITH_WORKSHOP = {"parked", "projector"}
 # the projector layout (z) in a running session, at the size a room reads from the back
 PROJECTOR = (120, 35)
+WITH_DOCUMENTS = {"documents"}  # the deterministic register of tui_helpers.add_documents
 # the widest terminal tried (issue 13): the screens a user spends the most time on, and the
 # risk screens whose columns and heat map pane follow the width
 WIDE = (200, 50)
@@ -52,6 +54,9 @@ def _app(tmp_path: Path, lang: str, screen: str) -> IsmsApp:
     if screen in WITH_PEOPLE | WITH_WORKSHOP:
         assert aid is not None
         add_workshop(data, aid, start=screen in WITH_WORKSHOP)
+    if screen in WITH_DOCUMENTS:
+        assert aid is not None
+        add_documents(data, aid)
     return IsmsApp(data, lang=lang)
 
 

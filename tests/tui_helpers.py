@@ -141,3 +141,23 @@ def workshop_data(answers: list[Answer]):
     ]
     return WorkshopData(participants={p.id: p for p in (tanaka, suzuki)}, workshops={w.id: w},
                         history=history, parked={p.id: p for p in parked})
+
+
+def add_documents(data_dir: Path, assessment_id: str) -> None:
+    """A small deterministic documents & records register for the snapshots: the catalogue
+    seeded, a few entries approved (reviews in 2099), one draft, one out of date (its review
+    date passed in 2026), a custom entry with markup-like text that must show literally and a
+    name long enough to be cut."""
+    with Workspace(data_dir).open(assessment_id) as s:
+        s.seed_documents()
+        by = {e.catalog_id: e for e in s.documents.entries.values()}
+        s.update_document(by["scope"].id, name="ISMS適用範囲書", state="approved", approved_by="代表 山田",
+                          approved_on="2026-02-01", next_review="2099-02-01", owner="総務 佐藤", version="1.1",
+                          location="共有ドライブ ISMS/01_方針/適用範囲書.docx")
+        s.update_document(by["policy"].id, name="Information security policy [b]v2[/b]", state="approved",
+                          approved_by="CEO Yamada", approved_on="2026-02-01", next_review="2099-02-01", owner="Sato")
+        s.update_document(by["objectives"].id, state="draft", owner="総務 佐藤")
+        s.update_document(by["determined_necessary"].id, state="approved", approved_by="CEO", approved_on="2025-03-01",
+                          next_review="2026-03-01", owner="Sato")
+        s.add_document(name="来客受付簿(紙・受付カウンターに常備、毎月総務が回収して保管) [red]x[/red]", kind="record",
+                       refs="A.7.2", owner="総務 鈴木")

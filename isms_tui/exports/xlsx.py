@@ -33,6 +33,7 @@ from ..soa import exclusion_challenge
 from ..soa_decisions import reasons_text
 from ..text import clean
 from ..view import AssessmentView
+from .document_sheet import write_document_sheet
 from .layout import BOLD_WIDTH, HEAD_FILL, PHASE_FILL, Book, as_date, wrapped_lines
 from .minutes import write_minutes_sheet
 from .risk_sheets import write_risk_sheets
@@ -178,7 +179,7 @@ def _summary(book: Book, view: AssessmentView, lang: str) -> None:
     r += 1
     sh.text(r, 0, tr("xlsx.f.gate"), book.f_block, span=full + 1)
     r += 1
-    gate = report.gate
+    gate = view.gate  # the read model's gate: the risk and documents registers decide their part
     if gate.ready:
         sh.text(r, 0, tr("gate.ready"), book.f_good, span=full + 1)
         r += 1
@@ -192,7 +193,8 @@ def _summary(book: Book, view: AssessmentView, lang: str) -> None:
             sh.text(r, 0, req.ref.label(lang), book.f_cell)
             sh.text(r, 1, req.ref.title(lang), book.f_cell)
             sh.text(r, 2, tr("gate.state." + req.state), book.f_warn if req.state == "not_met" else book.f_cell)
-            sh.text(r, 3, "\n".join(f"{d.ref} {d.title[lang]}" for d in req.docs), book.f_cell, span=full - 2)
+            why = [f"{d.ref} {d.title[lang]}" for d in req.docs] + [f"- {i.message(lang)}" for i in req.issues]
+            sh.text(r, 3, "\n".join(why), book.f_cell, span=full - 2)
             r += 1
     if view.contradictions:
         r += 1
@@ -608,6 +610,7 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
     _answers(book, view, lang)
     _roadmap(book, view, lang)
     write_risk_sheets(book, view)  # asset ledger, risk register, treatment plan, SoA traceability
+    write_document_sheet(book, view)  # the documents & records register
     if view.workshop.last is not None:  # the minutes of the latest workshop session (older ones: isms-tui minutes)
         write_minutes_sheet(book, view, view.workshop.last.id)
     book.wb.close()

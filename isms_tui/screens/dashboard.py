@@ -88,13 +88,17 @@ class DashboardScreen(IsmsScreen):
         else:
             g.append(self.tr("gate.not_ready", n=len(gate.blockers)), style="bold red")
             # the room it has: every blocker on a tall screen, full titles on a wide one
-            shown = len(gate.blockers) if height >= 45 else 6 if height >= 30 else 3
+            # (on a short screen each count line below takes a blocker's place)
+            extra = bool(view.document_issues)
+            shown = len(gate.blockers) if height >= 45 else 6 if height >= 30 else max(1, 3 - extra)
             for req in gate.blockers[:shown]:
                 head, state = f"- {req.ref.label(lang)} ", f" ({self.tr('gate.state.' + req.state)})"
                 title_w = max(4, inner - display_width(head) - display_width(state))
                 g.append(f"\n{head}{truncate(req.ref.title(lang), title_w)}{state}")
             if len(gate.blockers) > shown:
                 g.append("\n" + self.tr("dash.more", n=len(gate.blockers) - shown))
+            if view.document_issues:  # why: the documents the stage 1 auditor cannot see yet (F10)
+                g.append("\n" + self.tr("dash.documents", n=len(view.document_issues)), style="bold yellow")
         if view.contradictions:
             g.append("\n" + self.tr("dash.contradictions", n=len(view.contradictions)), style="bold yellow")
             for c in view.contradictions[:listed]:
