@@ -35,6 +35,7 @@ from .soa_decisions import SoaDecision
 
 if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
     from .risk import Asset, Risk, RiskCriteria, RiskData
+    from .findings import Finding, FindingsData
     from .workshop import AnswerEvent, ParkedItem, Participant, Workshop, WorkshopData
 
 try:
@@ -42,7 +43,7 @@ try:
 except ImportError:  # Windows: a file being written cannot be deleted there anyway
     fcntl = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 RISK_TABLES = ("risk_criteria", "assets", "risks", "soa")  # tables schema 3 adds
 LIVE_SUFFIX = ".live"  # <id>.json.live: where the writer's screen is, for read-only followers
 FILE_MODE = 0o600
@@ -416,7 +417,12 @@ def check_values(data: dict) -> str | None:
                 return f"{table} record {doc_id}: {str(exc)[:80] or type(exc).__name__}"
     from .workshop import check_tables
 
-    return check_tables(data)
+    why = check_tables(data)
+    if why:
+        return why
+    from .findings import check_tables as check_findings
+
+    return check_findings(data)
 
 
 class AtomicJSONStorage(Storage):
@@ -509,6 +515,17 @@ def migrate(data: dict) -> tuple[dict, bool]:
                     n += 1
                     data["participants"][str(n)] = Participant(name, role, created=stamp).to_doc()
         meta["schema_version"] = 4
+        version = 4
+        changed = True
+    if version < 5:
+        # Schema 5: the findings register (isms_tui/findings.py), table findings. A finding's
+        # corrective action is a plan action and a major nonconformity blocks the certification
+        # decision: an older isms-tui must not write such a file without knowing them.
+        from .findings import FINDINGS_TABLES
+
+        for table in FINDINGS_TABLES:
+            data.setdefault(table, {})
+        meta["schema_version"] = 5
         changed = True
     return data, changed
 
@@ -567,6 +584,8 @@ class AssessmentFile:
         self._workshops = self.db.table("workshops", cache_size=0)
         self._history = self.db.table("history", cache_size=0)
         self._parked = self.db.table("parked", cache_size=0)
+        # Findings register (schema 5).
+        self._findings = self.db.table("findings", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -664,6 +683,15 @@ class AssessmentFile:
 
     def put_parked(self, parked: ParkedItem) -> None:
         self._parked.upsert(parked.to_doc(), Query().id == parked.id)
+
+    # -- findings register ------------------------------------------------------------------
+    def findings_data(self) -> FindingsData:
+        from .findings import FindingsData
+
+        return FindingsData.from_tables(self.storage.read() or {})
+
+    def put_finding(self, finding: Finding) -> None:
+        self._findings.upsert(finding.to_doc(), Query().id == finding.id)
 
     # -- where the writer is (for followers) -------------------------------------------------
     def write_live(self, doc: dict) -> None:
@@ -822,7 +850,7 @@ class Store:
     # -- create / open ---------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (),
-               workshop: WorkshopData | None = None) -> str:
+               workshop: WorkshopData | None = None, findings: FindingsData | None = None) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(key="storage.exists", id=assessment.id)
@@ -838,6 +866,9 @@ class Store:
             data["soa"] = {str(i): d.to_doc() for i, d in enumerate(soa, start=1)}
         if workshop is not None:
             for table, docs in workshop.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        if findings is not None:
+            for table, docs in findings.to_tables().items():
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         try:
             fd, tmp = _open_temp(path)
@@ -915,6 +946,12 @@ class Store:
         from .workshop import WorkshopData
 
         return WorkshopData.from_tables(self.read(assessment_id))
+
+    def load_findings(self, assessment_id: str) -> FindingsData:
+        """The findings register of a stored assessment."""
+        from .findings import FindingsData
+
+        return FindingsData.from_tables(self.read(assessment_id))
 
     def live(self, assessment_id: str) -> dict | None:
         """Where the assessment's writer is (None when nobody has it open)."""

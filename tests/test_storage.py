@@ -166,7 +166,7 @@ def test_schema_0_file_is_migrated(workspace: Workspace):
         assert s.answers == {}
         s.set_status("s-backup-1", "partial")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == 4 and "actions" in data and "risks" in data and "history" in data
+    assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION and "actions" in data and "risks" in data and "history" in data
 
 
 def test_real_version_1_file_migrates_to_2_with_action_ids(workspace: Workspace):
@@ -194,7 +194,7 @@ def test_real_version_1_file_migrates_to_2_with_action_ids(workspace: Workspace)
         assert edited is not None and edited.owner == "総務 佐藤" and edited.progress == "v1で編集"
         s.edit_action("question:acq-risk_analysis-1", status="in_progress")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == 4
+    assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION
     docs = list(data["actions"].values())
     assert all("item_id" not in d and d["action_id"].startswith("question:") for d in docs)
     assert len(docs) == len(v1_edits)  # the edit updated its row, no duplicate

@@ -1,0 +1,181 @@
+"""The findings register in the core: typed requirements, the one state rule, the checks on
+dates and closure, the corrective action as a plan action, the certification blockers, the
+migration that adds the table and a damaged row (no Textual here)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from isms_tui.findings import Finding, FindingsData, build_finding, finding_state, parse_requirement
+from isms_tui.model import Assessment, ValidationError
+from isms_tui.refs import CLAUSE, CONTROL, CONTROL_2013, Ref
+from isms_tui.service import Workspace
+from isms_tui.storage import SCHEMA_VERSION, CorruptFileError
+
+
+def test_requirement_is_typed_and_refused_with_what_to_write():
+    assert parse_requirement("6.1.2", "2022") == Ref(CLAUSE, "6.1.2")
+    assert parse_requirement("clause 6.1.2", "2022") == Ref(CLAUSE, "6.1.2")
+    assert parse_requirement("\u7b87\u67619.2", "2022") == Ref(CLAUSE, "9.2")
+    assert parse_requirement("A.5.15", "2022") == Ref(CONTROL, "5.15")
+    assert parse_requirement("a.5.15", "2022") == Ref(CONTROL, "5.15")
+    assert parse_requirement("5.15", "2022") == Ref(CONTROL, "5.15")  # not a clause: the control
+    assert parse_requirement("9.2", "2022") == Ref(CLAUSE, "9.2")  # not a control: the clause
+    assert parse_requirement("control:8.13", "2022") == Ref(CONTROL, "8.13")
+    assert parse_requirement("A.9.2.1", "2013") == Ref(CONTROL_2013, "A.9.2.1")
+    assert parse_requirement("12.3.1", "2013") == Ref(CONTROL_2013, "A.12.3.1")
+    with pytest.raises(ValidationError, match="both clause 9.2.1"):
+        parse_requirement("9.2.1", "2013")
+    with pytest.raises(ValidationError, match="both clause 5.1 and control A.5.1"):
+        parse_requirement("5.1", "2022")
+    with pytest.raises(ValidationError, match="neither a clause"):
+        parse_requirement("A.5.15", "2013")  # a 2022 control in a 2013 assessment
+    for bad in ("11.1", "A.9.9", "clause 5.15", "policy"):
+        with pytest.raises(ValidationError, match="neither a clause"):
+            parse_requirement(bad, "2022")
+    with pytest.raises(ValidationError, match="needs the requirement"):
+        parse_requirement("  ", "2022")
+
+
+def _f(**kw) -> Finding:
+    base = {"grade": "minor", "ref": "9.2", "description": "No audit programme for this year", "raised_on": "2026-03-02"}
+    return build_finding(base | kw, None, edition="2022")
+
+
+def test_state_is_derived_in_one_rule_and_not_effective_reopens():
+    f = _f()
+    assert finding_state(f) == f.state == "open"
+    f = build_finding({"action": "Write the 2026 audit programme"}, f, edition="2022")
+    assert f.state == "action_planned"
+    f = build_finding({"closed_on": "2026-04-01", "closure_evidence": "Audit programme v1 (ISMS/Records)"}, f, edition="2022")
+    assert f.state == "closed" and f.is_closed
+    f = build_finding({"check_by": "Yamada", "check_on": "2026-05-10", "check_result": "effective"}, f, edition="2022")
+    assert f.state == "verified"
+    again = build_finding({"check_result": "not_effective", "check_note": "the programme was not followed"}, f, edition="2022")
+    assert again.state == "open" and again.reopened and not again.is_closed
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"raised_on": "2026-13-01"}, "is not a date"),
+    ({"due": "next week"}, "is not a date"),
+    ({"closed_on": "2026-04-01"}, "evidence of closure"),
+    ({"closed_on": "2026-01-01", "closure_evidence": "minutes"}, "before the finding was raised"),
+    ({"check_result": "effective", "check_by": "Y", "check_on": "2026-04-02"}, "after the finding is closed"),
+    ({"closed_on": "2026-04-01", "closure_evidence": "x", "check_result": "effective"}, "who checked and when"),
+    ({"closed_on": "2026-04-01", "closure_evidence": "x", "check_result": "effective", "check_by": "Y",
+      "check_on": "2026-03-31"}, "before the finding was closed"),
+    ({"grade": "critical"}, "grade must be one of"),
+    ({"source": "customer"}, "source must be one of"),
+    ({"description": "  "}, "Write what was found"),
+    ({"ref": ""}, "needs the requirement"),
+])
+def test_bad_values_are_refused_with_a_clear_message(changes: dict, message: str):
+    with pytest.raises(ValidationError, match=message) as exc:
+        _f(**changes)
+    assert exc.value.message("ja") != exc.value.message("en")  # in both languages
+
+
+def test_the_corrective_action_is_a_plan_action_and_an_open_major_blocks(workspace: Workspace, sample_id: str):
+    with workspace.open(sample_id) as s:
+        major = s.add_finding(grade="major", ref="A.5.15", description="Leavers keep their cloud accounts",
+                              source="stage1", raised_on="2026-03-02")
+        minor = s.add_finding(grade="minor", ref="clause 9.2", description="No audit programme",
+                              action="Write the audit programme", owner="Sato", due="2026-05-31", raised_on="2026-03-02")
+        obs = s.add_finding(grade="observation", ref="7.5.3", description="Two versions of the policy on the drive",
+                            raised_on="2026-03-02")
+        assert [f.label for f in (major, minor, obs)] == ["F-01", "F-02", "F-03"]
+        view = s.view()
+        assert [r.finding.id for r in view.certification_blockers] == [major.id]
+        act = view.action(f"finding:{minor.id}")
+        assert act is not None and act.owner == "Sato" and str(act.due) == "2026-05-31" and act.priority == 2
+        assert "Write the audit programme" in act.title("en") and act.refs == (Ref(CLAUSE, "9.2"),)
+        assert view.action(f"finding:{major.id}").priority == 1  # no action yet: decide one
+        assert view.action(f"finding:{obs.id}") is None  # an observation is not work until an action is written
+        s.edit_action(f"finding:{minor.id}", status="in_progress")  # the plan edits it like any action
+        s.edit_action(f"finding:{minor.id}", owner="Suzuki")
+        s.update_finding("F-02", owner="Takahashi")  # the finding's owner wins again
+        assert s.view().action(f"finding:{minor.id}").owner == "Takahashi"
+        s.update_finding(major.id, action="Remove leavers on the last day", correction="Accounts removed",
+                         closed_on="2026-03-20", closure_evidence="Leaver checklist, March")
+        view = s.view()
+        assert view.certification_blockers == [] and view.action(f"finding:{major.id}") is None
+        with pytest.raises(ValidationError, match="No such finding"):
+            s.update_finding("F-09", owner="x")
+        with pytest.raises(ValidationError, match="evidence of closure"):
+            s.update_finding("F-02", closed_on="2026-04-01")
+        assert s.findings.find("F-02").closed_on is None  # refused: nothing written
+    stored = workspace.findings_data(sample_id)
+    assert stored.findings[major.id].state == "closed" and stored.findings[minor.id].owner == "Takahashi"
+    assert [r.finding.label for r in workspace.view(sample_id).open_findings] == ["F-02", "F-03"]
+
+
+def test_not_effective_reopens_the_finding_and_its_done_action(workspace: Workspace, sample_id: str):
+    with workspace.open(sample_id) as s:
+        f = s.add_finding(grade="major", ref="8.13", description="Backups never restored", action="Restore test monthly",
+                          raised_on="2026-01-10")
+        s.edit_action(f"finding:{f.id}", status="done")
+        s.update_finding(f.id, closed_on="2026-02-01", closure_evidence="Restore log Jan")
+        assert s.view().certification_blockers == []
+        s.update_finding(f.id, check_by="Yamada", check_on="2026-03-01", check_result="not_effective",
+                         check_note="February restore was skipped")
+        view = s.view()
+        assert [r.finding.id for r in view.certification_blockers] == [f.id]
+        act = view.action(f"finding:{f.id}")
+        assert act is not None and act.action_status == "todo" and "reopened" in act.title("en")
+
+
+def test_duplicate_keeps_the_findings(workspace: Workspace, sample_id: str):
+    with workspace.open(sample_id) as s:
+        s.add_finding(grade="ofi", ref="A.8.7", description="Could automate the EDR report", raised_on="2026-03-02")
+    copy = workspace.duplicate(sample_id)
+    assert [f.description for f in workspace.findings_data(copy).findings.values()] == ["Could automate the EDR report"]
+
+
+def test_version_4_file_gains_the_findings_table_and_a_read_does_not_write(workspace: Workspace, sample_id: str):
+    path = workspace.store.file_path(sample_id)
+    with workspace.open(sample_id) as s:
+        s.set_status("s-backup-1", "partial")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.pop("findings", None)
+    data["meta"]["1"]["schema_version"] = 4
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = path.read_bytes()
+    assert workspace.findings_data(sample_id).findings == {}
+    assert workspace.view(sample_id).findings == []
+    assert path.read_bytes() == before  # read-only: migrated in memory, file untouched
+    with workspace.open(sample_id) as s:
+        assert s.answers["s-backup-1"].status == "partial"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION >= 5 and data["findings"] == {}
+
+
+def test_a_damaged_finding_row_marks_the_file_damaged(workspace: Workspace, sample_id: str):
+    path = workspace.store.file_path(sample_id)
+    with workspace.open(sample_id) as s:
+        s.add_finding(grade="minor", ref="9.2", description="x", raised_on="2026-03-02")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    next(iter(data["findings"].values()))["closed_on"] = "2026-03-05"  # closed without evidence
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CorruptFileError, match="findings record 1"):
+        workspace.load(sample_id)
+
+
+def test_finding_labels_and_lookup():
+    data = FindingsData()
+    f = _f()
+    f.no = 3
+    data.findings[f.id] = f
+    assert data.find("F-03") is f and data.find("f3") is f and data.find("3") is f and data.find(f.id) is f
+    assert data.find("F-04") is None and data.next_no() == 4
+
+
+def test_a_2013_assessment_takes_its_own_controls(tmp_path):
+    ws = Workspace(tmp_path / "data")
+    aid = ws.create(Assessment(organization="Old KK", edition="2013"))
+    with ws.open(aid) as s:
+        f = s.add_finding(grade="minor", ref="A.9.2.1", description="User registration not recorded", raised_on="2026-03-02")
+        with pytest.raises(ValidationError, match="edition \\(2013\\)"):
+            s.add_finding(grade="minor", ref="A.5.15", description="x", raised_on="2026-03-02")
+    assert f.requirement.label("en") == "A.9.2.1 (2013)"
