@@ -45,8 +45,8 @@ from .storage import (
 from .text import clean
 
 if TYPE_CHECKING:  # the read model and the risk model load on first use: start-up stays light
-    from .risk import Asset, Risk, RiskCriteria, RiskData
     from .findings import Finding, FindingsData
+    from .risk import Asset, Risk, RiskCriteria, RiskData
     from .view import AssessmentView
     from .workshop import ParkedItem, Participant, Workshop, WorkshopData
 

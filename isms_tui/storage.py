@@ -34,8 +34,8 @@ from .model import ActionEdit, Answer, Assessment, check_doc, now_iso
 from .soa_decisions import SoaDecision
 
 if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
-    from .risk import Asset, Risk, RiskCriteria, RiskData
     from .findings import Finding, FindingsData
+    from .risk import Asset, Risk, RiskCriteria, RiskData
     from .workshop import AnswerEvent, ParkedItem, Participant, Workshop, WorkshopData
 
 try:

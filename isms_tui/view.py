@@ -25,8 +25,8 @@ from functools import cached_property
 
 from .banks import Bank, Item
 from .catalog import catalog
-from .findings import Finding, FindingsData, finding_seeds
 from .cycle import CertificateCycle, certificate_cycle
+from .findings import Finding, FindingsData, finding_seeds
 from .model import GAP_STATUSES, ActionEdit, Answer, Assessment
 from .plan import Action, build_plan, schedule
 from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
