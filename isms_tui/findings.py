@@ -100,6 +100,14 @@ def parse_requirement(text: str, edition: str) -> Ref:
     raise ValidationError("error.finding.unknown_ref", value=raw, edition=edition)
 
 
+def ref_input(ref: Ref, lang: str) -> str:
+    """A requirement as the user types it back into a form ("Clause 9.2", "A.5.15", "A.9.2.1"):
+    :func:`parse_requirement` reads it as the same reference."""
+    if ref.type == CLAUSE:
+        return t("ref.clause", lang, id=ref.id)
+    return f"A.{ref.id}" if ref.type == CONTROL else ref.id
+
+
 @dataclass
 class Finding:
     """One finding of an audit or an incident (see the module's description)."""

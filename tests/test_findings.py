@@ -179,3 +179,12 @@ def test_a_2013_assessment_takes_its_own_controls(tmp_path):
         with pytest.raises(ValidationError, match="edition \\(2013\\)"):
             s.add_finding(grade="minor", ref="A.5.15", description="x", raised_on="2026-03-02")
     assert f.requirement.label("en") == "A.9.2.1 (2013)"
+
+
+def test_a_requirement_shown_in_a_form_reads_back_as_itself():
+    from isms_tui.findings import ref_input
+
+    for ref, edition in ((Ref(CLAUSE, "9.2"), "2022"), (Ref(CLAUSE, "5.1"), "2022"), (Ref(CONTROL, "5.1"), "2022"),
+                         (Ref(CONTROL_2013, "A.9.2.1"), "2013"), (Ref(CLAUSE, "9.2.1"), "2013")):
+        for lang in ("ja", "en"):
+            assert parse_requirement(ref_input(ref, lang), edition) == ref

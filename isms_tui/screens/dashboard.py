@@ -83,7 +83,8 @@ class DashboardScreen(IsmsScreen):
             # the room it has: every blocker on a tall screen, full titles on a wide one
             height, width = self.app.size.height, self.app.size.width
             shown = len(gate.blockers) if height >= 45 else 6 if height >= 30 else 3
-            self.query_one("#dash-top").styles.max_height = shown + 4 + (2 if view.contradictions else 0)
+            self.query_one("#dash-top").styles.max_height = (shown + 4 + (2 if view.contradictions else 0)
+                                                             + (1 if view.findings else 0))
             inner = max(24, width // 2 - 4)  # the gate card text width
             for req in gate.blockers[:shown]:
                 head, state = f"- {req.ref.label(lang)} ", f" ({self.tr('gate.state.' + req.state)})"
@@ -91,6 +92,14 @@ class DashboardScreen(IsmsScreen):
                 g.append(f"\n{head}{truncate(req.ref.title(lang), title_w)}{state}")
             if len(gate.blockers) > shown:
                 g.append("\n" + self.tr("dash.more", n=len(gate.blockers) - shown))
+        if view.findings:  # the findings register: an open major blocks the certification decision
+            if view.certification_blockers:
+                g.append("\n" + self.tr("findings.blocked", n=len(view.certification_blockers),
+                                         labels=", ".join(r.finding.label for r in view.certification_blockers)),
+                         style="bold red")
+            else:
+                g.append("\n" + self.tr("dash.findings_open", n=len(view.open_findings)),
+                         style="bold yellow" if view.open_findings else "")
         if view.contradictions:
             g.append("\n" + self.tr("dash.contradictions", n=len(view.contradictions)), style="bold yellow")
             for c in view.contradictions[:2]:
