@@ -188,3 +188,36 @@ def test_a_requirement_shown_in_a_form_reads_back_as_itself():
                          (Ref(CONTROL_2013, "A.9.2.1"), "2013"), (Ref(CLAUSE, "9.2.1"), "2013")):
         for lang in ("ja", "en"):
             assert parse_requirement(ref_input(ref, lang), edition) == ref
+
+
+def test_cli_records_and_lists_findings_with_one_line_errors(data_dir, sample_id):
+    from tests.conftest import run_cli
+
+    r = run_cli("finding", sample_id, "--grade", "minor", "--ref", "9.2", "--description", "No audit programme",
+                "--action", "Write the programme", "--owner", "Sato", "--due", "2099-05-31", data_dir=data_dir)
+    assert r.returncode == 0 and "F-01" in r.stdout and "Clause 9.2 Internal audit" in r.stdout, r.stderr
+    r = run_cli("finding", sample_id, "--grade", "major", "--ref", "A.5.15", "--description", "Leavers keep accounts",
+                "--source", "stage1", data_dir=data_dir)
+    assert r.returncode == 0, r.stderr
+    bad = run_cli("finding", sample_id, "--grade", "minor", "--ref", "5.1", "--description", "x", data_dir=data_dir)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "clause 5.1" in bad.stderr
+    bad = run_cli("finding", sample_id, "--grade", "minor", "--ref", "9.2", "--description", "x", "--due", "soon",
+                  data_dir=data_dir)
+    assert bad.returncode == 1 and "not a date" in bad.stderr
+    usage = run_cli("finding", sample_id, "--grade", "critical", "--ref", "9.2", "--description", "x", data_dir=data_dir)
+    assert usage.returncode == 2 and usage.stderr.count("\n") == 1
+    usage = run_cli("finding", sample_id, "--grade", "minor", "--description", "x", data_dir=data_dir)
+    assert usage.returncode == 2  # --ref is required
+    listed = run_cli("findings", sample_id, "--lang", "en", data_dir=data_dir)
+    lines = listed.stdout.splitlines()
+    assert listed.returncode == 0 and "Certification decision blocked: 1" in listed.stdout
+    assert lines[-2].startswith("F-02 [Major NC] A.5.15  Open") and lines[-1].startswith("F-01 [Minor NC] Clause 9.2  Action planned")
+    assert "Sato / 2099-05-31" in lines[-1]
+    data = json.loads(run_cli("findings", sample_id, "--json", data_dir=data_dir).stdout)
+    assert data["certification_blockers"] == ["F-02"] and [f["state"] for f in data["findings"]] == ["open", "action_planned"]
+    report = json.loads(run_cli("report", sample_id, "--json", data_dir=data_dir).stdout)
+    assert report["certification_blockers"] == ["F-02"]
+    assert any(a["source"] == {"kind": "finding", "id": data["findings"][1]["id"]} for a in report["plan"])
+    text = run_cli("report", sample_id, "--lang", "en", data_dir=data_dir).stdout
+    assert "Findings (corrective action): 2, 2 not closed" in text
+    assert run_cli("findings", sample_id, "--lang", "ja", data_dir=data_dir).stdout.count("F-0") == 3  # two rows, the blocker line
