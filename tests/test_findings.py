@@ -221,3 +221,31 @@ def test_cli_records_and_lists_findings_with_one_line_errors(data_dir, sample_id
     text = run_cli("report", sample_id, "--lang", "en", data_dir=data_dir).stdout
     assert "Findings (corrective action): 2, 2 not closed" in text
     assert run_cli("findings", sample_id, "--lang", "ja", data_dir=data_dir).stdout.count("F-0") == 3  # two rows, the blocker line
+
+
+def test_the_workbook_has_the_corrective_actions_sheet_only_with_findings(workspace: Workspace, sample_id: str, tmp_path):
+    from openpyxl import load_workbook
+
+    from isms_tui.exports.xlsx import export_assessment
+
+    path = export_assessment(workspace, sample_id, tmp_path / "none.xlsx", lang="en")
+    assert "Corrective actions" not in load_workbook(path).sheetnames
+    with workspace.open(sample_id) as s:
+        s.add_finding(grade="major", ref="A.5.15", description="=HYPERLINK(\"x\") leavers keep accounts",
+                      source="stage1", raised_on="2026-03-02", raised_by="CB auditor")
+        s.add_finding(grade="minor", ref="9.2", description="No audit programme", action="Write it", owner="Sato",
+                      due="2099-05-31", raised_on="2026-03-02", closed_on="2026-04-01", closure_evidence="Programme v1",
+                      check_by="Yamada", check_on="2026-04-20", check_result="effective")
+    for lang, name, blocked in (("en", "Corrective actions", "blocking"), ("ja", "是正処置一覧", "止めている")):
+        path = export_assessment(workspace, sample_id, tmp_path / f"f_{lang}.xlsx", lang=lang)
+        wb = load_workbook(path)
+        assert wb.sheetnames[-1] == name
+        ws = wb[name]
+        assert blocked in ws["A2"].value and "F-01" in ws["A2"].value
+        rows = {r[0].value: r for r in ws.iter_rows(min_row=5)}
+        assert rows["F-01"][4].value.startswith("=HYPERLINK") and rows["F-01"][4].data_type == "s"  # literal text
+        assert rows["F-02"][8].value.date().isoformat() == "2099-05-31" and "Programme v1" in rows["F-02"][9].value
+        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+    en = load_workbook(tmp_path / "f_en.xlsx")["Corrective actions"]
+    assert [c.value for c in en[4]][:4] == ["No.", "Source, raised", "Grade", "Requirement"]
+    assert en["L6"].value == "Verified" and en["C5"].value == "Major NC"
