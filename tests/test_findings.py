@@ -5,6 +5,7 @@ migration that adds the table and a damaged row (no Textual here)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -249,3 +250,21 @@ def test_the_workbook_has_the_corrective_actions_sheet_only_with_findings(worksp
     en = load_workbook(tmp_path / "f_en.xlsx")["Corrective actions"]
     assert [c.value for c in en[4]][:4] == ["No.", "Source, raised", "Grade", "Requirement"]
     assert en["L6"].value == "Verified" and en["C5"].value == "Major NC"
+
+
+def test_the_demo_company_had_one_internal_audit_with_four_findings(tmp_path):
+    from isms_tui.demo import DEMO_AUDIT_DAYS_AGO, create_demo
+
+    ws = Workspace(tmp_path / "data")
+    for lang in ("ja", "en"):
+        view = ws.view(create_demo(ws, lang))
+        rows = {r.finding.label: r for r in view.findings}
+        assert len(rows) == 4 and {r.finding.source for r in rows.values()} == {"internal_audit"}
+        assert len({r.finding.raised_on for r in rows.values()}) == 1
+        assert (view.today - date.fromisoformat(rows["F-01"].finding.raised_on)).days == DEMO_AUDIT_DAYS_AGO
+        assert [(r.finding.grade, r.state) for r in (rows[k] for k in ("F-01", "F-02", "F-03", "F-04"))] == [
+            ("minor", "action_planned"), ("observation", "open"), ("ofi", "open"), ("minor", "verified")]
+        act = rows["F-01"].action
+        assert act is not None and act.action_status == "in_progress" and act.owner and act.due > view.today
+        assert rows["F-04"].action is None and view.certification_blockers == []
+        assert [r.finding.label for r in view.open_findings] == ["F-01", "F-02", "F-03"]
