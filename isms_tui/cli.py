@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .banks import check_paths
+from .findings import GRADES, SOURCES
 from .i18n import LANGS, default_lang, t
 from .model import EDITIONS, KINDS, STATUSES, Assessment, UserError
 from .paths import resolve_data_dir
@@ -117,6 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
     so.add_argument("--justification", help="why it is included or excluded, in the company's words")
     so.add_argument("--implementation", help="how it is implemented, or the document that says so")
     so.add_argument("--owner")
+
+    fl = sub.add_parser("findings", help="list the findings register (open majors block the certification decision)")
+    fl.add_argument("id")
+    fl.add_argument("--json", action="store_true")
+    fl.add_argument("--lang", dest="sub_lang", choices=LANGS)
+
+    fa = sub.add_parser("finding", help="record one finding of an audit or an incident (same checks, lock and save as the TUI)")
+    fa.add_argument("id")
+    fa.add_argument("--grade", required=True, choices=GRADES, help="major, minor, observation or ofi (opportunity for improvement)")
+    fa.add_argument("--ref", required=True, help="the requirement: a clause (9.2, 'clause 6.1.2') or an Annex A control (A.5.15)")
+    fa.add_argument("--description", required=True, help="what was found")
+    fa.add_argument("--source", choices=SOURCES, help="default: internal_audit")
+    fa.add_argument("--raised-on", help="YYYY-MM-DD (default: today)")
+    fa.add_argument("--raised-by", help="the auditor")
+    fa.add_argument("--correction")
+    fa.add_argument("--root-cause")
+    fa.add_argument("--action", help="the corrective action (a plan action while the finding is not closed)")
+    fa.add_argument("--owner")
+    fa.add_argument("--due", help="YYYY-MM-DD")
 
     sub.add_parser("demo", help="create the demo assessment (a fictional 30-person company) and print its id")
 
@@ -323,6 +343,36 @@ def cmd_soa(args, lang: str) -> int:
     return 0
 
 
+def cmd_findings(args, lang: str) -> int:
+    from .report import finding_json, findings_text
+
+    ws = _workspace(args)
+    view = ws.view(args.id)
+    out_lang = args.sub_lang or args.lang or view.assessment.lang
+    if args.json:
+        _out(json.dumps({"findings": [finding_json(r, out_lang) for r in view.findings],
+                         "certification_blockers": [r.finding.label for r in view.certification_blockers]},
+                        ensure_ascii=False, indent=1))
+        return 0
+    if not view.findings:
+        _out(t("cli.findings_none", out_lang))
+        return 0
+    for line in findings_text(view, out_lang)[1:]:
+        _out(line.removeprefix("  "))
+    return 0
+
+
+def cmd_finding(args, lang: str) -> int:
+    ws = _workspace(args)
+    values = {k: getattr(args, k) for k in ("grade", "ref", "description", "source", "raised_on", "raised_by",
+                                            "correction", "root_cause", "action", "owner", "due")
+              if getattr(args, k) is not None}
+    with ws.open(args.id) as s:
+        f = s.add_finding(**values)
+    _out(t("cli.finding_added", lang, label=f.label, ref=f.requirement.full(lang)))
+    return 0
+
+
 def cmd_demo(args, lang: str) -> int:
     from .demo import create_demo
 
@@ -436,7 +486,8 @@ def _log_error(args) -> Path | None:
 
 # Arguments that are text to store (not paths, which may be any bytes the file system allows).
 _TEXT_ARGS = ("org", "scope", "target_date", "certification_date", "banks", "id", "bank", "host", "public_url",
-              "session")
+              "session", "ref", "description", "raised_on", "raised_by", "correction", "root_cause", "action", "owner",
+              "due")
 
 
 def _check_text_args(args, lang: str) -> None:
@@ -467,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
             "new": cmd_new, "list": cmd_list, "banks": cmd_banks, "export": cmd_export,
             "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
             "quick": cmd_quick, "serve": cmd_serve, "report": cmd_report, "answer": cmd_answer,
-            "minutes": cmd_minutes,
+            "minutes": cmd_minutes, "findings": cmd_findings, "finding": cmd_finding,
             "soa": cmd_soa, "follow": cmd_follow,
         }[cmd]
         return handler(args, lang)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .banks import Item
 from .documents import DocumentRegister, build_entry
+from .findings import FindingsData, build_finding, finding_action_id
 from .model import ActionEdit, Answer, Assessment, question_action_id
 from .refs import CONTROL, Ref
 from .risk import RiskData, build_asset, build_risk, check_criteria, default_criteria, risk_action_id
@@ -81,6 +82,34 @@ DEMO = {
                 "cl-7.2-1": ("内部監査員の力量の証拠(研修の修了証)がどこにあるか分からない。", None,
                              "修了証は共有ドライブ「ISMS/記録/教育」にあった。次回のセッションで7.2を回答する。"),
             },
+        },
+        # The first internal audit (clauses 7 and 9, Annex A 5, 8): what it found. Owner: index
+        # into owners; days after the audit for due, closed and checked.
+        "audit": {
+            "auditor": "鈴木(制作部長・内部監査員)",
+            "findings": [
+                {"grade": "minor", "ref": "A.5.18",
+                 "description": "3月に退職した制作部の2名のGoogle Workspaceアカウントが監査日まで有効のままだった。"
+                                "退職時チェックリストにクラウドサービスのアカウント削除の手順がない。",
+                 "correction": "監査当日に2名のアカウントを停止し、共有ドライブのファイルの所有者を移した。",
+                 "root_cause": "退職時チェックリストがクラウド移行前に作られ、情報システムの作業が入っていない。",
+                 "action": "退職時チェックリストにGoogle Workspaceとkintoneのアカウント削除(退職日から1営業日以内)を追加し、"
+                           "毎月、人事の在籍者一覧とアカウント一覧を突き合わせる。",
+                 "owner": 2, "due": 55, "progress": "チェックリスト改訂版を作成済み。月次の突合は来月から。"},
+                {"grade": "observation", "ref": "7.5.3",
+                 "description": "共有ドライブに情報セキュリティ基本方針が2版(v0.9とv1.0)あり、社員がどちらが最新か答えられなかった。"},
+                {"grade": "ofi", "ref": "A.6.3",
+                 "description": "eラーニングの受講記録を毎回手作業で集めている。受講管理の機能で自動で出力できる。"},
+                {"grade": "minor", "ref": "A.8.13",
+                 "description": "バックアップからの復元を試した記録がない。手順書はバックアップの取り方だけを定めている。",
+                 "correction": "監査の2日後、情報システム担当と制作データ1案件分の復元テストを行い、記録した。",
+                 "root_cause": "バックアップ手順書に、復元できることを確かめる手順と記録の様式がなかった。",
+                 "action": "バックアップ手順書に四半期ごとの復元テストと記録の様式を追加する(v1.2)。",
+                 "owner": 2, "due": 14, "closed": 12,
+                 "evidence": "バックアップ手順書 v1.2、復元テスト記録(共有ドライブ「ISMS/記録/バックアップ」)",
+                 "checked": 33, "check_by": "佐藤(ISMS事務局)",
+                 "check_note": "2回目の復元テストが手順どおり実施され、記録が残っていることを確認した。"},
+            ],
         },
         # The SoA decisions the company has written so far: (why, how implemented / document, owner index)
         "soa": {
@@ -145,6 +174,35 @@ DEMO = {
                 "cl-7.2-1": ("Where is the evidence of the internal auditor's competence (the course certificate)?", None,
                              "The certificate is on the shared drive under ISMS/Records/Training; answer 7.2 at the next session."),
             },
+        },
+        "audit": {
+            "auditor": "Suzuki (Head of production, internal auditor)",
+            "findings": [
+                {"grade": "minor", "ref": "A.5.18",
+                 "description": "Two production staff who left in March still had active Google Workspace accounts on the "
+                                "day of the audit. The leaver checklist has no step for removing cloud accounts.",
+                 "correction": "Both accounts suspended on the day of the audit; their shared drive files moved to their manager.",
+                 "root_cause": "The leaver checklist was written before the move to the cloud and has no IT step.",
+                 "action": "Add removal of Google Workspace and kintone accounts (within one working day of leaving) to "
+                           "the leaver checklist; compare HR's staff list with the account list every month.",
+                 "owner": 2, "due": 55, "progress": "Revised checklist drafted; the monthly comparison starts next month."},
+                {"grade": "observation", "ref": "7.5.3",
+                 "description": "Two versions of the information security policy (v0.9 and v1.0) are on the shared drive; "
+                                "staff could not say which one is current."},
+                {"grade": "ofi", "ref": "A.6.3",
+                 "description": "E-learning completion records are collected by hand each time; the course platform can "
+                                "export them."},
+                {"grade": "minor", "ref": "A.8.13",
+                 "description": "No record that a restore from backup was ever tested; the procedure only says how to "
+                                "take backups.",
+                 "correction": "Two days after the audit IT restored one client project folder as a test and recorded it.",
+                 "root_cause": "The backup procedure had no step to prove restores work and no form to record them.",
+                 "action": "Add a quarterly restore test and its record form to the backup procedure (v1.2).",
+                 "owner": 2, "due": 14, "closed": 12,
+                 "evidence": "Backup procedure v1.2; restore test records (shared drive, ISMS/Records/Backup)",
+                 "checked": 33, "check_by": "Sato (ISMS lead)",
+                 "check_note": "The second restore test ran as the procedure says and was recorded."},
+            ],
         },
         "soa": {
             "5.1": ("Clients require us to show how we protect their information; the policy and topic rules underpin "
@@ -516,9 +574,45 @@ def demo_documents(lang: str, today: date | None = None) -> DocumentRegister:
     return reg
 
 
+# -- the first internal audit ------------------------------------------------------------------
+DEMO_AUDIT_DAYS_AGO = 35  # five weeks ago
+
+
+def demo_findings(assessment: Assessment, lang: str, today: date | None = None) -> tuple[FindingsData, list[ActionEdit]]:
+    """What the company's first internal audit (five weeks ago) found: a minor nonconformity
+    whose corrective action is in progress, an observation, an opportunity for improvement,
+    and a minor nonconformity closed and verified effective. The corrective action in
+    progress carries its plan edit (status and progress)."""
+    today = today or date.today()
+    d = DEMO[lang if lang in DEMO else "en"]
+    audit = today - timedelta(days=DEMO_AUDIT_DAYS_AGO)
+    stamp = _stamp(datetime.combine(audit, time(17, 0)).astimezone())
+    data, edits = FindingsData(), []
+    for n, src in enumerate(d["audit"]["findings"], start=1):
+        def day(key: str, src: dict = src) -> str | None:
+            return (audit + timedelta(days=src[key])).isoformat() if key in src else None
+
+        values = {"grade": src["grade"], "ref": src["ref"], "description": src["description"], "source": "internal_audit",
+                  "raised_on": audit.isoformat(), "raised_by": d["audit"]["auditor"]}
+        values |= {k: src[k] for k in ("correction", "root_cause", "action") if k in src}
+        if "owner" in src:
+            values["owner"] = d["owners"][src["owner"]]
+        values |= {"due": day("due"), "closed_on": day("closed"), "closure_evidence": src.get("evidence", "")}
+        if "checked" in src:
+            values |= {"check_on": day("checked"), "check_by": src["check_by"], "check_result": "effective",
+                       "check_note": src["check_note"]}
+        f = build_finding(values, None, edition=assessment.edition, today=today)
+        f.no, f.created, f.updated = n, stamp, stamp
+        data.findings[f.id] = f
+        if "progress" in src:
+            edits.append(ActionEdit(finding_action_id(f.id), status="in_progress", progress=src["progress"]))
+    return data, edits
+
+
 def create_demo(ws: Workspace, lang: str) -> str:
     assessment, answers, edits = demo_data(ws, lang)
     risk, risk_edits = demo_register(ws, assessment, answers, lang)
     workshop = demo_workshop(ws, assessment, answers, lang)
-    return ws.create(assessment, answers, edits + risk_edits, risk=risk, soa=demo_soa(lang), workshop=workshop,
-                     documents=demo_documents(lang))
+    findings, finding_edits = demo_findings(assessment, lang)
+    return ws.create(assessment, answers, edits + risk_edits + finding_edits, risk=risk, soa=demo_soa(lang),
+                     workshop=workshop, documents=demo_documents(lang), findings=findings)

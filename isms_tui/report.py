@@ -69,6 +69,8 @@ def report_json(view: AssessmentView, lang: str) -> dict:
         ],
         "risk": risk_json(view, lang),
         "documents": documents_json(view, lang),
+        "findings": [finding_json(row, lang) for row in view.findings],
+        "certification_blockers": [row.finding.label for row in view.certification_blockers],
     }
 
 
@@ -86,6 +88,40 @@ def documents_json(view: AssessmentView, lang: str) -> list[dict] | None:
          "issues": [i.message(lang) for i in row.issues]}
         for row in view.documents
     ]
+
+
+def finding_json(row, lang: str) -> dict:
+    f = row.finding
+    return {
+        "id": f.id, "label": f.label, "source": f.source, "grade": f.grade, "ref": f.requirement.to_json(lang),
+        "description": f.description, "raised_on": f.raised_on, "raised_by": f.raised_by, "state": row.state,
+        "reopened": f.reopened, "correction": f.correction, "root_cause": f.root_cause, "action": f.action,
+        "action_id": row.action.id if row.action else None, "owner": row.owner,
+        "due": row.due.isoformat() if row.due else None, "closure_evidence": f.closure_evidence,
+        "closed_on": f.closed_on, "check": {"by": f.check_by, "on": f.check_on, "result": f.check_result or None,
+                                            "note": f.check_note},
+    }
+
+
+def finding_line(row, lang: str) -> str:
+    """One finding as the text report and the CLI list word it."""
+    f = row.finding
+    state = t(f"finding.state.{row.state}", lang) + (t("finding.reopened_mark", lang) if f.reopened else "")
+    due = row.due.isoformat() if row.due else "—"
+    return (f"{f.label} [{t(f'finding.grade.{f.grade}', lang)}] {f.requirement.label(lang)}  {state}  "
+            f"{f.description.splitlines()[0] if f.description else ''}  / {row.owner or '—'} / {due}")
+
+
+def findings_text(view: AssessmentView, lang: str) -> list[str]:
+    """The findings register: the certification blockers first, then every finding."""
+    if not view.findings:
+        return []
+    out = ["", t("report.findings", lang, n=len(view.findings), open=len(view.open_findings))]
+    if view.certification_blockers:
+        out.append("  " + t("findings.blocked", lang, n=len(view.certification_blockers),
+                            labels=", ".join(r.finding.label for r in view.certification_blockers)))
+    out += ["  " + finding_line(row, lang) for row in view.findings]
+    return out
 
 
 def risk_json(view: AssessmentView, lang: str) -> dict | None:
@@ -194,6 +230,7 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
         out += ["", t("dash.register_disagreements", lang, n=len(view.register_disagreements))]
         out += ["  " + register_disagreement_line(view, ref, item, status, lang) for ref, item, status in view.register_disagreements]
     out += risk_text(view, lang)
+    out += findings_text(view, lang)
     out += ["", t("report.plan", lang, n=len(view.plan))]
     for act in view.plan:
         due = act.due.isoformat() if act.due else "—"

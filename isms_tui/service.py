@@ -46,6 +46,7 @@ from .text import clean
 
 if TYPE_CHECKING:  # the read model and the risk model load on first use: start-up stays light
     from .documents import DocumentEntry, DocumentRegister
+    from .findings import Finding, FindingsData
     from .risk import Asset, Risk, RiskCriteria, RiskData
     from .view import AssessmentView
     from .workshop import ParkedItem, Participant, Workshop, WorkshopData
@@ -151,7 +152,8 @@ class Workspace:
     # -- assessments -----------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (), workshop: WorkshopData | None = None,
-               participants: list[str] = (), documents: DocumentRegister | None = None) -> str:
+               participants: list[str] = (), documents: DocumentRegister | None = None,
+               findings: FindingsData | None = None) -> str:
         """Store a new assessment; ``participants`` are "name (role)" entries for its workshops."""
         unknown = self.missing_banks(assessment)
         if unknown:
@@ -166,7 +168,7 @@ class Workspace:
                         p = Participant(name, role)
                         workshop.participants[p.id] = p
         return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa), workshop=workshop,
-                                 documents=documents)
+                                 documents=documents, findings=findings)
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
         return self.store.load(assessment_id)
@@ -180,7 +182,8 @@ class Workspace:
         risk = self.store.load_risk(assessment_id)
         return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk,
                               soa=loaded.soa, workshop=self.store.load_workshop(assessment_id),
-                              documents=self.store.load_documents(assessment_id))
+                              documents=self.store.load_documents(assessment_id),
+                              findings=self.store.load_findings(assessment_id))
 
     def documents(self, assessment_id: str) -> DocumentRegister:
         """The documents & records register of a stored assessment (read only)."""
@@ -189,6 +192,10 @@ class Workspace:
     def workshop_data(self, assessment_id: str) -> WorkshopData:
         """Participants, sessions, history and parked items of a stored assessment (read only)."""
         return self.store.load_workshop(assessment_id)
+
+    def findings_data(self, assessment_id: str) -> FindingsData:
+        """The findings register of a stored assessment (read only)."""
+        return self.store.load_findings(assessment_id)
 
     def follow(self, assessment_id: str) -> Follower:
         """Watch an assessment someone else is editing, read only (never a second writer)."""
@@ -201,7 +208,7 @@ class Workspace:
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
         """A copy with everything the assessment holds: answers, plan edits, the asset ledger
         and risk register with their criteria, the SoA decisions, the workshops and the
-        documents & records register."""
+        documents & records register and the findings register."""
         loaded = self.load(assessment_id)
         assessment, answers, edits = loaded
         copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
@@ -210,7 +217,8 @@ class Workspace:
         return self.store.create(copy, list(answers.values()), list(edits.values()),
                                  risk=self.store.load_risk(assessment_id), soa=list(loaded.soa.values()),
                                  workshop=self.store.load_workshop(assessment_id),
-                                 documents=self.store.load_documents(assessment_id))
+                                 documents=self.store.load_documents(assessment_id),
+                                 findings=self.store.load_findings(assessment_id))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file
@@ -370,6 +378,7 @@ class Session:
             self.soa = self.file.soa_decisions()
             self.workshop = self.file.workshop_data()
             self.documents = self.file.documents()
+            self.findings = self.file.findings_data()
         except BaseException:
             self.file.close()
             raise
@@ -456,7 +465,8 @@ class Session:
         from .documents import document_catalog
 
         known = {"question": self._by_id, "risk": self.risk.risks, "parked": self.workshop.parked,
-                 "document": document_catalog()}.get(kind, {})
+                 "document": document_catalog(),
+                 "finding": self.findings.findings}.get(kind, {})
         if source_id not in known:
             raise ValidationError("error.unknown_action", id=action_id)
         current = self.edits.get(action_id) or ActionEdit(action_id)
@@ -494,7 +504,8 @@ class Session:
         from .view import AssessmentView
 
         return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk,
-                              soa=self.soa, workshop=self.workshop, documents=self.documents)
+                              soa=self.soa, workshop=self.workshop, documents=self.documents,
+                              findings=self.findings)
 
     # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
     @property
@@ -843,6 +854,51 @@ class Session:
             for entry in new:
                 self.documents.entries[entry.id] = entry
         return new
+
+
+    # -- findings register (isms_tui/findings.py has the rules) -----------------------------
+    def _finding(self, key: str) -> Finding:
+        f = self.findings.find(key)
+        if f is None:
+            raise ValidationError("error.finding.unknown", id=clean(key, multiline=False)[:40])
+        return f
+
+    def add_finding(self, **values: object) -> Finding:
+        """Record a finding (checked whole: a valid requirement of the assessment's edition, a
+        description, dates that make sense); it gets the next number (F-01, F-02 ...)."""
+        from .findings import build_finding
+
+        finding = build_finding(values, None, edition=self.assessment.edition)
+        finding.no = self.findings.next_no()
+        self.file.put_finding(finding)
+        self.findings.findings[finding.id] = finding
+        return finding
+
+    def update_finding(self, key: str, **values: object) -> Finding:
+        """Change a finding (by id or label, "F-02"): correction, root cause, corrective
+        action, closure, effectiveness check... checked whole, saved in one write. When the
+        finding's owner or due date changes, the plan shows them (an earlier edit of the
+        action's owner or date in the plan gives way). An effectiveness check that says "not
+        effective" reopens the finding: its plan action is to do again."""
+        from .findings import build_finding, finding_action_id
+
+        current = self._finding(key)
+        updated = build_finding(values, current, edition=self.assessment.edition)
+        self.file.put_finding(updated)
+        self.findings.findings[updated.id] = updated
+        edit = self.edits.get(finding_action_id(updated.id))
+        if edit is not None:
+            changed = ActionEdit.from_doc(edit.to_doc())
+            if updated.owner != current.owner:
+                changed.owner = None
+            if updated.due != current.due:
+                changed.due = None
+            if updated.reopened and not current.reopened and changed.status == "done":
+                changed.status = "todo"
+            if changed.to_doc() != edit.to_doc():
+                self.file.put_action_edit(changed)
+                self.edits[changed.action_id] = changed
+        return updated
 
     def show_position(self, item_id: str) -> None:
         """Where the writer's screen is, for read-only followers (not part of the data)."""

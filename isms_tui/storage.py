@@ -35,6 +35,7 @@ from .soa_decisions import SoaDecision
 
 if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
     from .documents import DocumentEntry, DocumentRegister
+    from .findings import Finding, FindingsData
     from .risk import Asset, Risk, RiskCriteria, RiskData
     from .workshop import AnswerEvent, ParkedItem, Participant, Workshop, WorkshopData
 
@@ -43,7 +44,7 @@ try:
 except ImportError:  # Windows: a file being written cannot be deleted there anyway
     fcntl = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 RISK_TABLES = ("risk_criteria", "assets", "risks", "soa")  # tables schema 3 adds
 LIVE_SUFFIX = ".live"  # <id>.json.live: where the writer's screen is, for read-only followers
 FILE_MODE = 0o600
@@ -421,8 +422,9 @@ def check_values(data: dict) -> str | None:
     if why:
         return why
     from .documents import check_tables as check_documents
+    from .findings import check_tables as check_findings
 
-    return check_documents(data)
+    return check_documents(data) or check_findings(data)
 
 
 class AtomicJSONStorage(Storage):
@@ -525,6 +527,17 @@ def migrate(data: dict) -> tuple[dict, bool]:
 
         data.setdefault(DOCUMENTS_TABLE, {})
         meta["schema_version"] = 5
+        version = 5
+        changed = True
+    if version < 6:
+        # Schema 6: the findings register (isms_tui/findings.py), table findings. A finding's
+        # corrective action is a plan action and a major nonconformity blocks the certification
+        # decision: an older isms-tui must not write such a file without knowing them.
+        from .findings import FINDINGS_TABLES
+
+        for table in FINDINGS_TABLES:
+            data.setdefault(table, {})
+        meta["schema_version"] = 6
         changed = True
     return data, changed
 
@@ -585,6 +598,8 @@ class AssessmentFile:
         self._parked = self.db.table("parked", cache_size=0)
         # The documents & records register (schema 5).
         self._documents = self.db.table("documents", cache_size=0)
+        # Findings register (schema 5).
+        self._findings = self.db.table("findings", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -705,6 +720,16 @@ class AssessmentFile:
 
     def remove_document(self, entry_id: str) -> None:
         self._documents.remove(Query().id == entry_id)
+
+
+    # -- findings register ------------------------------------------------------------------
+    def findings_data(self) -> FindingsData:
+        from .findings import FindingsData
+
+        return FindingsData.from_tables(self.storage.read() or {})
+
+    def put_finding(self, finding: Finding) -> None:
+        self._findings.upsert(finding.to_doc(), Query().id == finding.id)
 
     # -- where the writer is (for followers) -------------------------------------------------
     def write_live(self, doc: dict) -> None:
@@ -863,7 +888,8 @@ class Store:
     # -- create / open ---------------------------------------------------------------------
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (),
-               workshop: WorkshopData | None = None, documents: DocumentRegister | None = None) -> str:
+               workshop: WorkshopData | None = None, documents: DocumentRegister | None = None,
+               findings: FindingsData | None = None) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(key="storage.exists", id=assessment.id)
@@ -882,6 +908,9 @@ class Store:
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         if documents is not None and documents.exists:
             for table, docs in documents.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        if findings is not None:
+            for table, docs in findings.to_tables().items():
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         try:
             fd, tmp = _open_temp(path)
@@ -965,6 +994,13 @@ class Store:
         from .documents import DocumentRegister
 
         return DocumentRegister.from_tables(self.read(assessment_id))
+
+
+    def load_findings(self, assessment_id: str) -> FindingsData:
+        """The findings register of a stored assessment."""
+        from .findings import FindingsData
+
+        return FindingsData.from_tables(self.read(assessment_id))
 
     def live(self, assessment_id: str) -> dict | None:
         """Where the assessment's writer is (None when nobody has it open)."""

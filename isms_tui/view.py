@@ -36,6 +36,7 @@ from .documents import (
     gate_issues,
     location_warning,
 )
+from .findings import Finding, FindingsData, finding_seeds
 from .model import GAP_STATUSES, ActionEdit, Answer, Assessment
 from .plan import Action, build_plan, schedule
 from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
@@ -122,6 +123,29 @@ class RoadmapRow:
 
 
 
+@dataclass(frozen=True)
+class FindingRow:
+    """One finding of the register as every view shows it."""
+
+    finding: Finding
+    state: str  # open / action_planned / closed / verified
+    action: Action | None  # its plan action while it needs work
+
+    @property
+    def closed(self) -> bool:
+        return self.state in ("closed", "verified")
+
+    @property
+    def owner(self) -> str:
+        return self.action.owner if self.action else self.finding.owner
+
+    @property
+    def due(self) -> date | None:
+        if self.action is not None:
+            return self.action.due
+        return date.fromisoformat(self.finding.due) if self.finding.due else None
+
+
 def _link_key(item: Item) -> frozenset[Ref]:
     return frozenset(r for r in item.typed_refs if r.type in (CLAUSE, CONTROL, CONTROL_2013))
 
@@ -130,8 +154,10 @@ class AssessmentView:
     def __init__(self, assessment: Assessment, banks: Sequence[Bank], answers: Mapping[str, Answer],
                  edits: Mapping[str, ActionEdit], *, today: date | None = None, risk: RiskData | None = None,
                  soa: Mapping[str, SoaDecision] | None = None, workshop: WorkshopData | None = None,
-                 documents: DocumentRegister | None = None):
+                 documents: DocumentRegister | None = None,
+                 findings: FindingsData | None = None):
         self.assessment = assessment
+        self.findings_data = findings if findings is not None else FindingsData()
         self.workshop = workshop if workshop is not None else WorkshopData()
         self.risk_data = risk if risk is not None else RiskData()
         self.document_register = documents if documents is not None else DocumentRegister()
@@ -320,7 +346,7 @@ class AssessmentView:
     def plan(self) -> list[Action]:
         seeds = treatment_seeds(self.risk_register, self.assessment.edition) if self.risk_data.exists else []
         seeds = [*seeds, *parked_seeds(self.workshop, self._by_id),
-                 *document_seeds(self.document_register, self.today)]
+                 *document_seeds(self.document_register, self.today), *finding_seeds(self.findings_data)]
         return build_plan(self.banks, self.report, self.answers, self.edits,
                           target_date=self.assessment.target_date, kind=self.assessment.kind, seeds=seeds)
 
@@ -383,6 +409,29 @@ class AssessmentView:
             for i in group:
                 seen.setdefault(i, None)
         return list(seen)
+
+    # -- findings register ----------------------------------------------------------------------
+    @cached_property
+    def findings(self) -> list[FindingRow]:
+        """Every finding with its state (:func:`isms_tui.findings.finding_state`) and its plan
+        action while it has one: not closed first (majors first), then closed and verified."""
+        actions = {a.source.id: a for a in self.plan if a.source.kind == "finding"}
+        rows = [FindingRow(f, f.state, actions.get(f.id)) for f in self.findings_data.findings.values()]
+        order = {s: n for n, s in enumerate(("open", "action_planned", "closed", "verified"))}
+        grades = {"major": 0, "minor": 1, "observation": 2, "ofi": 3}
+        rows.sort(key=lambda r: (r.closed, grades[r.finding.grade], order[r.state], r.finding.no))
+        return rows
+
+    @cached_property
+    def certification_blockers(self) -> list[FindingRow]:
+        """Major nonconformities not closed: the certification body does not decide on a
+        certificate until each is closed (corrected, with a corrective action that is
+        evidenced). A major whose effectiveness check says not effective is open again."""
+        return [r for r in self.findings if r.finding.grade == "major" and not r.closed]
+
+    @cached_property
+    def open_findings(self) -> list[FindingRow]:
+        return [r for r in self.findings if not r.closed]
 
     # -- workshops -----------------------------------------------------------------------------
     def decided_by(self, item_id: str, lang: str) -> str:

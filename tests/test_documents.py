@@ -280,7 +280,7 @@ def test_version_4_file_migrates_to_5_and_a_read_does_not_write(workspace, docs_
     with workspace.open(docs_id) as s:
         assert not s.documents.exists
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION == 5 and data["documents"] == {}
+    assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION and data["documents"] == {}
 
 
 def test_a_damaged_document_row_marks_the_file_damaged(workspace, docs_id):

@@ -19,6 +19,9 @@ KEY_CALL = re.compile(r"""\b(?:tr|t)\(\s*f?["']([a-z0-9_.{}\[\]' ]+)["']""")
 
 from isms_tui.documents import DOC_KINDS, DOCUMENT_STATES, PROBLEMS  # noqa: E402
 from isms_tui.documents import FILTERS as DOC_FILTERS  # noqa: E402
+from isms_tui.findings import CHECK_RESULTS, GRADES, SOURCES  # noqa: E402
+from isms_tui.findings import FIELDS as FINDING_FIELDS  # noqa: E402
+from isms_tui.findings import STATES as FINDING_STATES  # noqa: E402
 from isms_tui.soa_decisions import SOA_REASONS  # noqa: E402
 from isms_tui.workshop import PARKED_STATES  # noqa: E402
 
@@ -41,6 +44,11 @@ def _expand(key: str) -> list[str]:
         "doc.kind": list(DOC_KINDS), "doc.filter": list(DOC_FILTERS), "doc.f": ["location", "version"],
         "doc.col": ["state", "ref", "name", "owner", "approved", "review"],
         "ws.parked": list(PARKED_STATES), "ws.parked.col": ["state", "ref", "note", "owner", "due"],
+        "finding.state": list(FINDING_STATES), "finding.grade": list(GRADES), "finding.source": list(SOURCES),
+        "finding.check": list(CHECK_RESULTS), "findings.filter": ["open", "all", "major"],
+        "findings.col": ["state", "grade", "ref", "description", "owner", "due"],
+        "findings.f": [*FINDING_FIELDS, "no_check", "ref_hint"],
+        "findings.d": ["correction", "root_cause", "action"],
         **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
         **{f"risk.scale.{s}": ["1", "2", "3", "4", "5"] for s in ("impact5", "likelihood5")},
         "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]

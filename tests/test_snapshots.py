@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from isms_tui.app import IsmsApp
-from tests.tui_helpers import add_documents, add_register, add_workshop, make_data_dir
+from tests.tui_helpers import add_documents, add_findings, add_register, add_workshop, make_data_dir
 
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["ja", "en"]
@@ -30,6 +30,7 @@ SCREENS = {
     "workshop_start": ["enter", "W"],
     "parked": ["enter", "f8"],
     "documents": ["enter", "f10"],
+    "findings": ["enter", "f11"],
 }
 # screens shown with the deterministic risk register of tui_helpers.add_register (the others
 # keep the assessment without one, as a first-time user has it)
@@ -37,6 +38,8 @@ WITH_REGISTER = {"assets", "risks", "soa", "soa_decision"}
 # screens shown with the participants of tui_helpers.add_workshop, and with its running session
 WITH_PEOPLE = {"workshop_start"}
 WITH_WORKSHOP = {"parked", "projector"}
+# screens shown with the findings register of tui_helpers.add_findings
+WITH_FINDINGS = {"findings"}
 # the projector layout (z) in a running session, at the size a room reads from the back
 PROJECTOR = (120, 35)
 WITH_DOCUMENTS = {"documents"}  # the deterministic register of tui_helpers.add_documents
@@ -51,6 +54,9 @@ def _app(tmp_path: Path, lang: str, screen: str) -> IsmsApp:
     if screen in WITH_REGISTER:
         assert aid is not None
         add_register(data, aid)
+    if screen in WITH_FINDINGS:
+        assert aid is not None
+        add_findings(data, aid)
     if screen in WITH_PEOPLE | WITH_WORKSHOP:
         assert aid is not None
         add_workshop(data, aid, start=screen in WITH_WORKSHOP)

@@ -161,3 +161,22 @@ def add_documents(data_dir: Path, assessment_id: str) -> None:
                           next_review="2026-03-01", owner="Sato")
         s.add_document(name="来客受付簿(紙・受付カウンターに常備、毎月総務が回収して保管) [red]x[/red]", kind="record",
                        refs="A.7.2", owner="総務 鈴木")
+
+
+def add_findings(data_dir: Path, assessment_id: str) -> None:
+    """A small findings register with every date fixed: an open major of the stage 1 audit
+    (markup-like text that must show literally), a minor with its corrective action planned
+    (owner and due date), an observation and a minor closed and verified."""
+    with Workspace(data_dir).open(assessment_id) as s:
+        s.add_finding(grade="major", ref="A.5.15", source="stage1", raised_on="2026-04-20", raised_by="審査員 [b]K[/b]",
+                      description="退職者のクラウドアカウントが3件残っていた [red]x[/red]")
+        s.add_finding(grade="minor", ref="9.2", raised_on="2026-04-10", raised_by="Internal auditor Sato",
+                      description="No audit programme for the year; audits are planned ad hoc",
+                      root_cause="Nobody owns the programme", action="年間の内部監査プログラムを作成し、ISMS委員会で承認する",
+                      owner="総務 佐藤", due="2099-05-31")
+        s.add_finding(grade="observation", ref="clause 7.5.3", raised_on="2026-04-10",
+                      description="Two versions of the access rule on the shared drive")
+        s.add_finding(grade="minor", ref="A.8.13", raised_on="2026-03-01", description="バックアップの復元テストの記録がない",
+                      correction="復元テストを実施", action="四半期ごとの復元テストを手順書に追加", owner="IT 佐藤",
+                      due="2026-03-31", closure_evidence="復元テスト記録 2026-03", closed_on="2026-03-25",
+                      check_by="代表 山田", check_on="2026-04-25", check_result="effective")

@@ -1,6 +1,7 @@
 """The Excel deliverable: a summary that says what to do next, the gap list, the action plan,
 the Statement of Applicability in audit shape, all answers and the certification roadmap (then
-the risk sheets, and the minutes of the latest workshop session when there is one).
+the risk sheets, the minutes of the latest workshop session when there is one, and the
+findings register with its corrective actions when there are findings).
 
 Every sheet is designed for A4 landscape paper: chosen columns with fixed widths (long text
 wraps), row heights set from the number of wrapped lines (East Asian width aware), a page
@@ -34,6 +35,7 @@ from ..soa_decisions import reasons_text
 from ..text import clean
 from ..view import AssessmentView
 from .document_sheet import write_document_sheet
+from .findings_sheet import write_findings_sheet
 from .layout import BOLD_WIDTH, HEAD_FILL, PHASE_FILL, Book, as_date, wrapped_lines
 from .minutes import write_minutes_sheet
 from .risk_sheets import write_risk_sheets
@@ -611,6 +613,8 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
     _roadmap(book, view, lang)
     write_risk_sheets(book, view)  # asset ledger, risk register, treatment plan, SoA traceability
     write_document_sheet(book, view)  # the documents & records register
+    if view.findings:  # the findings register and its corrective actions
+        write_findings_sheet(book, view)
     if view.workshop.last is not None:  # the minutes of the latest workshop session (older ones: isms-tui minutes)
         write_minutes_sheet(book, view, view.workshop.last.id)
     book.wb.close()

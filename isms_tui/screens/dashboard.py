@@ -89,8 +89,8 @@ class DashboardScreen(IsmsScreen):
             g.append(self.tr("gate.not_ready", n=len(gate.blockers)), style="bold red")
             # the room it has: every blocker on a tall screen, full titles on a wide one
             # (on a short screen each count line below takes a blocker's place)
-            extra = bool(view.document_issues)
-            shown = len(gate.blockers) if height >= 45 else 6 if height >= 30 else max(1, 3 - extra)
+            extra = bool(view.document_issues) + bool(view.findings)
+            shown = len(gate.blockers) if height >= 45 else 6 if height >= 30 else {0: 3, 1: 2}.get(extra, 0)
             for req in gate.blockers[:shown]:
                 head, state = f"- {req.ref.label(lang)} ", f" ({self.tr('gate.state.' + req.state)})"
                 title_w = max(4, inner - display_width(head) - display_width(state))
@@ -99,6 +99,14 @@ class DashboardScreen(IsmsScreen):
                 g.append("\n" + self.tr("dash.more", n=len(gate.blockers) - shown))
             if view.document_issues:  # why: the documents the stage 1 auditor cannot see yet (F10)
                 g.append("\n" + self.tr("dash.documents", n=len(view.document_issues)), style="bold yellow")
+        if view.findings:  # the findings register: an open major blocks the certification decision
+            if view.certification_blockers:
+                g.append("\n" + self.tr("findings.blocked", n=len(view.certification_blockers),
+                                         labels=", ".join(r.finding.label for r in view.certification_blockers)),
+                         style="bold red")
+            else:
+                g.append("\n" + self.tr("dash.findings_open", n=len(view.open_findings)),
+                         style="bold yellow" if view.open_findings else "")
         if view.contradictions:
             g.append("\n" + self.tr("dash.contradictions", n=len(view.contradictions)), style="bold yellow")
             for c in view.contradictions[:listed]:
