@@ -617,3 +617,24 @@ async def test_dashboard_gate_card_of_the_demo_is_never_clipped_at_80x24(tmp_pat
         assert view.register_disagreements  # the case this test is about
         gate = str(app.screen.query_one("#dash-gate", Static).render())
         assert app.screen.query_one("#dash-top").region.height >= len(gate.splitlines()) + 2, gate
+
+
+@pytest.mark.asyncio
+async def test_also_asked_names_where_the_other_question_is_never_its_id(tmp_path: Path):
+    from isms_tui.model import Assessment
+    from isms_tui.service import Workspace
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    ws = Workspace(data)
+    aid = ws.create(Assessment(organization="Links KK", edition="2022"))
+    view = ws.view(aid)
+    item_id, others = next((k, v) for k, v in view.links.items() if v)
+    app = IsmsApp(data, lang="en", open_id=aid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: questionnaire(app) is not None, "the questionnaire")
+        app.jump_to_item(item_id)
+        widget = app.screen.query_one("#also-asked", Static)
+        await wait_until(pilot, lambda: app.screen.item.id == item_id and widget.display, "the linked item")
+        text = str(widget.render())
+        assert view.asked_in(view.item_ids[others[0]], "en") in text
+        assert not any(o in text for o in others)

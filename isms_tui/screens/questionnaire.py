@@ -315,12 +315,12 @@ class QuestionnaireScreen(IsmsScreen):
     def _show_also_asked(self) -> None:
         """The same requirement asked in other banks, with their answers."""
         lang = self.lang
-        linked = self.session.view().also_asked(self.item.id)
+        view = self.session.view()
+        linked = view.also_asked(self.item.id)
         widget = self.query_one("#also-asked", Static)
         widget.display = bool(linked) and not self.has_class("-focus")
-        if linked:
-            titles = {b.id: b.title[lang] for b in self.session.banks}
-            parts = [f"{titles.get(i.bank_id, i.bank_id)} {i.id}: {self.tr('status.' + (st or 'unanswered'))}" for i, st in linked]
+        if linked:  # named where the user answers them (never by internal item id)
+            parts = [f"{view.asked_in(i, lang)}: {self.tr('status.' + (st or 'unanswered'))}" for i, st in linked]
             widget.update(plain(self.tr("q.also_asked", items=" / ".join(parts))))
 
     def _show_status(self) -> None:
