@@ -31,17 +31,17 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 from .i18n import LANGS, t
-from .model import ValidationError, new_id, now_iso, parse_date
+from .model import ValidationError, known_fields, new_id, now_iso, parse_date
 from .paths import reference_dir
 from .plan import ActionSeed, ActionSource
 from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
-from .text import clean
+from .text import clean, one_line
 
 DOCUMENT_STATES = ("missing", "draft", "approved", "out_of_date")
 DOC_KINDS = ("document", "record")
@@ -121,13 +121,8 @@ def document_catalog() -> dict[str, CatalogDoc]:
 
 
 # -- one entry of the company's register ------------------------------------------------------
-def _line(value: object) -> str:
-    return clean(str(value or ""), multiline=False).strip()
 
 
-def _doc(cls, doc: Mapping) -> dict:
-    names = {f.name for f in fields(cls)}
-    return {k: v for k, v in doc.items() if k in names}
 
 
 @dataclass
@@ -153,9 +148,9 @@ class DocumentEntry:
 
     def __post_init__(self) -> None:
         for name in ("name", "location", "version", "owner", "approved_by"):
-            setattr(self, name, _line(getattr(self, name)))
+            setattr(self, name, one_line(getattr(self, name)))
         self.note = clean(self.note or "").strip()
-        self.catalog_id = _line(self.catalog_id) or CUSTOM
+        self.catalog_id = one_line(self.catalog_id) or CUSTOM
         if self.state not in DOCUMENT_STATES:
             raise ValidationError("error.bad_choice", field="state", choices=", ".join(DOCUMENT_STATES))
         if self.kind not in DOC_KINDS:
@@ -193,7 +188,7 @@ class DocumentEntry:
 
     @classmethod
     def from_doc(cls, doc: Mapping) -> DocumentEntry:
-        e = cls(**_doc(cls, doc))
+        e = cls(**known_fields(cls, doc))
         if not all(isinstance(v, str) for v in (e.id, e.created, e.updated)):
             raise ValueError("bad document entry")
         return e
@@ -214,10 +209,10 @@ def parse_refs(value: object, edition: str = "2022") -> list[str]:
     if value is None or value == "":
         return []
     raw = value if isinstance(value, (list, tuple)) else (
-        _line(value).replace("\u3001", ",").replace(";", ",").replace(",", " ").split())
+        one_line(value).replace("\u3001", ",").replace(";", ",").replace(",", " ").split())
     out: dict[str, None] = {}
     for token in raw:
-        s = _line(token).replace("\u7b87\u6761", "")  # "箇条4.3" -> "4.3"
+        s = one_line(token).replace("\u7b87\u6761", "")  # "箇条4.3" -> "4.3"
         if not s:
             continue
         if ":" in s:
@@ -257,15 +252,15 @@ def build_entry(changes: Mapping[str, object], base: DocumentEntry | None = None
         if raw is None or raw == "" or raw == []:
             doc["items"] = None
         else:
-            ids = raw if isinstance(raw, (list, tuple)) else _line(raw).replace("\u3001", ",").replace(",", " ").split()
-            ids = list(dict.fromkeys(_line(i) for i in ids if _line(i)))
+            ids = raw if isinstance(raw, (list, tuple)) else one_line(raw).replace("\u3001", ",").replace(",", " ").split()
+            ids = list(dict.fromkeys(one_line(i) for i in ids if one_line(i)))
             if known_items is not None:
                 known = set(known_items)
                 unknown = [i for i in ids if i not in known]
                 if unknown:
                     raise ValidationError("error.unknown_item", id=", ".join(unknown))
             doc["items"] = ids
-    cat_id = _line(doc.get("catalog_id")) or CUSTOM
+    cat_id = one_line(doc.get("catalog_id")) or CUSTOM
     cat = document_catalog().get(cat_id)
     if cat_id != CUSTOM and cat is None:
         raise ValidationError("error.doc.unknown_catalog", id=cat_id)
@@ -273,7 +268,7 @@ def build_entry(changes: Mapping[str, object], base: DocumentEntry | None = None
         doc.setdefault("kind", cat.kind)
         if not doc.get("refs"):
             doc["refs"] = [r.key for r in cat.refs]
-    entry = DocumentEntry(**_doc(DocumentEntry, doc) | {"updated": now_iso()})
+    entry = DocumentEntry(**known_fields(DocumentEntry, doc) | {"updated": now_iso()})
     if entry.custom and not entry.name:
         raise ValidationError("error.doc.name_required")
     if entry.custom and not entry.refs:

@@ -32,7 +32,7 @@ from .i18n import LANGS, t
 from .model import ValidationError, new_id, now_iso, parse_date
 from .plan import ActionSeed, ActionSource
 from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
-from .text import clean
+from .text import clean, one_line
 
 SOURCES = ("internal_audit", "stage1", "stage2", "surveillance", "recertification", "incident", "other")
 GRADES = ("major", "minor", "observation", "ofi")  # ofi: opportunity for improvement
@@ -50,8 +50,6 @@ FIELDS = ("source", "grade", "ref", "description", "raised_on", "raised_by", "co
 _CLAUSE_WORDS = re.compile(r"^(?:clause|cl\.?|\u7b87\u6761)\s*", re.IGNORECASE)  # "clause", "cl.", kajo
 
 
-def _line(value: object) -> str:
-    return clean(str(value or ""), multiline=False).strip()
 
 
 def _text(value: object) -> str:
@@ -64,7 +62,7 @@ def parse_requirement(text: str, edition: str) -> Ref:
     is that one ("5.15" is a control, "9.2" a clause). "5.1" is both: write "clause 5.1" or
     "A.5.1". A stored key ("clause:9.2") is read as it is. ValidationError with a message that
     says what to write otherwise."""
-    raw = _line(text).replace("\uff0e", ".").replace("\u3000", " ")
+    raw = one_line(text).replace("\uff0e", ".").replace("\u3000", " ")
     if not raw:
         raise ValidationError("error.finding.ref_required")
     cat = catalog()
@@ -149,12 +147,12 @@ class Finding:
         if not self.description:
             raise ValidationError("error.finding.description")
         for name in ("raised_by", "owner", "check_by", "audit"):
-            setattr(self, name, _line(getattr(self, name)))
+            setattr(self, name, one_line(getattr(self, name)))
         for name in ("correction", "root_cause", "action", "closure_evidence", "check_note"):
             setattr(self, name, _text(getattr(self, name)))
         for name, what in (("raised_on", "raised on"), ("due", "due"), ("closed_on", "closed on"), ("check_on", "checked on")):
             setattr(self, name, parse_date(getattr(self, name), what=what))
-        self.check_result = _line(self.check_result)
+        self.check_result = one_line(self.check_result)
         if self.check_result and self.check_result not in CHECK_RESULTS:
             raise ValidationError("error.bad_choice", field="check result", choices=", ".join(CHECK_RESULTS))
         if not self.raised_on:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 
@@ -31,6 +32,13 @@ class UserError(Exception):
 
 class ValidationError(UserError, ValueError):
     """A value the user typed that the core refuses (shown to the user as it is)."""
+
+
+def known_fields(cls: type, doc: Mapping) -> dict:
+    """The items of a stored document that are fields of dataclass ``cls`` (a newer file's
+    unknown fields are kept on disk and ignored here)."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in doc.items() if k in names}
 
 
 def now_iso() -> str:

@@ -62,7 +62,7 @@ from .model import ValidationError, new_id, now_iso, parse_date
 from .paths import builtin_banks_dir
 from .plan import ActionSeed, ActionSource
 from .refs import CONTROL, CONTROL_2013, Ref
-from .text import clean
+from .text import clean, one_line
 
 METHODS = ("ipa3", "5x5")
 CATEGORIES = ("information", "paper", "system", "cloud_service", "device", "people", "facility", "supplier")
@@ -115,8 +115,6 @@ def _int_in(value: object, field_name: str, low: int, high: int) -> int | None:
     return n
 
 
-def _line(value: object) -> str:
-    return clean(str(value or ""), multiline=False).strip()
 
 
 def _text(value: object) -> str:
@@ -135,7 +133,7 @@ def _bool(value: object) -> bool:
 
 
 def _choice(value: object, field_name: str, choices: tuple[str, ...], *, optional: bool = False) -> str | None:
-    s = _line(value)
+    s = one_line(value)
     if optional and not s:
         return None
     if s not in choices:
@@ -151,7 +149,7 @@ def control_ids(edition: str) -> dict[str, None]:
 
 def normalize_control(raw: str, edition: str) -> str:
     """"A.5.15" or "5.15" -> "5.15" (2022); "9.1.1" or "A.9.1.1" -> "A.9.1.1" (2013)."""
-    s = _line(raw).replace(" ", "")
+    s = one_line(raw).replace(" ", "")
     known = control_ids(edition)
     if edition == "2022":
         s = s[2:] if s[:2].upper() == "A." else s
@@ -258,9 +256,9 @@ def check_criteria(c: RiskCriteria) -> RiskCriteria:
         for v in range(IPA_MAX):
             if (tt and c.table[tt][v] < c.table[tt - 1][v]) or (v and c.table[tt][v] < c.table[tt][v - 1]):
                 raise ValidationError("error.risk.table_order")
-    c.cycle = _line(c.cycle)
+    c.cycle = one_line(c.cycle)
     c.reason = _text(c.reason)
-    c.approved_by = _line(c.approved_by)
+    c.approved_by = one_line(c.approved_by)
     return c
 
 
@@ -353,7 +351,7 @@ def build_asset(changes: Mapping[str, object], base: Asset | None = None) -> Ass
         elif name == "note":
             doc[name] = _text(value)
         else:
-            doc[name] = _line(value)
+            doc[name] = one_line(value)
     asset = Asset.from_doc(doc)
     if not asset.name:
         raise ValidationError("error.asset.name_required")
@@ -384,7 +382,7 @@ class Acceptance:
 def build_acceptance(value: Mapping[str, object] | None, today: date) -> Acceptance | None:
     if value is None:
         return None
-    by = _line(value.get("by"))
+    by = one_line(value.get("by"))
     reason = _text(value.get("reason"))
     if not by:
         raise ValidationError("error.risk.acceptance_no_approver")
@@ -483,7 +481,7 @@ def build_risk(changes: Mapping[str, object], base: Risk | None, *, criteria: Ri
             doc[name] = parse_controls(value, edition)
         elif name == "asset_ids":
             raw = value if isinstance(value, (list, tuple)) else str(value or "").replace(",", " ").split()
-            doc[name] = list(dict.fromkeys(_line(v) for v in raw if _line(v)))
+            doc[name] = list(dict.fromkeys(one_line(v) for v in raw if one_line(v)))
         elif name == "treatment":
             doc[name] = _choice(value, "treatment", TREATMENTS, optional=True)
         elif name == "due":
@@ -494,7 +492,7 @@ def build_risk(changes: Mapping[str, object], base: Risk | None, *, criteria: Ri
         elif name in ("plan", "note", "vulnerability", "threat"):
             doc[name] = _text(value)
         else:
-            doc[name] = _line(value)
+            doc[name] = one_line(value)
     risk = Risk.from_doc(doc)
     if not risk.asset_ids:
         raise ValidationError("error.risk.no_asset")

@@ -173,3 +173,8 @@ def wrap_ja(text: str, width: int) -> list[str]:
             used = sum(display_width(t) for t in carry)
         out += ["".join(line).rstrip() for line in lines]
     return out
+
+
+def one_line(value: object) -> str:
+    """A user value as one clean line (control characters stripped, no line breaks, trimmed)."""
+    return clean(str(value or ""), multiline=False).strip()

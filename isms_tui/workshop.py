@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from .banks import Bank, Item
 from .i18n import LANGS, t
-from .model import GAP_STATUSES, STATUSES, ValidationError, new_id, now_iso, parse_date
+from .model import GAP_STATUSES, STATUSES, ValidationError, known_fields, new_id, now_iso, parse_date
 from .plan import ActionSeed, ActionSource
-from .text import clean
+from .text import clean, one_line
 
 CONSENSUS = "consensus"  # the room decided together (shown as 合意 / consensus)
 PARKED_STATES = ("open", "resolved")
@@ -40,13 +40,8 @@ def section_key(bank_id: str, section_id: str) -> str:
     return f"{bank_id}/{section_id}"
 
 
-def _line(value: object) -> str:
-    return clean(str(value or ""), multiline=False).strip()
 
 
-def _doc(cls, doc: Mapping) -> dict:
-    names = {f.name for f in fields(cls)}
-    return {k: v for k, v in doc.items() if k in names}
 
 
 @dataclass
@@ -57,7 +52,7 @@ class Participant:
     created: str = field(default_factory=now_iso)
 
     def __post_init__(self) -> None:
-        self.name, self.role = _line(self.name), _line(self.role)
+        self.name, self.role = one_line(self.name), one_line(self.role)
         if not self.name:
             raise ValidationError("error.participant_name")
 
@@ -69,7 +64,7 @@ class Participant:
 
     @classmethod
     def from_doc(cls, doc: Mapping) -> Participant:
-        p = cls(**_doc(cls, doc))
+        p = cls(**known_fields(cls, doc))
         if not all(isinstance(v, str) for v in (p.id, p.created)):
             raise ValueError("bad participant")
         return p
@@ -105,7 +100,7 @@ class Workshop:
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
-        self.title = _line(self.title)
+        self.title = one_line(self.title)
         for minutes in self.timebox.values():
             if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 < minutes <= 600:
                 raise ValidationError("error.bad_timebox", value=str(minutes))
@@ -130,7 +125,7 @@ class Workshop:
 
     @classmethod
     def from_doc(cls, doc: Mapping) -> Workshop:
-        w = cls(**_doc(cls, doc))
+        w = cls(**known_fields(cls, doc))
         if not (isinstance(w.agenda, list) and all(isinstance(a, str) for a in w.agenda)
                 and isinstance(w.participants, list) and all(isinstance(p, str) for p in w.participants)
                 and isinstance(w.timebox, dict) and isinstance(w.section_started, dict)
@@ -176,7 +171,7 @@ class AnswerEvent:
 
     @classmethod
     def from_doc(cls, doc: Mapping) -> AnswerEvent:
-        e = cls(**_doc(cls, doc))
+        e = cls(**known_fields(cls, doc))
         if not isinstance(e.item_id, str) or e.before not in (None, *STATUSES) or e.after not in (None, *STATUSES):
             raise ValueError("bad history entry")
         datetime.fromisoformat(e.at)
@@ -200,7 +195,7 @@ class ParkedItem:
 
     def __post_init__(self) -> None:
         self.note = clean(self.note or "").strip()
-        self.owner = _line(self.owner)
+        self.owner = one_line(self.owner)
         self.resolution = clean(self.resolution or "").strip()
         self.due = parse_date(self.due, what="due")
         if not self.note:
@@ -217,7 +212,7 @@ class ParkedItem:
 
     @classmethod
     def from_doc(cls, doc: Mapping) -> ParkedItem:
-        p = cls(**_doc(cls, doc))
+        p = cls(**known_fields(cls, doc))
         if not isinstance(p.item_id, str):
             raise ValueError("bad parked item")
         return p
