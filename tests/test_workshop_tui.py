@@ -163,3 +163,21 @@ async def test_the_plan_owner_is_picked_from_the_participants(tmp_path: Path):
         await type_text(pilot, "Tak")
         await pilot.press("right")  # take the suggestion
         await wait_until(pilot, lambda: owner.value == "Takahashi", "the suggested owner")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("lang", ["en", "ja"])
+async def test_the_parking_lot_shows_its_due_dates_whole_at_80_columns(tmp_path: Path, lang):
+    from isms_tui.demo import create_demo
+
+    data, _ = make_data_dir(tmp_path, with_assessment=False)
+    aid = create_demo(Workspace(data), lang)
+    app = IsmsApp(data, lang=lang, open_id=aid)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire_ready(app), "the questionnaire")
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParkedScreen) and app.screen.rows, "the parking lot")
+        table = app.screen.query_one(DataTable)
+        due = [p.due for p in app.screen.rows if p.due]
+        assert due and all(str(table.get_row_at(n)[4]) == p.due for n, p in enumerate(app.screen.rows) if p.due)
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= 80

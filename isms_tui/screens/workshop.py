@@ -19,7 +19,7 @@ from ..workshop import PARKED_STATES, ParkedItem, parse_participants, parse_time
 from .base import IsmsScreen, JumpToItem
 from .common import cell, error_line, plain
 from .footer import IsmsFooter
-from .register import BoxedSelectionList, FormDialog, RegisterScreen, opt, select_value
+from .register import BoxedSelectionList, FormDialog, RegisterScreen, fit_columns, opt, select_value
 
 
 def participant_names(session: Session) -> list[str]:
@@ -196,19 +196,27 @@ class ParkedScreen(RegisterScreen):
         lang = self.lang
         view = self.session.view()
         parked = sorted(self.session.workshop.parked.values(), key=lambda p: (not p.is_open, p.created))
-        free = max(24, self.app.size.width - 44)  # what state, reference, owner and due leave
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear(columns=True)
-        for key in ("state", "ref", "note", "owner", "due"):
-            table.add_column(self.tr(f"ws.parked.col.{key}"), key=key)
         self.rows = parked
+        keys = ("state", "ref", "note", "owner", "due")
+        cells: dict[str, list[str]] = {k: [self.tr(f"ws.parked.col.{k}")] for k in keys}
         for p in parked:
             item = view.item_ids.get(p.item_id)
-            ref = item.ref_label(lang) if item else p.item_id
-            table.add_row(cell(self.tr(f"ws.parked.{p.state}"), style="" if p.is_open else "dim"), cell(ref, 16),
-                          cell(p.note, free), cell(p.owner or self.tr("ws.parked.no_owner"), 14), cell(p.due or "", 10),
-                          key=p.id)
+            cells["state"].append(self.tr(f"ws.parked.{p.state}"))
+            cells["ref"].append(item.ref_label(lang) if item else p.item_id)
+            cells["note"].append(p.note)
+            cells["owner"].append(p.owner or self.tr("ws.parked.no_owner"))
+            cells["due"].append(p.due or "")
+        # widths in terminal cells: the dates and states whole, what is open takes the rest
+        widths = fit_columns(cells, self.app.size.width, flex="note", flex_min=20,
+                             caps={"ref": 16, "owner": 16, "due": 10}, floors={"owner": 8, "ref": 10})
+        table.clear(columns=True)
+        for key in keys:
+            table.add_column(cell(cells[key][0], widths[key]), key=key, width=widths[key])
+        for n, p in enumerate(parked, start=1):
+            table.add_row(*(cell(cells[k][n], widths[k], style="dim" if k == "state" and not p.is_open else "")
+                            for k in keys), key=p.id)
         if parked:
             table.move_cursor(row=min(keep, len(parked) - 1))
         table.focus()
