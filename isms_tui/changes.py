@@ -131,12 +131,16 @@ def change_seeds(data: ChangesData) -> list[ActionSeed]:
             for r in data.changed()]
 
 
-def change_text(record: ChangeRecord, lang: str) -> str:
-    """One change question and its answer, as the report, the summary sheet and the dashboard
-    write it: "Scope: no change", "Suppliers: changed — new cloud provider", "Laws: not answered"."""
-    topic = t(f"change.topic.{record.topic}", lang)
+def change_answer(record: ChangeRecord, lang: str) -> str:
+    """The answer to one change question: "no change", "changed — <what>", "not answered"."""
     if record.answer is None:
-        return t("change.line.unanswered", lang, topic=topic)
+        return t("change.line.unanswered", lang)
     if record.answer == "no_change":
-        return t("change.line.no_change", lang, topic=topic)
-    return t("change.line.changed", lang, topic=topic, description=clean(record.description, multiline=False))
+        return t("change.line.no_change", lang)
+    return t("change.line.changed", lang, description=clean(record.description, multiline=False))
+
+
+def change_text(record: ChangeRecord, lang: str) -> str:
+    """One change question and its answer, as the report and the dashboard write it:
+    "Scope: no change", "Suppliers: changed — new cloud provider", "Laws: not answered"."""
+    return f"{t(f'change.topic.{record.topic}', lang)}: {change_answer(record, lang)}"

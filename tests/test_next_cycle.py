@@ -282,3 +282,25 @@ def test_report_says_what_is_to_reconfirm_and_the_changes(data_dir, workspace, s
     text = run_cli("--lang", "ja", "report", new_id, data_dir=data_dir).stdout
     assert "要再確認の回答 1 件" in text and "s-backup-1" in text and "システム・設備: 変更あり — New HR system" in text
     assert f"前年度: Sample KK({sample_id}" in text
+
+
+def test_workbook_says_what_is_to_reconfirm_and_lists_the_changes(workspace, sample_id, tmp_path):
+    from openpyxl import load_workbook
+
+    from isms_tui.exports.xlsx import export_assessment
+
+    with workspace.open(sample_id) as s:
+        s.set_status("s-backup-1", "partial")
+        s.set_status("s-scope-1", "implemented")
+    new_id = next_cycle(workspace, sample_id, changes={"suppliers": ("changed", "New payroll processor")}).new_id
+    with workspace.open(new_id) as s:
+        s.set_status("s-scope-1", "implemented")  # re-confirmed
+    for lang, sheet, label, prev in (("en", "Answers", "to re-confirm", "Previous cycle"),
+                                     ("ja", "回答一覧", "要再確認", "前年度")):
+        wb = load_workbook(export_assessment(workspace, new_id, tmp_path / f"{lang}.xlsx", lang=lang))
+        rows = {r[0]: r for r in wb[sheet].iter_rows(values_only=True) if r[0] in ("s-backup-1", "s-scope-1")}
+        assert label in rows["s-backup-1"][3] and label not in rows["s-scope-1"][3]
+        summary = [(r[0], r[1]) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        assert any(a == prev and sample_id in b and "Sample KK" in b for a, b in summary)
+        changes = [b for a, b in summary if isinstance(a, str) and a.startswith(("Change:", "変更:"))]
+        assert len(changes) == len(CHANGE_TOPICS) and any("New payroll processor" in b for b in changes)
