@@ -32,7 +32,8 @@ class ChangeQuestions(IsmsModal[str | None]):
     CSS = """
     .next-dialog.dialog { width: 90; padding: 0 1; }
     .next-dialog .change-row, .next-dialog .target-row { height: 1; margin: 0; }
-    .next-dialog .change-topic, .next-dialog .target-label { width: auto; min-width: 18; padding-right: 1; }
+    .next-dialog .change-topic { width: 18; padding-right: 1; }
+    .next-dialog .target-label { width: auto; padding-right: 1; }
     .next-dialog .change-answer { width: 16; }
     .next-dialog .change-what { width: 1fr; }
     .next-dialog #target { width: 14; }
