@@ -21,7 +21,8 @@ that is in neither list):
   :mod:`isms_tui.view`: a baseline answer counts with its status in readiness, the gate and
   the plan, and is counted apart as "to re-confirm" (dashboard, report, exports) until
   someone sets its status again in this cycle, which clears the mark;
-- the plan edits of actions not done (owner, due date, progress), by their stable ids;
+- the plan edits of actions not done (owner, due date, progress), by their stable ids, when
+  what made the action carries too (:func:`carries`);
 - the findings not closed (closed and verified ones stay with the cycle that closed them);
 - the documents & records register, the asset ledger and risk register with their review
   dates and the risk criteria, the SoA decisions (same edition: a 2013 decision names a 2013
@@ -57,7 +58,7 @@ from .workshop import WorkshopData
 CARRIED: dict[str, str] = {
     "meta": "organization, scope, banks and certification date; a new id, kind, target date and source",
     "answers": "every answer to a question of the new banks, as a baseline to re-confirm",
-    "actions": "the plan edits of actions not done, by their stable ids",
+    "actions": "the plan edits of actions not done whose source carries too, by their stable ids",
     "risk_criteria": "the risk criteria versions (approval included)",
     "assets": "the asset ledger with its review dates",
     "risks": "the risk register with its review dates (2013 controls renumbered to 2022)",
@@ -106,6 +107,17 @@ def next_banks(old: Assessment, edition: str, kind: str, banks: list[str], known
         if b not in out and b not in old_defaults and b in known and b != "annex-a-2013":
             out.append(b)
     return out
+
+
+def carries(edit: ActionEdit, sources: Mapping[str, set[str]]) -> bool:
+    """Whether a plan edit goes on into the next cycle: its action is not done, and what made
+    the action is carried too (a question of the new banks, a finding not closed; a risk or a
+    document of the registers, which carry whole). The edits of parked items and of changes
+    stay behind with them."""
+    kind, sid = edit.source.get("kind"), edit.source.get("id")
+    if edit.status == "done" or kind in ("parked", "change"):
+        return False
+    return kind not in sources or sid in sources[kind]
 
 
 def _changes(answers: Mapping[str, tuple[str | None, str]] | None) -> ChangesData:
@@ -176,13 +188,13 @@ def next_cycle(ws: Workspace, old_id: str, *, target_date: str | date | None = N
         carried_answers.append(a)
     result.carried["answers"] = len(carried_answers)
     result.left_behind["answers"] = len(answers) - len(carried_answers) if not result.edition_changed else 0
-    open_edits = [ActionEdit.from_doc(e.to_doc()) for e in edits.values()
-                  if e.status != "done" and (e.source.get("kind") != "question" or e.source.get("id") in known)]
-    result.carried["actions"] = len(open_edits)
-    result.left_behind["actions"] = len(edits) - len(open_edits)
     findings = ws.findings_data(old_id)
     open_findings = FindingsData({f.id: _open_finding(f, result.edition_changed)
                                   for f in findings.findings.values() if not f.is_closed})
+    sources = {"question": known, "finding": set(open_findings.findings)}
+    open_edits = [ActionEdit.from_doc(e.to_doc()) for e in edits.values() if carries(e, sources)]
+    result.carried["actions"] = len(open_edits)
+    result.left_behind["actions"] = len(edits) - len(open_edits)
     result.carried["findings"] = len(open_findings.findings)
     result.left_behind["findings"] = len(findings.findings) - len(open_findings.findings)
     documents = ws.documents(old_id)

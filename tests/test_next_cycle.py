@@ -92,9 +92,14 @@ def test_next_cycle_carries_every_table_and_leaves_the_previous_file_as_it_was(w
             assert a["reconfirm"] is (a["status"] is not None)
 
     def actions():
-        olds = {k: d for k, d in _by(_docs(old, "actions"), "action_id").items() if d["status"] != "done"}
+        open_findings = {d["id"] for d in _docs(new, "findings")}
+        olds = {k: d for k, d in _by(_docs(old, "actions"), "action_id").items() if d["status"] != "done"
+                and d["source"]["kind"] not in ("parked", "change")
+                and (d["source"]["kind"] != "question" or d["source"]["id"] in known)
+                and (d["source"]["kind"] != "finding" or d["source"]["id"] in open_findings)}
         news = _by(_docs(new, "actions"), "action_id")
         assert set(news) == set(olds) and news
+        assert {d["source"]["kind"] for d in news.values()} >= {"question", "risk", "finding"}
         for aid, d in news.items():
             for k in ("owner", "due", "status", "progress", "source"):
                 assert d[k] == olds[aid][k]
@@ -304,3 +309,16 @@ def test_workbook_says_what_is_to_reconfirm_and_lists_the_changes(workspace, sam
         assert any(a == prev and sample_id in b and "Sample KK" in b for a, b in summary)
         changes = [b for a, b in summary if isinstance(a, str) and a.startswith(("Change:", "変更:"))]
         assert len(changes) == len(CHANGE_TOPICS) and any("New payroll processor" in b for b in changes)
+
+
+def test_a_plan_edit_carries_with_what_made_its_action():
+    from isms_tui.next_cycle import carries
+
+    sources = {"question": {"q-1"}, "finding": {"f-open"}}
+    assert carries(ActionEdit("question:q-1", owner="A"), sources)
+    assert not carries(ActionEdit("question:q-1", status="done"), sources)  # done: last cycle's work
+    assert not carries(ActionEdit("question:a13-gone"), sources)  # no such question in the new banks
+    assert carries(ActionEdit("finding:f-open"), sources)
+    assert not carries(ActionEdit("finding:f-closed"), sources)  # closed findings stay behind
+    assert carries(ActionEdit("risk:r1"), sources) and carries(ActionEdit("document:policy"), sources)
+    assert not carries(ActionEdit("parked:p1"), sources) and not carries(ActionEdit("change:scope"), sources)
