@@ -74,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("transition", help="create a 2022 assessment from a 2013 one")
     tr.add_argument("id")
 
+    nc = sub.add_parser("next-cycle", help="start the next cycle from an assessment (which is not changed): answers "
+                                           "carry over to re-confirm, with open actions and findings and the registers; "
+                                           "prints the new id")
+    nc.add_argument("id")
+    nc.add_argument("--target-date", help="the next audit date, YYYY-MM-DD")
+    nc.add_argument("--organization", help="the organization's name, when it changed")
+    nc.add_argument("--kind", choices=KINDS, help="default: renewal once certified, else the previous kind")
+
     r = sub.add_parser("restore", help="replace a damaged assessment file by its last good backup")
     r.add_argument("id")
     r.add_argument("--force", action="store_true", help="restore even when the file is not damaged (it goes to the trash)")
@@ -255,6 +263,14 @@ def cmd_transition(args, lang: str) -> int:
     for line in result.report_lines(lang):
         _out(line)
     _out(result.new_id)
+    return 0
+
+
+def cmd_next_cycle(args, lang: str) -> int:
+    from .next_cycle import next_cycle
+
+    ws = _workspace(args)
+    _out(next_cycle(ws, args.id, target_date=args.target_date, organization=args.organization, kind=args.kind).new_id)
     return 0
 
 
@@ -519,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
             "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
             "quick": cmd_quick, "serve": cmd_serve, "report": cmd_report, "answer": cmd_answer,
             "minutes": cmd_minutes, "findings": cmd_findings, "finding": cmd_finding,
-            "soa": cmd_soa, "follow": cmd_follow,
+            "soa": cmd_soa, "follow": cmd_follow, "next-cycle": cmd_next_cycle,
         }[cmd]
         return handler(args, lang)
     except UsageError as exc:

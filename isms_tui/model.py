@@ -126,6 +126,9 @@ class Answer:
     answered_by: str = ""  # who entered it outside a workshop (the CLI says "cli")
     decided_by: str = ""  # in a workshop: a participant id or "consensus" (isms_tui.workshop)
     workshop: str = ""  # the workshop session that last set the status
+    # carried from the previous cycle as a baseline (isms_tui.next_cycle): "to re-confirm" until
+    # someone sets the status again in this cycle (schema 10)
+    reconfirm: bool = False
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
 
@@ -224,7 +227,8 @@ _CHECKS: dict[type, dict[str, object]] = {
     Answer: {
         "item_id": lambda v: isinstance(v, str) and bool(v), "status": _one_of(None, *STATUSES),
         "note": _is_text, "evidence": _is_text, "owner": _is_text, "due": _is_day, "na_justification": _is_text,
-        "last_done": _is_day, "answered_by": _is_text, "decided_by": _is_text, "workshop": _is_text, "created": _is_stamp,
+        "last_done": _is_day, "answered_by": _is_text, "decided_by": _is_text, "workshop": _is_text,
+        "reconfirm": lambda v: isinstance(v, bool), "created": _is_stamp,
         "updated": _is_stamp,
     },
     ActionEdit: {

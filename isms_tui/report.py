@@ -3,6 +3,7 @@ and as plain text. Field names are documented in the README; add fields, never r
 
 from __future__ import annotations
 
+from .changes import change_text
 from .i18n import t
 from .risk import BANDS
 from .scoring import Score, pct
@@ -71,7 +72,37 @@ def report_json(view: AssessmentView, lang: str) -> dict:
         "documents": documents_json(view, lang),
         "findings": [finding_json(row, lang) for row in view.findings],
         "certification_blockers": [row.finding.label for row in view.certification_blockers],
+        **next_cycle_json(view),
     }
+
+
+def next_cycle_json(view: AssessmentView) -> dict:
+    """The next cycle's fields: the previous cycle it continues (None when it is not a next
+    cycle), the answers still to re-confirm, the changes since the last cycle."""
+    return {
+        "previous_cycle": view.previous_cycle,
+        "reconfirm": {"count": len(view.reconfirm_items), "items": [i.id for i in view.reconfirm_items]},
+        "changes": [{"topic": c.topic, "answer": c.answer, "description": c.description} for c in view.changes],
+        "open_changes": [c.topic for c in view.open_changes],
+    }
+
+
+def next_cycle_text(view: AssessmentView, lang: str) -> list[str]:
+    """The previous cycle, how many answers are still to re-confirm, and the changes since the
+    last cycle, as the head of the text report prints them."""
+    out = []
+    prev = view.previous_cycle
+    if prev:
+        out.append(t("next.previous", lang, org=prev["organization"] or "—", id=prev["id"], date=prev["date"] or "—"))
+    if view.reconfirm_items:
+        out += [t("reconfirm.count", lang, n=len(view.reconfirm_items)), "  " + t("reconfirm.rule", lang)]
+    if view.changes:
+        out += ["", t("change.header", lang)]
+        out += ["  " + change_text(c, lang) for c in view.changes]
+        if view.open_changes:
+            out.append(t("change.open", lang, n=len(view.open_changes),
+                         topics=", ".join(t(f"change.topic.{c.topic}", lang) for c in view.open_changes)))
+    return out
 
 
 def documents_json(view: AssessmentView, lang: str) -> list[dict] | None:
@@ -204,6 +235,7 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
         f"{a.organization}  ({a.id}, {t('kind.' + a.kind, lang)}, ISO/IEC 27001:{a.edition})",
         t("report.overall", lang, readiness=pct(o.readiness), coverage=pct(o.coverage), answered=o.answered,
           total=o.total, gaps=o.gaps, unknown=o.unknown),
+        *next_cycle_text(view, lang),
         "",
     ]
     for bank in view.banks:
@@ -237,6 +269,10 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
         owner = act.owner or "—"
         out.append(f"  {act.priority} [{t('priority.' + str(act.priority), lang)}] {act.ref_label(lang)}: {act.first_line(lang)}"
                    f"  / {owner} / {due} / {t('action_status.' + act.action_status, lang)}")
+    if view.reconfirm_items:  # which ones, at the end: the list is long in a new cycle
+        out += ["", t("reconfirm.count", lang, n=len(view.reconfirm_items))]
+        out += [f"  {i.id} {i.ref_label(lang)}: {t('status.' + (view.answers[i.id].status or 'unanswered'), lang)}"
+                f" ({t('reconfirm.label', lang)})" for i in view.reconfirm_items]
     return out
 
 

@@ -45,6 +45,7 @@ from .storage import (
 from .text import clean
 
 if TYPE_CHECKING:  # the read model and the risk model load on first use: start-up stays light
+    from .changes import ChangeRecord, ChangesData
     from .documents import DocumentEntry, DocumentRegister
     from .findings import Finding, FindingsData
     from .risk import Asset, Risk, RiskCriteria, RiskData
@@ -153,7 +154,8 @@ class Workspace:
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (), workshop: WorkshopData | None = None,
                participants: list[str] = (), documents: DocumentRegister | None = None,
-               findings: FindingsData | None = None) -> str:
+               findings: FindingsData | None = None, changes: ChangesData | None = None,
+               tables: dict[str, list[dict]] | None = None) -> str:
         """Store a new assessment; ``participants`` are "name (role)" entries for its workshops."""
         unknown = self.missing_banks(assessment)
         if unknown:
@@ -168,7 +170,7 @@ class Workspace:
                         p = Participant(name, role)
                         workshop.participants[p.id] = p
         return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa), workshop=workshop,
-                                 documents=documents, findings=findings)
+                                 documents=documents, findings=findings, changes=changes, tables=tables)
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
         return self.store.load(assessment_id)
@@ -183,7 +185,8 @@ class Workspace:
         return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk,
                               soa=loaded.soa, workshop=self.store.load_workshop(assessment_id),
                               documents=self.store.load_documents(assessment_id),
-                              findings=self.store.load_findings(assessment_id))
+                              findings=self.store.load_findings(assessment_id),
+                              changes=self.store.load_changes(assessment_id))
 
     def documents(self, assessment_id: str) -> DocumentRegister:
         """The documents & records register of a stored assessment (read only)."""
@@ -197,6 +200,16 @@ class Workspace:
         """The findings register of a stored assessment (read only)."""
         return self.store.load_findings(assessment_id)
 
+    def changes_data(self, assessment_id: str) -> ChangesData:
+        """The changes since the last cycle of a stored assessment (read only)."""
+        return self.store.load_changes(assessment_id)
+
+    def stored_tables(self, assessment_id: str, names: tuple[str, ...]) -> dict[str, list[dict]]:
+        """The records of the named tables of a stored assessment, as they are stored (tables of
+        registers the caller does not model; a next cycle carries them as they are)."""
+        data = self.store.read(assessment_id)
+        return {name: [dict(d) for d in data[name].values()] for name in names if data.get(name)}
+
     def follow(self, assessment_id: str) -> Follower:
         """Watch an assessment someone else is editing, read only (never a second writer)."""
         return Follower(self, assessment_id)
@@ -208,7 +221,7 @@ class Workspace:
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
         """A copy with everything the assessment holds: answers, plan edits, the asset ledger
         and risk register with their criteria, the SoA decisions, the workshops and the
-        documents & records register and the findings register."""
+        documents & records register, the findings register and the changes since the last cycle."""
         loaded = self.load(assessment_id)
         assessment, answers, edits = loaded
         copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
@@ -218,7 +231,8 @@ class Workspace:
                                  risk=self.store.load_risk(assessment_id), soa=list(loaded.soa.values()),
                                  workshop=self.store.load_workshop(assessment_id),
                                  documents=self.store.load_documents(assessment_id),
-                                 findings=self.store.load_findings(assessment_id))
+                                 findings=self.store.load_findings(assessment_id),
+                                 changes=self.store.load_changes(assessment_id))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file
@@ -379,6 +393,7 @@ class Session:
             self.workshop = self.file.workshop_data()
             self.documents = self.file.documents()
             self.findings = self.file.findings_data()
+            self.changes = self.file.changes_data()
         except BaseException:
             self.file.close()
             raise
@@ -448,6 +463,7 @@ class Session:
             if status == "not_applicable" and not item.na_allowed:
                 raise ValidationError("error.na_not_allowed")
             answer.status = status  # type: ignore[assignment]
+            answer.reconfirm = False  # set again in this cycle: no longer the previous cycle's baseline
             if answered_by:
                 answer.answered_by = clean(answered_by, multiline=False).strip()
         answer.na_justification = answer.na_justification.strip() if answer.status == "not_applicable" else answer.na_justification
@@ -466,7 +482,7 @@ class Session:
 
         known = {"question": self._by_id, "risk": self.risk.risks, "parked": self.workshop.parked,
                  "document": document_catalog(),
-                 "finding": self.findings.findings}.get(kind, {})
+                 "finding": self.findings.findings, "change": self.changes.records}.get(kind, {})
         if source_id not in known:
             raise ValidationError("error.unknown_action", id=action_id)
         current = self.edits.get(action_id) or ActionEdit(action_id)
@@ -505,7 +521,7 @@ class Session:
 
         return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk,
                               soa=self.soa, workshop=self.workshop, documents=self.documents,
-                              findings=self.findings)
+                              findings=self.findings, changes=self.changes)
 
     # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
     @property
@@ -899,6 +915,17 @@ class Session:
                 self.file.put_action_edit(changed)
                 self.edits[changed.action_id] = changed
         return updated
+
+    # -- changes since the last cycle (isms_tui/changes.py has the rules) ---------------------
+    def answer_change(self, topic: str, answer: str | None, description: str = "") -> ChangeRecord:
+        """Answer one change question: "no_change", "changed" (with what changed) or None (not
+        answered yet). A described change becomes a plan action (source kind "change")."""
+        from .changes import ChangeRecord
+
+        record = ChangeRecord(topic, answer, description if answer == "changed" else "")
+        self.file.put_change(record)
+        self.changes.records[topic] = record
+        return record
 
     def show_position(self, item_id: str) -> None:
         """Where the writer's screen is, for read-only followers (not part of the data)."""

@@ -34,6 +34,7 @@ from .model import ActionEdit, Answer, Assessment, check_doc, now_iso
 from .soa_decisions import SoaDecision
 
 if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
+    from .changes import ChangeRecord, ChangesData
     from .documents import DocumentEntry, DocumentRegister
     from .findings import Finding, FindingsData
     from .risk import Asset, Risk, RiskCriteria, RiskData
@@ -44,7 +45,7 @@ try:
 except ImportError:  # Windows: a file being written cannot be deleted there anyway
     fcntl = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 10
 RISK_TABLES = ("risk_criteria", "assets", "risks", "soa")  # tables schema 3 adds
 LIVE_SUFFIX = ".live"  # <id>.json.live: where the writer's screen is, for read-only followers
 FILE_MODE = 0o600
@@ -421,10 +422,11 @@ def check_values(data: dict) -> str | None:
     why = check_tables(data)
     if why:
         return why
+    from .changes import check_tables as check_changes
     from .documents import check_tables as check_documents
     from .findings import check_tables as check_findings
 
-    return check_documents(data) or check_findings(data)
+    return check_documents(data) or check_findings(data) or check_changes(data)
 
 
 class AtomicJSONStorage(Storage):
@@ -538,6 +540,17 @@ def migrate(data: dict) -> tuple[dict, bool]:
         for table in FINDINGS_TABLES:
             data.setdefault(table, {})
         meta["schema_version"] = 6
+        version = 6
+        changed = True
+    if version < 10:
+        # Schema 10: the next cycle (isms_tui/next_cycle.py). Answers carried from the previous
+        # cycle are marked "to re-confirm" (Answer.reconfirm) and the changes since the last
+        # cycle are asked (table changes; a described change is a plan action). An older
+        # isms-tui must not read such a file: it would take the carried answers as fresh.
+        from .changes import CHANGES_TABLE
+
+        data.setdefault(CHANGES_TABLE, {})
+        meta["schema_version"] = 10
         changed = True
     return data, changed
 
@@ -600,6 +613,8 @@ class AssessmentFile:
         self._documents = self.db.table("documents", cache_size=0)
         # Findings register (schema 5).
         self._findings = self.db.table("findings", cache_size=0)
+        # Changes since the last cycle (schema 10).
+        self._changes = self.db.table("changes", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -730,6 +745,15 @@ class AssessmentFile:
 
     def put_finding(self, finding: Finding) -> None:
         self._findings.upsert(finding.to_doc(), Query().id == finding.id)
+
+    # -- changes since the last cycle (table "changes") --------------------------------------
+    def changes_data(self) -> ChangesData:
+        from .changes import ChangesData
+
+        return ChangesData.from_tables(self.storage.read() or {})
+
+    def put_change(self, record: ChangeRecord) -> None:
+        self._changes.upsert(record.to_doc(), Query().topic == record.topic)
 
     # -- where the writer is (for followers) -------------------------------------------------
     def write_live(self, doc: dict) -> None:
@@ -889,7 +913,10 @@ class Store:
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (),
                workshop: WorkshopData | None = None, documents: DocumentRegister | None = None,
-               findings: FindingsData | None = None) -> str:
+               findings: FindingsData | None = None, changes: ChangesData | None = None,
+               tables: dict[str, list[dict]] | None = None) -> str:
+        """A new assessment file with the given content; ``tables`` are further tables stored
+        as they are (a next cycle carries the tables of registers it does not model itself)."""
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(key="storage.exists", id=assessment.id)
@@ -912,6 +939,12 @@ class Store:
         if findings is not None:
             for table, docs in findings.to_tables().items():
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        if changes is not None and changes.exists:
+            for table, docs in changes.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        for table, docs in (tables or {}).items():
+            if table not in data:
+                data[table] = {str(i): dict(d) for i, d in enumerate(docs, start=1)}
         try:
             fd, tmp = _open_temp(path)
             try:
@@ -1001,6 +1034,12 @@ class Store:
         from .findings import FindingsData
 
         return FindingsData.from_tables(self.read(assessment_id))
+
+    def load_changes(self, assessment_id: str) -> ChangesData:
+        """The changes since the last cycle of a stored assessment (empty: not a next cycle)."""
+        from .changes import ChangesData
+
+        return ChangesData.from_tables(self.read(assessment_id))
 
     def live(self, assessment_id: str) -> dict | None:
         """Where the assessment's writer is (None when nobody has it open)."""

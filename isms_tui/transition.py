@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .catalog import catalog
 from .i18n import t
 from .model import Answer, Assessment, UserError, default_banks
+from .risk import RiskData
 from .service import Workspace
 from .workshop import WorkshopData
 
@@ -52,7 +53,28 @@ def weakest(statuses: list[str]) -> str | None:
     return min(live, key=WEAKEST_ORDER.index)
 
 
+@dataclass
+class Transitioned:
+    """What the transition of a 2013 assessment gives, before it is stored: the 2022
+    assessment, its answers, the risk register renumbered (or None) and the people."""
+
+    assessment: Assessment
+    answers: list[Answer]
+    risk: RiskData | None
+    workshop: WorkshopData
+    result: TransitionResult
+
+
 def transition(ws: Workspace, old_id: str) -> TransitionResult:
+    """Create the 2022 assessment of a 2013 one (the 2013 file is not changed)."""
+    t_ = transitioned(ws, old_id)
+    ws.create(t_.assessment, t_.answers, risk=t_.risk, workshop=t_.workshop)
+    return t_.result
+
+
+def transitioned(ws: Workspace, old_id: str) -> Transitioned:
+    """The content of the 2022 assessment of 2013 assessment ``old_id``, not stored yet
+    (:func:`transition` stores it; :mod:`isms_tui.next_cycle` carries more with it)."""
     old, answers, _ = ws.load(old_id)
     if old.edition != "2013":
         raise UserError("transition.not_2013", id=old_id)
@@ -112,8 +134,7 @@ def transition(ws: Workspace, old_id: str) -> TransitionResult:
         r.planned_controls = _successors(r.planned_controls, rev)
     result.register = len(risk.risks)
     people = ws.workshop_data(old_id).participants  # the people carry over; the sessions stay with 2013
-    ws.create(new, out, risk=risk if risk.exists else None, workshop=WorkshopData(participants=dict(people)))
-    return result
+    return Transitioned(new, out, risk if risk.exists else None, WorkshopData(participants=dict(people)), result)
 
 
 def _successors(ids: list[str], rev: dict[str, tuple[str, ...]]) -> list[str]:

@@ -25,6 +25,7 @@ from functools import cached_property
 
 from .banks import Bank, Item
 from .catalog import catalog
+from .changes import ChangeRecord, ChangesData, change_seeds
 from .cycle import CertificateCycle, certificate_cycle
 from .documents import (
     CatalogDoc,
@@ -53,7 +54,7 @@ from .workshop import (
     session_changes,
 )
 
-FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
+FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022", "reconfirm")
 NEXT_STEPS = 10
 # Why a Statement of Applicability row needs a second look (catalog keys soa.flag.<flag>).
 SOA_FLAGS = ("challenged", "no_justification", "vague", "conflict")
@@ -155,8 +156,9 @@ class AssessmentView:
                  edits: Mapping[str, ActionEdit], *, today: date | None = None, risk: RiskData | None = None,
                  soa: Mapping[str, SoaDecision] | None = None, workshop: WorkshopData | None = None,
                  documents: DocumentRegister | None = None,
-                 findings: FindingsData | None = None):
+                 findings: FindingsData | None = None, changes: ChangesData | None = None):
         self.assessment = assessment
+        self.changes_data = changes if changes is not None else ChangesData()
         self.findings_data = findings if findings is not None else FindingsData()
         self.workshop = workshop if workshop is not None else WorkshopData()
         self.risk_data = risk if risk is not None else RiskData()
@@ -258,7 +260,46 @@ class AssessmentView:
             return item.mandatory
         if filter_name == "new2022":
             return item.new_in_2022
+        if filter_name == "reconfirm":
+            return self.to_reconfirm(item.id)
         return True
+
+    # -- the next cycle: answers to re-confirm, changes since the last cycle ------------------
+    # Rule (also in isms_tui/next_cycle.py and the README): an answer carried from the previous
+    # cycle counts with its baseline status in readiness, the gate and the plan (last year's
+    # implemented control is assumed still in place until someone says otherwise), but it is
+    # counted apart as "to re-confirm" until someone sets its status again in this cycle: the
+    # dashboard, the report and the exports say how many are still to re-confirm.
+    def to_reconfirm(self, item_id: str) -> bool:
+        """The answer is the previous cycle's baseline, not yet re-confirmed in this cycle."""
+        a = self.answers.get(item_id)
+        return a is not None and a.reconfirm and a.status is not None
+
+    @cached_property
+    def reconfirm_items(self) -> list[Item]:
+        """The items whose answer is still to re-confirm, in the questionnaire's order."""
+        return [i for i in self.items if self.to_reconfirm(i.id)]
+
+    @property
+    def previous_cycle(self) -> dict | None:
+        """The previous cycle this assessment continues (id, organization, date as stored when
+        the next cycle was started), or None."""
+        src = self.assessment.source or {}
+        pid = src.get("previous_cycle")
+        if not isinstance(pid, str) or not pid:
+            return None
+        return {"id": pid, "organization": str(src.get("previous_organization") or ""),
+                "date": str(src.get("previous_date") or "")}
+
+    @property
+    def changes(self) -> list[ChangeRecord]:
+        """The change questions in their order (empty when the assessment is not a next cycle)."""
+        return self.changes_data.ordered()
+
+    @property
+    def open_changes(self) -> list[ChangeRecord]:
+        """The change questions nobody has answered yet (the audit asks about each)."""
+        return self.changes_data.unanswered()
 
     def section_progress(self, bank: Bank, section_id: str) -> tuple[int, int]:
         """(answered, total) of a section and its children."""
@@ -346,7 +387,8 @@ class AssessmentView:
     def plan(self) -> list[Action]:
         seeds = treatment_seeds(self.risk_register, self.assessment.edition) if self.risk_data.exists else []
         seeds = [*seeds, *parked_seeds(self.workshop, self._by_id),
-                 *document_seeds(self.document_register, self.today), *finding_seeds(self.findings_data)]
+                 *document_seeds(self.document_register, self.today), *finding_seeds(self.findings_data),
+                 *change_seeds(self.changes_data)]
         return build_plan(self.banks, self.report, self.answers, self.edits,
                           target_date=self.assessment.target_date, kind=self.assessment.kind, seeds=seeds)
 

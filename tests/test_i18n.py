@@ -17,6 +17,7 @@ SRC = ROOT / "isms_tui"
 KEY_CALL = re.compile(r"""\b(?:tr|t)\(\s*f?["']([a-z0-9_.{}\[\]' ]+)["']""")
 
 
+from isms_tui.changes import CHANGE_ANSWERS, CHANGE_TOPICS  # noqa: E402
 from isms_tui.documents import DOC_KINDS, DOCUMENT_STATES, PROBLEMS  # noqa: E402
 from isms_tui.documents import FILTERS as DOC_FILTERS  # noqa: E402
 from isms_tui.findings import CHECK_RESULTS, GRADES, SOURCES  # noqa: E402
@@ -30,7 +31,7 @@ def _expand(key: str) -> list[str]:
     """Turn an f-string key into the concrete keys it can produce."""
     subs = {
         "status": [*STATUSES, "unanswered"], "kind": list(KINDS), "action_status": list(ACTION_STATUSES),
-        "priority": ["1", "2", "3"], "filter": ["all", "unanswered", "gaps", "mandatory", "new2022"],
+        "priority": ["1", "2", "3"], "filter": ["all", "unanswered", "gaps", "mandatory", "new2022", "reconfirm"],
         "plan.filter": ["open", "all", "late", "p1", "mine_empty"], "plan.sort": ["priority", "due", "owner", "status", "refs"],
         "gate.state": list(GATE_STATES), "status.short": [*STATUSES, "clear"],
         "risk.action": ["reduce", "share", "avoid"], "risk.band": list(BANDS), "risk.band_short": list(BANDS), "risk.treatment": list(TREATMENTS),
@@ -49,6 +50,7 @@ def _expand(key: str) -> list[str]:
         "findings.col": ["state", "grade", "ref", "description", "owner", "due"],
         "findings.f": [*FINDING_FIELDS, "no_check", "ref_hint"],
         "findings.d": ["correction", "root_cause", "action"],
+        "change.topic": list(CHANGE_TOPICS), "change.answer": [*CHANGE_ANSWERS, "none"],
         **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
         **{f"risk.scale.{s}": ["1", "2", "3", "4", "5"] for s in ("impact5", "likelihood5")},
         "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]

@@ -25,6 +25,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ..catalog import catalog
+from ..changes import change_answer
 from ..cycle import EDITION_2013_EXPIRED
 from ..i18n import t
 from ..model import UserError
@@ -64,10 +65,36 @@ def _answer_text(view: AssessmentView, item_id: str, lang: str) -> str:
     text = _status(lang, view.answers[item_id].status if item_id in view.answers else None)
     if view.is_overdue(item_id):
         text += " / " + t("xlsx.overdue", lang)
+    if view.to_reconfirm(item_id):  # the previous cycle's answer, not re-confirmed in this one
+        text += " / " + t("reconfirm.label", lang)
     return text
 
 
 # --- 1. Summary -----------------------------------------------------------------------------
+def next_cycle_fields(sh, r: int, view: AssessmentView, lang: str, book: Book) -> int:
+    """The summary's next-cycle rows: the previous cycle (organization, id, date), how many
+    answers are still to re-confirm, and each change since the last cycle. Returns the next row."""
+    prev = view.previous_cycle
+    if prev is None and not view.changes and not view.reconfirm_items:
+        return r
+    full = len(SUMMARY_WIDTHS) - 1
+    rows = []
+    if prev is not None:
+        rows.append((t("xlsx.f.previous_cycle", lang),
+                     t("next.previous", lang, org=prev["organization"] or "—", id=prev["id"], date=prev["date"] or "—")))
+    if view.reconfirm_items:
+        rows.append((t("xlsx.f.reconfirm", lang), t("reconfirm.count", lang, n=len(view.reconfirm_items))))
+    for c in view.changes:
+        rows.append((t("xlsx.f.change", lang, topic=t(f"change.topic.{c.topic}", lang)),
+                     change_answer(c, lang)))
+    for label, value in rows:
+        sh.text(r, 0, label, book.f_label)
+        sh.text(r, 1, value, book.f_cell, span=full)
+        r += 1
+    return r
+
+
+
 AUDIT_KEYS = {"surveillance_1": "xlsx.audit.surveillance_1", "surveillance_2": "xlsx.audit.surveillance_2",
               "recertification": "xlsx.audit.recertification"}
 SUMMARY_WIDTHS = [24, 42, 11, 11, 11, 10, 10.5, 11.5]
@@ -116,6 +143,7 @@ def _summary(book: Book, view: AssessmentView, lang: str) -> None:
         sh.number(r, 1, (view.target - view.today).days)
         r += 1
     field("xlsx.f.participants", ", ".join(p.label() for p in view.workshop.participants.values()))
+    r = next_cycle_fields(sh, r, view, lang, book)
     if a.kind == "initial":
         field("xlsx.f.timeline", tr("xlsx.timeline.initial"))
     elif a.kind == "renewal":

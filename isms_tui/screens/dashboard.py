@@ -25,6 +25,7 @@ class DashboardScreen(IsmsScreen):
         Binding("q", "questionnaire", "Questions", id="questionnaire"),
         Binding("a", "plan", "Plan", id="plan"),
         Binding("x", "export", "Excel", id="export"),
+        Binding("c", "changes", "Changes", id="changes"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -74,6 +75,10 @@ class DashboardScreen(IsmsScreen):
         overall.append(self.tr("dash.counts", answered=o.answered, total=o.total, unknown=o.unknown, na=o.not_applicable, gaps=o.gaps))
         if report.overdue:
             overall.append("\n" + self.tr("dash.overdue", n=len(report.overdue)), style="bold yellow")
+        if view.reconfirm_items:  # a next cycle: last cycle's answers nobody has re-confirmed yet
+            overall.append("\n" + self.tr("dash.reconfirm", n=len(view.reconfirm_items)), style="bold yellow")
+        if view.open_changes:  # the audit asks what changed: c answers
+            overall.append("\n" + self.tr("dash.changes_open", n=len(view.open_changes)), style="bold yellow")
         self.query_one("#dash-overall", Static).update(overall)
 
         gate = view.gate
@@ -161,6 +166,20 @@ class DashboardScreen(IsmsScreen):
 
     def action_plan(self) -> None:
         self.request(ShowPlan())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "changes":  # the change questions of a next cycle
+            return bool(self.session.changes.records)
+        return True
+
+    def action_changes(self) -> None:
+        from .next_cycle import ChangesScreen
+
+        def done(result: str | None) -> None:
+            if result:
+                self.refresh_data()
+
+        self.app.push_screen(ChangesScreen(self.session), done)
 
     def action_export(self) -> None:
         self.request(Export())

@@ -23,6 +23,7 @@ class HomeScreen(IsmsScreen):
         Binding("n", "new", "New", id="new"),
         Binding("enter", "open", "Open", id="open", show=True),
         Binding("c", "duplicate", "Duplicate", id="duplicate"),
+        Binding("y", "next_cycle", "Next cycle", id="next_cycle"),
         Binding("delete,x", "delete", "Delete", id="delete"),
         Binding("m", "demo", "Demo", id="demo"),
         Binding("r", "reload", "Refresh", id="reload", show=False),
@@ -193,6 +194,24 @@ class HomeScreen(IsmsScreen):
             return
         self.notify(self.tr("home.duplicated"))
         self.reload()
+
+    def action_next_cycle(self) -> None:
+        """The next cycle of the selected assessment (which is not changed): the dialog asks the
+        next audit date and the changes since the last audit, creates it, and it opens."""
+        from .next_cycle import NextCycleScreen
+
+        aid = self._selected()
+        summary = self.rows.get(aid) if aid else None
+        if summary is None or summary.error:
+            return
+
+        def done(new_id: str | None) -> None:
+            if new_id:
+                view = self.isms.workspace.view(new_id)
+                self.notify(self.tr("next.created", n=len(view.reconfirm_items)), markup=False)
+                self.request(OpenAssessment(new_id, resume=True))
+
+        self.app.push_screen(NextCycleScreen(aid, summary.organization), done)
 
     def action_delete(self) -> None:
         aid = self._selected()

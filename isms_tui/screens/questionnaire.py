@@ -29,7 +29,7 @@ from .footer import IsmsFooter
 from .guidance import render as render_guidance
 
 STATUS_KEYS = {"1": "implemented", "2": "partial", "3": "not_implemented", "4": "not_applicable", "5": "unknown", "0": None}
-FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022")
+FILTERS = ("all", "unanswered", "gaps", "mandatory", "new2022", "reconfirm")  # reconfirm: in a next cycle
 TEXT_FIELDS = ("note", "evidence", "owner", "due", "last_done", "na_justification")
 FIELD_LABELS = {"na_justification": "q.na_justification", "note": "q.note", "evidence": "q.evidence",
                 "owner": "q.owner", "due": "q.due", "last_done": "q.last_done"}
@@ -84,6 +84,7 @@ class QuestionnaireScreen(IsmsScreen):
         self.quick = filter == "mandatory"  # the quick check: says so once the mandatory items are answered
         self.pending: dict[str, str] = {}
         self.shortened: dict[str, int] = {}  # field -> length of the stored text shown shortened
+        self._badges: list[str] = []  # the current item's badges (mandatory, new in 2022, recurring)
         self.soa_pending: dict[str, str] = {}  # SoA fields typed for the control in soa_pending_control
         self.soa_pending_control: str | None = None
         self._save_timer = None
@@ -287,9 +288,8 @@ class QuestionnaireScreen(IsmsScreen):
             badges.append(self.tr("badge.new2022"))
         if item.every_months:
             badges.append(self.tr("badge.recurring", months=item.every_months))
-        title = item.title(lang)
-        ref_line = f"{item.ref_label(lang)}  {title}" + ("   " + " ".join(f"[{b}]" for b in badges) if badges else "")
-        self.query_one("#item-ref", Static).update(ref_line)
+        self._badges = badges
+        self._show_ref()
         self._show_also_asked()
         # wrapped here with the Japanese line-breaking rules (no line starts with 。、」)
         self.query_one("#question", Static).update(plain("\n".join(wrap_ja(clean(item.question[lang]), self._text_width()))))
@@ -312,6 +312,16 @@ class QuestionnaireScreen(IsmsScreen):
         self._reach_section(bank.id, self._top_section(bank, item).id)
         self._show_workshop()
 
+    def _show_ref(self) -> None:
+        """The item's references, title and badges; "last cycle's answer: to re-confirm" while
+        the answer is the previous cycle's baseline (answering again clears it)."""
+        lang, item = self.lang, self.item
+        badges = list(self._badges)
+        if self.session.view().to_reconfirm(item.id):
+            badges.insert(0, self.tr("reconfirm.badge"))
+        ref_line = f"{item.ref_label(lang)}  {item.title(lang)}" + ("   " + " ".join(f"[{b}]" for b in badges) if badges else "")
+        self.query_one("#item-ref", Static).update(ref_line)
+
     def _show_also_asked(self) -> None:
         """The same requirement asked in other banks, with their answers."""
         lang = self.lang
@@ -324,6 +334,7 @@ class QuestionnaireScreen(IsmsScreen):
             widget.update(plain(self.tr("q.also_asked", items=" / ".join(parts))))
 
     def _show_status(self) -> None:
+        self._show_ref()
         answer = self.session.answers.get(self.item.id)
         current = answer.status if answer else None
         for status in (*STATUSES, None):
@@ -401,6 +412,9 @@ class QuestionnaireScreen(IsmsScreen):
             shown = [n for n, i in enumerate(self.session.items) if view.matches(i, self.filter)]
             pos = shown.index(self.index) + 1 if self.index in shown else "-"
             base += "  " + self.tr("q.filter_pos", pos=pos, count=len(shown))
+        reconfirm = len(self.session.view().reconfirm_items) if self.session.items else 0
+        if reconfirm:  # a next cycle: how many of last cycle's answers are still to re-confirm
+            base += "  " + self.tr("q.reconfirm_count", n=reconfirm)
         bar.set_class(error, "-error")
         bar.update(f"{message}   {base}" if message else base)
 
@@ -615,8 +629,15 @@ class QuestionnaireScreen(IsmsScreen):
                 return
         self.notify(self.tr("q.all_answered"), timeout=3)
 
+    def _filters(self) -> tuple[str, ...]:
+        """The filter cycle: "to re-confirm" only while some answers are (a next cycle)."""
+        if self.filter == "reconfirm" or self.session.view().reconfirm_items:
+            return FILTERS
+        return tuple(f for f in FILTERS if f != "reconfirm")
+
     def action_cycle_filter(self) -> None:
-        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        filters = self._filters()
+        self.filter = filters[(filters.index(self.filter) + 1) % len(filters)]
         self._update_savebar()
         if not self._matches(self.item):
             self._step(1)
