@@ -169,7 +169,9 @@ def _scope_key(raw: str, edition: str, parse_requirement) -> str:
         return ScopeRef(CLAUSE, bare).key
     try:
         ref = parse_requirement(raw, edition)
-    except ValidationError:
+    except ValidationError as exc:
+        if exc.key == "error.finding.ambiguous_ref":  # "5.1": clause 5.1 or A.5.1, say which
+            raise
         raise ValidationError("error.audit.bad_scope", value=raw) from None
     return ScopeRef(ref.type, ref.id).key
 

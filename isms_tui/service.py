@@ -921,7 +921,7 @@ class Session:
         return f
 
     # -- internal audits (isms_tui/internal_audit.py has the rules) --------------------------
-    def _audit(self, key: str) -> Audit:
+    def get_audit(self, key: str) -> Audit:
         a = self.audits.find(key)
         if a is None:
             raise ValidationError("error.audit.unknown", id=clean(key, multiline=False)[:40])
@@ -942,7 +942,7 @@ class Session:
         """Change an audit (by id or label, "IA-02"): its date done, scope, team..."""
         from .internal_audit import build_audit
 
-        audit = build_audit(values, self._audit(key), edition=self.assessment.edition)
+        audit = build_audit(values, self.get_audit(key), edition=self.assessment.edition)
         self.file.put_audit(audit)
         self.audits.audits[audit.id] = audit
         return audit
@@ -959,7 +959,7 @@ class Session:
         from .findings import build_finding, finding_action_id
         from .internal_audit import RESULT_GRADE, RESULTS, AuditLine, finding_description, finding_raised_on, has_work
 
-        audit = self._audit(key)
+        audit = self.get_audit(key)
         row = self.view().audit_programme.row(audit.id)
         assert row is not None
         line = next((ln for ln in row.lines if ln.n == line_no), None)
