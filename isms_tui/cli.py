@@ -464,8 +464,9 @@ def cmd_audit(args, lang: str) -> int:
     assert row is not None
     if args.checklist:
         if args.json:
-            _out(json.dumps({"audit": audit.label, "lines": [line_json(view, ln, out_lang) for ln in row.lines]},
-                            ensure_ascii=False, indent=1))
+            _out(json.dumps({"audit": audit.label, "lines": [line_json(view, ln, out_lang) for ln in row.lines],
+                             "independence": [p.message(out_lang) for p in row.problems]}, ensure_ascii=False, indent=1))
+            return 0
         else:
             for text in checklist_text(view, row, out_lang):
                 _out(text)
