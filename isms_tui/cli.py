@@ -16,8 +16,8 @@ from pathlib import Path
 from . import __version__
 from .banks import check_paths
 from .findings import GRADES, SOURCES
-from .internal_audit import RESULTS as AUDIT_RESULTS
 from .i18n import LANGS, default_lang, t
+from .internal_audit import RESULTS as AUDIT_RESULTS
 from .model import EDITIONS, KINDS, STATUSES, Assessment, UserError
 from .paths import resolve_data_dir
 from .scoring import pct

@@ -957,7 +957,14 @@ class Session:
         Returns the line, the finding it has now, and what happened to the finding: "created",
         "updated", "removed" or ""."""
         from .findings import build_finding, finding_action_id
-        from .internal_audit import RESULT_GRADE, RESULTS, AuditLine, finding_description, finding_raised_on, has_work
+        from .internal_audit import (
+            RESULT_GRADE,
+            RESULTS,
+            AuditLine,
+            finding_description,
+            finding_raised_on,
+            has_work,
+        )
 
         audit = self.get_audit(key)
         row = self.view().audit_programme.row(audit.id)
