@@ -269,3 +269,34 @@ def test_cli_plans_an_audit_records_a_line_and_deletes_the_finding(data_dir):
     assert json.loads(run_cli("findings", aid, "--json", data_dir=data_dir).stdout)["findings"] == []
     gone = run_cli("finding", aid, "F-01", "--delete", data_dir=data_dir)
     assert gone.returncode == 1 and "No such finding" in gone.stderr
+
+
+def test_the_workbook_has_the_audit_checklist_sheet_before_the_corrective_actions(tmp_path):
+    from openpyxl import load_workbook
+
+    from isms_tui.exports.xlsx import export_assessment
+
+    ws, aid = _ws(tmp_path)
+    path = export_assessment(ws, aid, tmp_path / "none.xlsx", lang="en")
+    assert "Internal audit checklist" not in load_workbook(path).sheetnames  # no programme, no sheet
+    with ws.open(aid) as s:
+        s.add_audit(title="=HYPERLINK(\"x\") Logging", planned="2099-03-01", scope="A.8.15", lead="Kato", auditees="Kato")
+        s.record_audit_line("IA-01", 1, result="major", note="=1+1 logs kept 7 days", evidence="Firewall console")
+    for lang, sheet, findings in (("en", "Internal audit checklist", "Corrective actions"), ("ja", "内部監査チェックリスト", "是正処置一覧")):
+        wb = load_workbook(export_assessment(ws, aid, tmp_path / f"audit_{lang}.xlsx", lang=lang))
+        names = wb.sheetnames
+        assert names.index(sheet) + 1 == names.index(findings)
+        cells = [[c.value for c in row] for row in wb[sheet].iter_rows()]
+        programme = next(r for r in cells if r[0] == "IA-01")
+        assert programme[1] == "=HYPERLINK(\"x\") Logging" and programme[5] == f"1/{len(_lines(ws, aid))}"
+        assert programme[8] == "F-01" and programme[7]  # the finding, and the independence problem (Kato is an auditee)
+        line = next(r for r in cells if r[0] == "1")
+        assert line[1].startswith("A.8.15 ") and " \u203a " in line[2]  # the requirement; the bank and section
+        assert line[6] == ("Major NC" if lang == "en" else "重大な不適合") and line[8] == "F-01"
+        assert line[7].startswith("=1+1 logs kept 7 days") and "Firewall console" in line[7]
+        assert line[3]  # what the auditor asks, from the bank
+        assert any(r[0] and str(r[0]).startswith(("Not covered", "この周期")) for r in cells)
+
+
+def _lines(ws, aid):
+    return ws.view(aid).audit_programme.rows[0].lines
