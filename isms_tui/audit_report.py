@@ -21,7 +21,8 @@ def audit_json(row: AuditRow, lang: str) -> dict:
         "lead": a.lead, "auditors": a.auditors, "auditees": a.auditees,
         "lines": len(row.lines), "recorded": row.recorded, "complete": row.complete, "results": row.counts(),
         "findings": [f.label for f in row.findings],
-        "independence": [{"auditor": p.auditor, "kind": p.kind, "what": p.what, "ref": p.ref, "message": p.message(lang)}
+        "independence": [{"auditor": p.auditor, "kind": p.kind, "what": p.what_text(lang),
+                          "ref": p.ref.label(lang) if p.ref else None, "message": p.message(lang)}
                          for p in row.problems],
     }
 

@@ -415,11 +415,15 @@ class IndependenceProblem:
 
     auditor: str
     kind: str  # auditee | action | soa | document | risk
-    what: str = ""  # what they own, as the user knows it ("" for auditee)
-    ref: str = ""  # the reference in scope, as a label
+    what: Mapping[str, str] = field(default_factory=dict)  # what they own, per language (none for auditee)
+    ref: Ref | None = None  # the reference in scope
+
+    def what_text(self, lang: str) -> str:
+        return truncate(one_line(self.what.get(lang) or self.what.get("en", "")), 48)
 
     def message(self, lang: str) -> str:
-        return t(f"audit.indep.{self.kind}", lang, auditor=self.auditor, what=self.what, ref=self.ref)
+        return t(f"audit.indep.{self.kind}", lang, auditor=self.auditor, what=self.what_text(lang),
+                 ref=self.ref.label(lang) if self.ref else "")
 
 
 @dataclass(frozen=True)
@@ -432,7 +436,7 @@ class Owned:
     refs: tuple[Ref, ...]
 
 
-def independence_problems(audit: Audit, owned: Iterable[Owned], lang: str,
+def independence_problems(audit: Audit, owned: Iterable[Owned],
                           participants: Iterable = ()) -> list[IndependenceProblem]:
     """The one independence check: for each auditor (lead first), being an auditee of the audit,
     then every plan action, SoA decision, document and risk they own whose references fall in
@@ -452,8 +456,7 @@ def independence_problems(audit: Audit, owned: Iterable[Owned], lang: str,
                 continue
             hit = next((r for r in o.refs if in_scope(r, scope)), None)
             if hit is not None:
-                what = truncate(one_line(o.what.get(lang) or o.what.get("en", "")), 48)
-                out.append(IndependenceProblem(auditor, o.kind, what, hit.label(lang)))
+                out.append(IndependenceProblem(auditor, o.kind, o.what, hit))
     return out
 
 
@@ -598,7 +601,7 @@ class Programme:
 
 
 def build_programme(data: AuditData, items: Sequence, statuses: Mapping[str, str | None], owned: Iterable[Owned],
-                    findings: Mapping[str, object], edition: str, lang: str, participants: Iterable = ()) -> Programme:
+                    findings: Mapping[str, object], edition: str, participants: Iterable = ()) -> Programme:
     """The programme: each audit (by number) with its checklist merged with what was recorded,
     its independence problems, and the coverage gaps of the whole programme."""
     owned = list(owned)
@@ -617,7 +620,7 @@ def build_programme(data: AuditData, items: Sequence, statuses: Mapping[str, str
                 ref = next((r for r in item.typed_refs if r.type in (CLAUSE, CONTROL, CONTROL_2013)), item.typed_refs[0])
             lines.append(ChecklistLine(n, item, ref, item.bank_id, item.section_id, statuses.get(item.id), rec,
                                        findings.get(rec.finding) if rec and rec.finding else None, in_scope=item.id in seen))
-        rows.append(AuditRow(audit, lines, independence_problems(audit, owned, lang, participants)))
+        rows.append(AuditRow(audit, lines, independence_problems(audit, owned, participants)))
     return Programme(rows, coverage_gaps(data.audits.values(), edition))
 
 

@@ -472,8 +472,7 @@ class AssessmentView:
         for its scope, with what the auditor recorded), its independence problems, and the
         clauses and Annex A themes no audit covers (:mod:`isms_tui.internal_audit`)."""
         return build_programme(self.audit_data, self.items, self.report.statuses, self.owned,
-                               self.findings_data.findings, self.assessment.edition, self.assessment.lang,
-                               self.workshop.participants.values())
+                               self.findings_data.findings, self.assessment.edition, self.workshop.participants.values())
 
     # -- workshops -----------------------------------------------------------------------------
     def decided_by(self, item_id: str, lang: str) -> str:
