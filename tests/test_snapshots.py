@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from isms_tui.app import IsmsApp
-from tests.tui_helpers import add_audits, add_documents, add_findings, add_register, add_workshop, make_data_dir
+from tests.tui_helpers import (
+    add_audits,
+    add_documents,
+    add_findings,
+    add_register,
+    add_workshop,
+    make_data_dir,
+)
 
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["ja", "en"]
