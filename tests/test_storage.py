@@ -166,7 +166,7 @@ def test_schema_0_file_is_migrated(workspace: Workspace):
         assert s.answers == {}
         s.set_status("s-backup-1", "partial")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION == 6
+    assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION == 8
     assert "actions" in data and "risks" in data and "history" in data and "documents" in data and "findings" in data
 
 

@@ -1,4 +1,4 @@
-"""The 内部監査チェックリスト / Internal audit checklist sheet of the main workbook: the audit
+"""The internal audit checklist sheet (ja: naibu kansa checklist) of the main workbook: the audit
 programme on top (each audit with its scope, team, dates, progress, findings and the
 independence problems the core found, then the areas no audit covers), then each audit's
 checklist: the requirement, where the question is (bank and section), what the auditor asks
