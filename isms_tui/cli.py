@@ -17,6 +17,7 @@ from . import __version__
 from .banks import check_paths
 from .findings import GRADES, SOURCES
 from .i18n import LANGS, default_lang, t
+from .internal_audit import RESULTS as AUDIT_RESULTS
 from .model import EDITIONS, KINDS, STATUSES, Assessment, UserError
 from .paths import resolve_data_dir
 from .scoring import pct
@@ -132,11 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("--json", action="store_true")
     fl.add_argument("--lang", dest="sub_lang", choices=LANGS)
 
-    fa = sub.add_parser("finding", help="record one finding of an audit or an incident (same checks, lock and save as the TUI)")
+    fa = sub.add_parser("finding", help="record one finding of an audit or an incident, or delete one with KEY --delete "
+                                        "(same checks, lock and save as the TUI)")
     fa.add_argument("id")
-    fa.add_argument("--grade", required=True, choices=GRADES, help="major, minor, observation or ofi (opportunity for improvement)")
-    fa.add_argument("--ref", required=True, help="the requirement: a clause (9.2, 'clause 6.1.2') or an Annex A control (A.5.15)")
-    fa.add_argument("--description", required=True, help="what was found")
+    fa.add_argument("key", nargs="?", help="with --delete: the finding (F-03 or its id)")
+    fa.add_argument("--delete", action="store_true", help="delete finding KEY and its corrective action in the plan")
+    fa.add_argument("--grade", choices=GRADES, help="major, minor, observation or ofi (opportunity for improvement)")
+    fa.add_argument("--ref", help="the requirement: a clause (9.2, 'clause 6.1.2') or an Annex A control (A.5.15)")
+    fa.add_argument("--description", help="what was found")
     fa.add_argument("--source", choices=SOURCES, help="default: internal_audit")
     fa.add_argument("--raised-on", help="YYYY-MM-DD (default: today)")
     fa.add_argument("--raised-by", help="the auditor")
@@ -145,6 +149,30 @@ def build_parser() -> argparse.ArgumentParser:
     fa.add_argument("--action", help="the corrective action (a plan action while the finding is not closed)")
     fa.add_argument("--owner")
     fa.add_argument("--due", help="YYYY-MM-DD")
+
+    au = sub.add_parser("audits", help="the internal audit programme: audits, independence and coverage warnings")
+    au.add_argument("id")
+    au.add_argument("--json", action="store_true")
+    au.add_argument("--lang", dest="sub_lang", choices=LANGS)
+
+    ad = sub.add_parser("audit", help="plan or change an internal audit, show its checklist, or record a line's result "
+                                      "(same checks, lock and save as the TUI)")
+    ad.add_argument("id")
+    ad.add_argument("key", nargs="?", help="the audit (IA-01 or its id); without it, a new audit is planned")
+    ad.add_argument("--title")
+    ad.add_argument("--planned", help="YYYY-MM-DD")
+    ad.add_argument("--done", dest="done_on", help="the date the audit was done, YYYY-MM-DD ('' clears)")
+    ad.add_argument("--scope", help="clauses, Annex A themes or controls, e.g. 'clause 9, A.5, A.8.15'")
+    ad.add_argument("--lead", help="the lead auditor")
+    ad.add_argument("--auditors", help="the other auditors, comma separated")
+    ad.add_argument("--auditees", help="the auditees / process owners of the audited areas, comma separated")
+    ad.add_argument("--checklist", action="store_true", help="print the audit's checklist (numbered lines)")
+    ad.add_argument("--line", type=int, help="the checklist line to record (its number in --checklist)")
+    ad.add_argument("--result", choices=(*AUDIT_RESULTS, "none"), help="the auditor's result; 'none': not audited yet")
+    ad.add_argument("--note", help="the auditor's note (a finding's description)")
+    ad.add_argument("--evidence", help="the evidence seen")
+    ad.add_argument("--json", action="store_true", help="with --checklist: JSON")
+    ad.add_argument("--lang", dest="sub_lang", choices=LANGS)
 
     sub.add_parser("demo", help="create the demo assessment (a fictional 30-person company) and print its id")
 
@@ -380,12 +408,88 @@ def cmd_findings(args, lang: str) -> int:
 
 def cmd_finding(args, lang: str) -> int:
     ws = _workspace(args)
+    if args.delete or args.key:
+        if not (args.delete and args.key):
+            raise UsageError(t("cli.finding_delete_usage", lang))
+        with ws.open(args.id) as s:
+            f = s.remove_finding(args.key)
+        _out(t("cli.finding_deleted", lang, label=f.label, ref=f.requirement.full(lang)))
+        return 0
+    if not (args.grade and args.ref and args.description):
+        raise UsageError(t("cli.finding_need", lang))
     values = {k: getattr(args, k) for k in ("grade", "ref", "description", "source", "raised_on", "raised_by",
                                             "correction", "root_cause", "action", "owner", "due")
               if getattr(args, k) is not None}
     with ws.open(args.id) as s:
         f = s.add_finding(**values)
     _out(t("cli.finding_added", lang, label=f.label, ref=f.requirement.full(lang)))
+    return 0
+
+
+def cmd_audits(args, lang: str) -> int:
+    from .audit_report import programme_json, programme_text
+
+    view = _workspace(args).view(args.id)
+    out_lang = args.sub_lang or args.lang or view.assessment.lang
+    if args.json:
+        _out(json.dumps(programme_json(view, out_lang), ensure_ascii=False, indent=1))
+        return 0
+    for line in programme_text(view, out_lang):
+        _out(line)
+    return 0
+
+
+AUDIT_ARGS = ("title", "planned", "done_on", "scope", "lead", "auditors", "auditees")
+
+
+def cmd_audit(args, lang: str) -> int:
+    from .audit_report import audit_line, checklist_text, line_json, result_label
+
+    ws = _workspace(args)
+    values = {k: getattr(args, k) for k in AUDIT_ARGS if getattr(args, k) is not None}
+    recording = args.line is not None or any(v is not None for v in (args.result, args.note, args.evidence))
+    if recording and (args.line is None or not args.key):
+        raise UsageError(t("cli.audit_line_usage", lang))
+    if recording and values:
+        raise UsageError(t("cli.audit_one_thing", lang))
+    if not args.key and not values:
+        raise UsageError(t("cli.audit_usage", lang))
+    out_lang = args.sub_lang or args.lang
+    with ws.open(args.id) as s:
+        out_lang = out_lang or s.assessment.lang
+        if not args.key:
+            audit = s.add_audit(**values)
+            _out(t("cli.audit_added", out_lang, label=audit.label, title=audit.title))
+        elif values:
+            audit = s.update_audit(args.key, **values)
+            _out(t("cli.audit_saved", out_lang, label=audit.label))
+        elif recording:
+            result = None if args.result is None else ("" if args.result == "none" else args.result)
+            line, finding, what = s.record_audit_line(args.key, args.line, result=result, note=args.note,
+                                                      evidence=args.evidence)
+            audit = s.audits.audits[line.audit]
+            _out(t("cli.audit_line_saved", out_lang, label=audit.label, n=args.line,
+                   result=result_label(line.result, out_lang)))
+            if what:
+                label = finding.label if finding is not None else ""
+                _out(t(f"audit.finding.{what}", out_lang, label=label or "-"))
+        else:
+            audit = s.get_audit(args.key)
+        view = s.view()
+    row = view.audit_programme.row(audit.id)
+    assert row is not None
+    if args.checklist:
+        if args.json:
+            _out(json.dumps({"audit": audit.label, "lines": [line_json(view, ln, out_lang) for ln in row.lines],
+                             "independence": [p.message(out_lang) for p in row.problems]}, ensure_ascii=False, indent=1))
+            return 0
+        else:
+            for text in checklist_text(view, row, out_lang):
+                _out(text)
+    elif not (values or recording):
+        _out(audit_line(row, out_lang))
+    for p in row.problems:
+        _out("! " + p.message(out_lang))
     return 0
 
 
@@ -503,7 +607,7 @@ def _log_error(args) -> Path | None:
 # Arguments that are text to store (not paths, which may be any bytes the file system allows).
 _TEXT_ARGS = ("org", "scope", "target_date", "certification_date", "banks", "id", "bank", "host", "public_url",
               "session", "ref", "description", "raised_on", "raised_by", "correction", "root_cause", "action", "owner",
-              "due")
+              "due", "key", "title", "planned", "done_on", "lead", "auditors", "auditees", "note", "evidence")
 
 
 def _check_text_args(args, lang: str) -> None:
@@ -536,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
             "quick": cmd_quick, "serve": cmd_serve, "report": cmd_report, "answer": cmd_answer,
             "minutes": cmd_minutes, "findings": cmd_findings, "finding": cmd_finding,
             "soa": cmd_soa, "follow": cmd_follow, "next-cycle": cmd_next_cycle,
+            "audits": cmd_audits, "audit": cmd_audit,
         }[cmd]
         return handler(args, lang)
     except UsageError as exc:

@@ -30,6 +30,7 @@ from pathlib import Path
 from .banks import Item
 from .documents import DocumentRegister, build_entry
 from .findings import FindingsData, build_finding, finding_action_id
+from .internal_audit import RESULT_GRADE, AuditData, AuditLine, build_audit, checklist_items
 from .model import ActionEdit, Answer, Assessment, question_action_id
 from .refs import CONTROL, Ref
 from .risk import RiskData, build_asset, build_risk, check_criteria, default_criteria, risk_action_id
@@ -87,6 +88,18 @@ DEMO = {
         # into owners; days after the audit for due, closed and checked.
         "audit": {
             "auditor": "鈴木(制作部長・内部監査員)",
+            # The audit programme of the cycle (days from today; the first one is the audit that
+            # raised the findings below). Its auditor owns risk R-07 (A.5.18), in that audit's
+            # scope: the tool flags it; the next audits are given to an outside auditor.
+            "programme": [
+                {"title": "第1回 アクセス管理・バックアップ・文書管理", "scope": "箇条7.5, A.5.15, A.5.18, A.6.3, A.8.13",
+                 "days": -35, "auditees": "高橋(情報システム担当), 佐藤(総務・ISMS事務局)"},
+                {"title": "第2回 マネジメントシステム(箇条4〜10)", "scope": "箇条4, 箇条5, 箇条6, 箇条8, 箇条9, 箇条10",
+                 "days": 30, "lead": "中村(社外の内部監査員)", "auditees": "山田(代表取締役), 佐藤(総務・ISMS事務局)"},
+                {"title": "第3回 附属書A 人的・物理的・技術的管理策", "scope": "A.6, A.7, A.8", "days": 75,
+                 "lead": "中村(社外の内部監査員)", "auditees": "高橋(情報システム担当), 鈴木(制作部長)"},
+            ],
+            "checked": "確認した記録: {example}",
             "findings": [
                 {"grade": "minor", "ref": "A.5.18",
                  "description": "3月に退職した制作部の2名のGoogle Workspaceアカウントが監査日まで有効のままだった。"
@@ -177,6 +190,17 @@ DEMO = {
         },
         "audit": {
             "auditor": "Suzuki (Head of production, internal auditor)",
+            "programme": [
+                {"title": "1st: access, backups, document control", "scope": "clause 7.5, A.5.15, A.5.18, A.6.3, A.8.13",
+                 "days": -35, "auditees": "Takahashi (IT), Sato (Office manager / ISMS lead)"},
+                {"title": "2nd: the management system (clauses 4-10)",
+                 "scope": "clause 4, clause 5, clause 6, clause 8, clause 9, clause 10",
+                 "days": 30, "lead": "Nakamura (external internal auditor)", "auditees": "Yamada (CEO), Sato (Office manager / ISMS lead)"},
+                {"title": "3rd: Annex A people, physical and technological controls", "scope": "A.6, A.7, A.8",
+                 "days": 75, "lead": "Nakamura (external internal auditor)",
+                 "auditees": "Takahashi (IT), Suzuki (Head of production)"},
+            ],
+            "checked": "Record seen: {example}",
             "findings": [
                 {"grade": "minor", "ref": "A.5.18",
                  "description": "Two production staff who left in March still had active Google Workspace accounts on the "
@@ -609,10 +633,47 @@ def demo_findings(assessment: Assessment, lang: str, today: date | None = None) 
     return data, edits
 
 
+def demo_audits(ws: Workspace, assessment: Assessment, findings: FindingsData, lang: str,
+                today: date | None = None) -> AuditData:
+    """The audit programme of the cycle: the first audit (five weeks ago) done with every line
+    of its checklist recorded and the findings it raised linked to it (its auditor owns a risk
+    in its scope: an independence problem), a second and a third one later by an outside
+    auditor. Clause 7 and the organizational theme are only
+    partly audited, so the programme's coverage warning has something to show."""
+    today = today or date.today()
+    d = DEMO[lang if lang in DEMO else "en"]
+    data = AuditData()
+    done = today - timedelta(days=DEMO_AUDIT_DAYS_AGO)
+    stamp = _stamp(datetime.combine(done, time(17, 0)).astimezone())
+    for n, src in enumerate(d["audit"]["programme"], start=1):
+        day = (today + timedelta(days=src["days"])).isoformat()
+        audit = build_audit({"title": src["title"], "scope": src["scope"], "planned": day,
+                             "done_on": day if src["days"] < 0 else None, "lead": src.get("lead", d["audit"]["auditor"]),
+                             "auditees": src["auditees"]}, None, edition=assessment.edition)
+        audit.no, audit.created, audit.updated = n, stamp, stamp
+        data.audits[audit.id] = audit
+    first = next(iter(data.audits.values()))
+    items = [i for b in ws.banks_for(assessment) for i in b.items]
+    raised = {f.ref: f for f in findings.findings.values()}
+    for item, ref in checklist_items(items, first.scope_refs):
+        f = raised.pop(ref.key, None)
+        if f is not None and f.grade in RESULT_GRADE:
+            line = AuditLine(first.id, item.id, f.grade, note=f.description, finding=f.id, updated=stamp)
+        else:
+            example = item.evidence[lang][0] if item.evidence[lang] else ""
+            line = AuditLine(first.id, item.id, "conforming", note=f.description if f is not None else "",
+                             evidence=d["audit"]["checked"].format(example=example) if example else "", updated=stamp)
+        data.lines[line.key] = line
+    for f in findings.findings.values():
+        f.audit = first.id
+    return data
+
+
 def create_demo(ws: Workspace, lang: str) -> str:
     assessment, answers, edits = demo_data(ws, lang)
     risk, risk_edits = demo_register(ws, assessment, answers, lang)
     workshop = demo_workshop(ws, assessment, answers, lang)
     findings, finding_edits = demo_findings(assessment, lang)
+    audits = demo_audits(ws, assessment, findings, lang)
     return ws.create(assessment, answers, edits + risk_edits + finding_edits, risk=risk, soa=demo_soa(lang),
-                     workshop=workshop, documents=demo_documents(lang), findings=findings)
+                     workshop=workshop, documents=demo_documents(lang), findings=findings, audits=audits)

@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # the read model and the risk model load on first use: start-
     from .changes import ChangeRecord, ChangesData
     from .documents import DocumentEntry, DocumentRegister
     from .findings import Finding, FindingsData
+    from .internal_audit import Audit, AuditData, AuditLine
     from .risk import Asset, Risk, RiskCriteria, RiskData
     from .view import AssessmentView
     from .workshop import ParkedItem, Participant, Workshop, WorkshopData
@@ -155,6 +156,7 @@ class Workspace:
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (), workshop: WorkshopData | None = None,
                participants: list[str] = (), documents: DocumentRegister | None = None,
                findings: FindingsData | None = None, changes: ChangesData | None = None,
+               audits: AuditData | None = None,
                tables: dict[str, list[dict]] | None = None) -> str:
         """Store a new assessment; ``participants`` are "name (role)" entries for its workshops."""
         unknown = self.missing_banks(assessment)
@@ -170,7 +172,8 @@ class Workspace:
                         p = Participant(name, role)
                         workshop.participants[p.id] = p
         return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa), workshop=workshop,
-                                 documents=documents, findings=findings, changes=changes, tables=tables)
+                                 documents=documents, findings=findings, changes=changes, audits=audits,
+                                 tables=tables)
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
         return self.store.load(assessment_id)
@@ -186,7 +189,8 @@ class Workspace:
                               soa=loaded.soa, workshop=self.store.load_workshop(assessment_id),
                               documents=self.store.load_documents(assessment_id),
                               findings=self.store.load_findings(assessment_id),
-                              changes=self.store.load_changes(assessment_id))
+                              changes=self.store.load_changes(assessment_id),
+                              audits=self.store.load_audits(assessment_id))
 
     def documents(self, assessment_id: str) -> DocumentRegister:
         """The documents & records register of a stored assessment (read only)."""
@@ -221,7 +225,8 @@ class Workspace:
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
         """A copy with everything the assessment holds: answers, plan edits, the asset ledger
         and risk register with their criteria, the SoA decisions, the workshops and the
-        documents & records register, the findings register and the changes since the last cycle."""
+        documents & records register, the findings register, the internal audits and the changes since
+        the last cycle."""
         loaded = self.load(assessment_id)
         assessment, answers, edits = loaded
         copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
@@ -232,7 +237,8 @@ class Workspace:
                                  workshop=self.store.load_workshop(assessment_id),
                                  documents=self.store.load_documents(assessment_id),
                                  findings=self.store.load_findings(assessment_id),
-                                 changes=self.store.load_changes(assessment_id))
+                                 changes=self.store.load_changes(assessment_id),
+                                 audits=self.store.load_audits(assessment_id))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file
@@ -394,6 +400,7 @@ class Session:
             self.documents = self.file.documents()
             self.findings = self.file.findings_data()
             self.changes = self.file.changes_data()
+            self.audits = self.file.audit_data()
         except BaseException:
             self.file.close()
             raise
@@ -521,7 +528,8 @@ class Session:
 
         return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk,
                               soa=self.soa, workshop=self.workshop, documents=self.documents,
-                              findings=self.findings, changes=self.changes)
+                              findings=self.findings, changes=self.changes,
+                              audits=self.audits)
 
     # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
     @property
@@ -926,6 +934,127 @@ class Session:
         self.file.put_change(record)
         self.changes.records[topic] = record
         return record
+
+
+    def remove_finding(self, key: str) -> Finding:
+        """Delete a finding (by id or label) with the plan edit of its corrective action (the
+        action leaves the plan with it), in one write. An audit checklist line that raised it
+        keeps its result and note; recording the line again raises a new finding."""
+        from .findings import finding_action_id
+
+        f = self._finding(key)
+        action_id = finding_action_id(f.id)
+        self.file.remove_finding(f.id, action_id)
+        del self.findings.findings[f.id]
+        self.edits.pop(action_id, None)
+        line = self.audits.line_of_finding(f.id)
+        if line is not None:
+            line.finding = ""
+        return f
+
+    # -- internal audits (isms_tui/internal_audit.py has the rules) --------------------------
+    def get_audit(self, key: str) -> Audit:
+        a = self.audits.find(key)
+        if a is None:
+            raise ValidationError("error.audit.unknown", id=clean(key, multiline=False)[:40])
+        return a
+
+    def add_audit(self, **values: object) -> Audit:
+        """Plan an audit of the programme (title, planned date, scope, lead auditor, auditors,
+        auditees), checked whole; it gets the next number (IA-01, IA-02 ...)."""
+        from .internal_audit import build_audit
+
+        audit = build_audit(values, None, edition=self.assessment.edition)
+        audit.no = self.audits.next_no()
+        self.file.put_audit(audit)
+        self.audits.audits[audit.id] = audit
+        return audit
+
+    def update_audit(self, key: str, **values: object) -> Audit:
+        """Change an audit (by id or label, "IA-02"): its date done, scope, team..."""
+        from .internal_audit import build_audit
+
+        audit = build_audit(values, self.get_audit(key), edition=self.assessment.edition)
+        self.file.put_audit(audit)
+        self.audits.audits[audit.id] = audit
+        return audit
+
+    def record_audit_line(self, key: str, line_no: int, *, result: str | None = None, note: str | None = None,
+                          evidence: str | None = None, today: date | None = None) -> tuple[AuditLine, Finding | None, str]:
+        """Record the auditor's result, note or evidence seen on line ``line_no`` of an audit's
+        checklist (None leaves a value; result "" is "not audited yet"). A minor or major
+        result, or an observation, raises one finding (or changes the grade of the one the line
+        raised); conforming deletes the line's finding while nobody has worked on it, and is
+        refused once somebody has (see :mod:`isms_tui.internal_audit`). One durable write.
+        Returns the line, the finding it has now, and what happened to the finding: "created",
+        "updated", "removed" or ""."""
+        from .findings import build_finding, finding_action_id
+        from .internal_audit import (
+            RESULT_GRADE,
+            RESULTS,
+            AuditLine,
+            finding_description,
+            finding_raised_on,
+            has_work,
+        )
+
+        audit = self.get_audit(key)
+        row = self.view().audit_programme.row(audit.id)
+        assert row is not None
+        line = next((ln for ln in row.lines if ln.n == line_no), None)
+        if line is None:
+            raise ValidationError("error.audit.no_line", n=line_no, audit=audit.label, total=len(row.lines))
+        if result is not None and result and result not in RESULTS:
+            raise ValidationError("error.bad_choice", field="result", choices=", ".join(RESULTS))
+        current = line.record or AuditLine(audit.id, line.item.id)
+        updated = AuditLine.from_doc(current.to_doc())
+        if result is not None:
+            updated.result = result
+        if note is not None:
+            updated.note = note
+        if evidence is not None:
+            updated.evidence = evidence
+        updated = AuditLine.from_doc(updated.to_doc() | {"updated": now_iso()})
+        lang = self.assessment.lang
+        existing = self.findings.findings.get(updated.finding) if updated.finding else None
+        grade = RESULT_GRADE.get(updated.result)
+        finding, removed, what = existing, "", ""
+        if grade is not None:
+            text = finding_description(audit, updated.note, line.requirement, lang)
+            if existing is None:
+                finding = build_finding({"grade": grade, "ref": line.requirement.key, "description": text,
+                                         "source": "internal_audit", "raised_on": finding_raised_on(audit, today or date.today()),
+                                         "raised_by": audit.lead, "audit": audit.id}, None, edition=self.assessment.edition)
+                finding.no = self.findings.next_no()
+                what = "created"
+            else:
+                old_text = finding_description(audit, current.note, line.requirement, lang)
+                changes: dict[str, object] = {}
+                if existing.grade != grade:
+                    changes["grade"] = grade
+                if text != existing.description and existing.description == old_text:
+                    changes["description"] = text  # follows the note until edited in the register
+                finding = build_finding(changes, existing, edition=self.assessment.edition) if changes else None
+                what = "updated" if changes else ""
+            if finding is not None:
+                updated.finding = finding.id
+        elif existing is not None:
+            if has_work(existing):
+                raise ValidationError("error.audit.finding_has_work", label=existing.label)
+            removed, what, finding = existing.id, "removed", None
+            updated.finding = ""
+        self.file.put_audit_line(updated, finding=finding if what in ("created", "updated") else None,
+                                 remove_finding=removed, action_id=finding_action_id(removed) if removed else "")
+        if updated.is_empty:
+            self.audits.lines.pop(updated.key, None)
+        else:
+            self.audits.lines[updated.key] = updated
+        if finding is not None and what:
+            self.findings.findings[finding.id] = finding
+        if removed:
+            del self.findings.findings[removed]
+            self.edits.pop(finding_action_id(removed), None)
+        return updated, self.findings.findings.get(updated.finding) if updated.finding else None, what
 
     def show_position(self, item_id: str) -> None:
         """Where the writer's screen is, for read-only followers (not part of the data)."""

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
     from .changes import ChangeRecord, ChangesData
     from .documents import DocumentEntry, DocumentRegister
     from .findings import Finding, FindingsData
+    from .internal_audit import Audit, AuditData, AuditLine
     from .risk import Asset, Risk, RiskCriteria, RiskData
     from .workshop import AnswerEvent, ParkedItem, Participant, Workshop, WorkshopData
 
@@ -425,8 +426,9 @@ def check_values(data: dict) -> str | None:
     from .changes import check_tables as check_changes
     from .documents import check_tables as check_documents
     from .findings import check_tables as check_findings
+    from .internal_audit import check_tables as check_audits
 
-    return check_documents(data) or check_findings(data) or check_changes(data)
+    return check_documents(data) or check_findings(data) or check_audits(data) or check_changes(data)
 
 
 class AtomicJSONStorage(Storage):
@@ -542,6 +544,18 @@ def migrate(data: dict) -> tuple[dict, bool]:
         meta["schema_version"] = 6
         version = 6
         changed = True
+    if version < 8:
+        # Schema 8: the internal audit kit (isms_tui/internal_audit.py), tables audits and
+        # audit_lines. A programme makes clause 9.2.2 of the gate wait for an audit done with
+        # every checklist line recorded, and a line's result raises findings: an older
+        # isms-tui must not write such a file without knowing them.
+        from .internal_audit import AUDIT_TABLES
+
+        for table in AUDIT_TABLES:
+            data.setdefault(table, {})
+        meta["schema_version"] = 8
+        version = 8
+        changed = True
     if version < 10:
         # Schema 10: the next cycle (isms_tui/next_cycle.py). Answers carried from the previous
         # cycle are marked "to re-confirm" (Answer.reconfirm) and the changes since the last
@@ -553,6 +567,18 @@ def migrate(data: dict) -> tuple[dict, bool]:
         meta["schema_version"] = 10
         changed = True
     return data, changed
+
+
+def _upsert(data: dict, table: str, doc: dict, match: Callable[[dict], bool]) -> None:
+    rows = data.setdefault(table, {})
+    key = next((k for k, d in rows.items() if match(d)), None)
+    rows[key or str(max(map(int, rows), default=0) + 1)] = doc
+
+
+def _drop(data: dict, table: str, match: Callable[[dict], bool]) -> None:
+    rows = data.get(table) or {}
+    for k in [k for k, d in rows.items() if match(d)]:
+        del rows[k]
 
 
 def _soa_from_table(docs) -> dict[str, SoaDecision]:
@@ -611,7 +637,7 @@ class AssessmentFile:
         self._parked = self.db.table("parked", cache_size=0)
         # The documents & records register (schema 5).
         self._documents = self.db.table("documents", cache_size=0)
-        # Findings register (schema 5).
+        # Findings register (schema 6).
         self._findings = self.db.table("findings", cache_size=0)
         # Changes since the last cycle (schema 10).
         self._changes = self.db.table("changes", cache_size=0)
@@ -754,6 +780,51 @@ class AssessmentFile:
 
     def put_change(self, record: ChangeRecord) -> None:
         self._changes.upsert(record.to_doc(), Query().topic == record.topic)
+
+
+    def remove_finding(self, finding_id: str, action_id: str) -> None:
+        """A finding, the plan edit of its action and the link of the audit line that raised
+        it, in one durable write."""
+        data = self._data()
+        _drop(data, "findings", lambda d: d.get("id") == finding_id)
+        _drop(data, "actions", lambda d: d.get("action_id") == action_id)
+        for doc in (data.get("audit_lines") or {}).values():
+            if doc.get("finding") == finding_id:
+                doc["finding"] = ""
+        self.storage.write(data)
+
+    # -- internal audits (schema 8) ------------------------------------------------------------
+    def audit_data(self) -> AuditData:
+        from .internal_audit import AuditData
+
+        return AuditData.from_tables(self.storage.read() or {})
+
+    def _data(self) -> dict:
+        data = self.storage.read()
+        assert data is not None
+        return copy.deepcopy(data)  # a failed write leaves memory as the disk is
+
+    def put_audit(self, audit: Audit) -> None:
+        data = self._data()
+        _upsert(data, "audits", audit.to_doc(), lambda d: d.get("id") == audit.id)
+        self.storage.write(data)
+
+    def put_audit_line(self, line: AuditLine, *, finding: Finding | None = None, remove_finding: str = "",
+                       action_id: str = "") -> None:
+        """A checklist line with the finding it raises or changes (or the finding it
+        removes, with its plan edit), in one durable write."""
+        data = self._data()
+        match = lambda d: (d.get("audit"), d.get("item")) == line.key  # noqa: E731
+        if line.is_empty:
+            _drop(data, "audit_lines", match)
+        else:
+            _upsert(data, "audit_lines", line.to_doc(), match)
+        if finding is not None:
+            _upsert(data, "findings", finding.to_doc(), lambda d: d.get("id") == finding.id)
+        if remove_finding:
+            _drop(data, "findings", lambda d: d.get("id") == remove_finding)
+            _drop(data, "actions", lambda d: d.get("action_id") == action_id)
+        self.storage.write(data)
 
     # -- where the writer is (for followers) -------------------------------------------------
     def write_live(self, doc: dict) -> None:
@@ -914,6 +985,7 @@ class Store:
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (),
                workshop: WorkshopData | None = None, documents: DocumentRegister | None = None,
                findings: FindingsData | None = None, changes: ChangesData | None = None,
+               audits: AuditData | None = None,
                tables: dict[str, list[dict]] | None = None) -> str:
         """A new assessment file with the given content; ``tables`` are further tables stored
         as they are (a next cycle carries the tables of registers it does not model itself)."""
@@ -938,6 +1010,9 @@ class Store:
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         if findings is not None:
             for table, docs in findings.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        if audits is not None:
+            for table, docs in audits.to_tables().items():
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         if changes is not None and changes.exists:
             for table, docs in changes.to_tables().items():
@@ -1040,6 +1115,13 @@ class Store:
         from .changes import ChangesData
 
         return ChangesData.from_tables(self.read(assessment_id))
+
+
+    def load_audits(self, assessment_id: str) -> AuditData:
+        """The internal audits of a stored assessment."""
+        from .internal_audit import AuditData
+
+        return AuditData.from_tables(self.read(assessment_id))
 
     def live(self, assessment_id: str) -> dict | None:
         """Where the assessment's writer is (None when nobody has it open)."""

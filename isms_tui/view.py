@@ -38,6 +38,7 @@ from .documents import (
     location_warning,
 )
 from .findings import Finding, FindingsData, finding_seeds
+from .internal_audit import EVIDENCE_CLAUSE, AuditData, Owned, Programme, build_programme
 from .model import GAP_STATUSES, ActionEdit, Answer, Assessment
 from .plan import Action, build_plan, schedule
 from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
@@ -156,9 +157,11 @@ class AssessmentView:
                  edits: Mapping[str, ActionEdit], *, today: date | None = None, risk: RiskData | None = None,
                  soa: Mapping[str, SoaDecision] | None = None, workshop: WorkshopData | None = None,
                  documents: DocumentRegister | None = None,
-                 findings: FindingsData | None = None, changes: ChangesData | None = None):
+                 findings: FindingsData | None = None, changes: ChangesData | None = None,
+                 audits: AuditData | None = None):
         self.assessment = assessment
         self.changes_data = changes if changes is not None else ChangesData()
+        self.audit_data = audits if audits is not None else AuditData()
         self.findings_data = findings if findings is not None else FindingsData()
         self.workshop = workshop if workshop is not None else WorkshopData()
         self.risk_data = risk if risk is not None else RiskData()
@@ -205,6 +208,10 @@ class AssessmentView:
         (:func:`isms_tui.documents.gate_issues`): a document issue makes its clause's
         requirement not met whatever decided it otherwise, and is listed with the others in
         ``issues`` (the basis stays the questions' or the register's).
+
+        When the assessment keeps an internal audit programme (one audit or more), clause 9.2.2
+        is not met until one audit is done with every line of its checklist recorded
+        (:attr:`isms_tui.internal_audit.Programme.evidence`), whatever the questions say.
         """
         gate = self.report.gate
         reqs = gate.requirements
@@ -227,6 +234,12 @@ class AssessmentView:
             reqs = [r if r.ref.id not in doc_issues else
                     Requirement(ref=r.ref, docs=r.docs, items=r.items, statuses=r.statuses, state="not_met",
                                 basis=r.basis, issues=tuple(r.issues) + tuple(doc_issues[r.ref.id]))
+                    for r in reqs]
+        audit_issues = self.audit_programme.gate_issues()
+        if audit_issues:  # the internal audit programme: clause 9.2.2 waits for an audit done and recorded
+            reqs = [r if r.ref.id != EVIDENCE_CLAUSE else
+                    Requirement(ref=r.ref, docs=r.docs, items=r.items, statuses=r.statuses, state="not_met",
+                                basis=r.basis, issues=tuple(r.issues) + tuple(audit_issues))
                     for r in reqs]
         if reqs is gate.requirements:
             return gate
@@ -474,6 +487,35 @@ class AssessmentView:
     @cached_property
     def open_findings(self) -> list[FindingRow]:
         return [r for r in self.findings if not r.closed]
+
+    # -- internal audits ----------------------------------------------------------------------
+    @cached_property
+    def owned(self) -> list[Owned]:
+        """What each person owns, with the references it concerns: the plan actions, the SoA
+        decisions, the documents register and the risks (for the auditors' independence)."""
+        from .i18n import LANGS
+
+        out = [Owned("action", a.owner, {lg: a.first_line(lg) for lg in LANGS}, a.refs) for a in self.plan if a.owner]
+        out += [Owned("soa", d.owner, {lg: d.ref.label(lg) for lg in LANGS}, (d.ref,))
+                for d in self.soa_decisions.values() if d.owner]
+        for e in self.document_register.entries.values():
+            if e.owner:
+                refs = tuple(Ref.parse(k) for k in e.refs)
+                out.append(Owned("document", e.owner, {lg: e.display_name(lg) for lg in LANGS}, refs))
+        control_type = CONTROL if self.assessment.edition == "2022" else CONTROL_2013
+        for r in self.risk_data.risks.values():
+            if r.owner:
+                refs = tuple(Ref(control_type, c) for c in dict.fromkeys([*r.existing_controls, *r.planned_controls]))
+                out.append(Owned("risk", r.owner, {lg: f"{r.label} {r.threat_title(lg)}".strip() for lg in LANGS}, refs))
+        return out
+
+    @cached_property
+    def audit_programme(self) -> Programme:
+        """The internal audit programme: each audit with its checklist (generated from the banks
+        for its scope, with what the auditor recorded), its independence problems, and the
+        clauses and Annex A themes no audit covers (:mod:`isms_tui.internal_audit`)."""
+        return build_programme(self.audit_data, self.items, self.report.statuses, self.owned,
+                               self.findings_data.findings, self.assessment.edition, self.workshop.participants.values())
 
     # -- workshops -----------------------------------------------------------------------------
     def decided_by(self, item_id: str, lang: str) -> str:

@@ -23,6 +23,8 @@ from isms_tui.documents import FILTERS as DOC_FILTERS  # noqa: E402
 from isms_tui.findings import CHECK_RESULTS, GRADES, SOURCES  # noqa: E402
 from isms_tui.findings import FIELDS as FINDING_FIELDS  # noqa: E402
 from isms_tui.findings import STATES as FINDING_STATES  # noqa: E402
+from isms_tui.internal_audit import RESULTS as AUDIT_RESULTS  # noqa: E402
+from isms_tui.screens.audit import AUDIT_FIELDS  # noqa: E402
 from isms_tui.soa_decisions import SOA_REASONS  # noqa: E402
 from isms_tui.workshop import PARKED_STATES  # noqa: E402
 
@@ -51,6 +53,11 @@ def _expand(key: str) -> list[str]:
         "findings.f": [*FINDING_FIELDS, "no_check", "ref_hint"],
         "findings.d": ["correction", "root_cause", "action"],
         "change.topic": list(CHANGE_TOPICS), "change.answer": [*CHANGE_ANSWERS, "none"],
+        "audit.result": [*AUDIT_RESULTS, "none"], "audit.result.short": [*AUDIT_RESULTS, "none"],
+        "audit.finding": ["created", "updated", "removed"],
+        "audit.indep": ["auditee", "action", "soa", "document", "risk"], "audit.f": list(AUDIT_FIELDS),
+        "audit.col": ["no", "date", "state", "title", "scope", "lines", "warn"],
+        "audit.cl": ["n", "result", "ref", "asks", "finding"],
         **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
         **{f"risk.scale.{s}": ["1", "2", "3", "4", "5"] for s in ("impact5", "likelihood5")},
         "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from isms_tui.app import IsmsApp
-from tests.tui_helpers import add_documents, add_findings, add_register, add_workshop, make_data_dir
+from tests.tui_helpers import (
+    add_audits,
+    add_documents,
+    add_findings,
+    add_register,
+    add_workshop,
+    make_data_dir,
+)
 
 SIZES = [(80, 24), (120, 40)]
 LANGS = ["ja", "en"]
@@ -132,3 +139,26 @@ def test_workshop_summary_snapshot(snap_compare, tmp_path: Path, monkeypatch, la
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+# the internal audit kit (F4) with the programme of tui_helpers.add_audits: the programme and
+# the first audit's checklist, at 80x24 in Japanese and 120x40 in English
+AUDIT_SCREENS = {"audit": ["enter", "f4"], "audit_checklist": ["enter", "f4", "c"]}
+
+
+@pytest.mark.parametrize(("lang", "size"), [("ja", (80, 24)), ("en", (120, 40))], ids=["ja-80x24", "en-120x40"])
+@pytest.mark.parametrize("screen", list(AUDIT_SCREENS))
+def test_audit_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, size):
+    data, aid = make_data_dir(tmp_path)
+    assert aid is not None
+    add_audits(data, aid)
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        for k in AUDIT_SCREENS[screen]:
+            await pilot.press(k)
+            await pilot.pause()
+        _no_blink(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(IsmsApp(data, lang=lang), terminal_size=size, run_before=run_before)

@@ -180,3 +180,16 @@ def add_findings(data_dir: Path, assessment_id: str) -> None:
                       correction="復元テストを実施", action="四半期ごとの復元テストを手順書に追加", owner="IT 佐藤",
                       due="2026-03-31", closure_evidence="復元テスト記録 2026-03", closed_on="2026-03-25",
                       check_by="代表 山田", check_on="2026-04-25", check_result="effective")
+
+
+def add_audits(data_dir: Path, assessment_id: str) -> None:
+    """A small internal audit programme with every date fixed: the first audit done with its
+    two checklist lines recorded (one conforming, one major: finding F-01), the second planned
+    with its lead auditor owning the backup action in its scope (an independence problem)."""
+    with Workspace(data_dir).open(assessment_id) as s:
+        s.add_audit(title="第1回 内部監査 [b]2026[/b]", planned="2026-04-10", done_on="2026-04-10",
+                    scope="clause 4, A.8", lead="Internal auditor Tanaka", auditees="IT 佐藤")
+        s.record_audit_line("IA-01", 1, result="conforming", evidence="適用範囲文書 v2")
+        s.record_audit_line("IA-01", 2, result="major", note="バックアップの復元テストの記録がない [red]x[/red]")
+        s.add_audit(title="Second audit: management review and physical", planned="2099-05-01",
+                    scope="clause 9, A.5, A.7, A.8.13", lead="佐藤", auditors="Yamada", auditees="代表 山田")

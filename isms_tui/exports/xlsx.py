@@ -35,6 +35,7 @@ from ..soa import exclusion_challenge
 from ..soa_decisions import reasons_text
 from ..text import clean
 from ..view import AssessmentView
+from .audit_sheet import write_audit_sheet
 from .document_sheet import write_document_sheet
 from .findings_sheet import write_findings_sheet
 from .layout import BOLD_WIDTH, HEAD_FILL, PHASE_FILL, Book, as_date, wrapped_lines
@@ -641,6 +642,8 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
     _roadmap(book, view, lang)
     write_risk_sheets(book, view)  # asset ledger, risk register, treatment plan, SoA traceability
     write_document_sheet(book, view)  # the documents & records register
+    if view.audit_programme.exists:  # the internal audit programme and its checklists
+        write_audit_sheet(book, view)
     if view.findings:  # the findings register and its corrective actions
         write_findings_sheet(book, view)
     if view.workshop.last is not None:  # the minutes of the latest workshop session (older ones: isms-tui minutes)

@@ -91,12 +91,13 @@ class FindingDialog(FormDialog):
 
 class FindingsScreen(RegisterScreen):
     """The findings register: not closed first, majors first; n records one, e or Enter edits,
-    f switches between the open ones, all and the majors."""
+    f switches between the open ones, all and the majors, Delete deletes one (after a yes)."""
 
     BINDINGS = [
         Binding("n", "new", "New", id="new_finding"),
         Binding("e", "edit", "Edit", id="edit_finding"),
         Binding("f", "filter", "Filter", id="filter_findings"),
+        Binding("delete", "delete", "Delete", id="delete"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -228,3 +229,23 @@ class FindingsScreen(RegisterScreen):
             self._select(f.id)
 
         self.app.push_screen(FindingDialog(self.session, self.session.findings.findings.get(f.id, f), preset), done)
+
+    def action_delete(self) -> None:
+        from .dialogs import ConfirmScreen
+
+        r = self._current()
+        if r is None:
+            return
+        label = r.finding.label
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                try:
+                    self.session.remove_finding(r.finding.id)
+                except (UserError, StorageError, OSError) as exc:
+                    self.notify(error_line(exc, self.lang), severity="error", markup=False, timeout=10)
+                    return
+                self.notify(self.tr("finding.deleted", label=label), timeout=3)
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(self.tr("findings.delete_confirm", label=label)), confirmed)
