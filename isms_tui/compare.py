@@ -1,0 +1,279 @@
+"""Year-on-year comparison of an assessment with its previous cycles (no Textual).
+
+A next-cycle assessment links to the cycle before it with ``Assessment.source =
+{"previous_cycle": "<id>"}``; :meth:`isms_tui.service.Workspace.compare` follows that chain
+(stopping at a missing or unreadable file, or at a loop, and saying which) and hands the read
+models of every cycle, newest first, to :func:`build_comparison`. Nothing is re-scored here:
+each cycle's readiness, gate, effective statuses, plan and findings come from its own
+:class:`isms_tui.view.AssessmentView`.
+
+Rules (also in the README):
+
+- **Readiness per section**: one row per bank of this cycle and one per top-level section of
+  it (a clause, an Annex A theme, a process step), with each cycle's readiness of the same
+  bank and section (``answered_readiness``: blank while nothing in it is answered). Across
+  editions (a 2013 cycle before a 2022 one) only what maps is compared: the clause and process
+  banks section by section, Annex A as a whole (its 2013 objectives and 2022 themes do not
+  correspond), so the 2022 themes have no earlier value. The change is this cycle's readiness
+  minus the previous cycle's.
+- **Answers that got worse**: an item answered in both this cycle and the previous one whose
+  effective status ranks lower now (:data:`isms_tui.scoring.STATUS_RANK`: implemented >
+  partial > not implemented / unknown; not applicable on either side is left out). An item is
+  the same item by its id; a 2022 Annex A item after a 2013 cycle is compared with the 2013
+  items its controls correspond to (ISO/IEC 27002:2022 Annex B), taking the weakest of their
+  answers as :mod:`isms_tui.transition` does.
+- **Actions carried over**: actions open now (not done) that were open in earlier cycles, by
+  action id, among each cycle's actions on real gaps (``gap_actions``: a question nobody has
+  answered yet is not an action carried over) (a question's action through the same item correspondence), with the number of
+  earlier cycles they were open in; open in two or more earlier cycles is "carried over more
+  than once" (:attr:`CarriedAction.repeated`).
+- **Findings that recurred**: a finding of this cycle raised against the same requirement as
+  a finding of an earlier cycle (a 2022 control and the 2013 controls it corresponds to count
+  as the same requirement). A finding carried over as it was (same id, or not raised after
+  the earlier one) is the same finding, not a recurrence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .banks import Item
+from .catalog import catalog
+from .findings import Finding
+from .plan import Action
+from .refs import CONTROL, CONTROL_2013, Ref
+from .scoring import STATUS_RANK
+from .view import AssessmentView, FindingRow
+
+PREVIOUS_KEY = "previous_cycle"  # Assessment.source key that links a cycle to the one before
+BREAK_REASONS = ("missing", "unreadable", "loop")
+ANNEX_BANKS = ("annex-a-2022", "annex-a-2013")  # Annex A as a whole compares across editions
+WEAKEST_ORDER = ("unknown", "not_implemented", "partial", "implemented")  # as isms_tui.transition
+
+
+def previous_id(view_or_source: AssessmentView | dict | None) -> str | None:
+    """The id of the previous cycle an assessment links to, or None."""
+    source = view_or_source.assessment.source if isinstance(view_or_source, AssessmentView) else view_or_source
+    if not isinstance(source, dict):
+        return None
+    prev = source.get(PREVIOUS_KEY)
+    return prev if isinstance(prev, str) and prev.strip() else None
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where the chain of previous cycles stops early: the id it could not follow and why
+    (``missing``: no such assessment; ``unreadable``: damaged or newer file; ``loop``: an id
+    already in the chain). ``detail`` is the storage error's one line, when there is one."""
+
+    id: str
+    reason: str
+    detail: dict[str, str] = field(default_factory=dict)  # per language
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    bank_id: str
+    section_id: str | None  # None: the bank as a whole
+    title: dict[str, str]
+    readiness: tuple[float | None, ...]  # per cycle, this cycle first
+
+    @property
+    def level(self) -> int:
+        return 0 if self.section_id is None else 1
+
+    @property
+    def change(self) -> float | None:
+        """This cycle's readiness minus the previous cycle's (None when either is blank)."""
+        if len(self.readiness) < 2 or self.readiness[0] is None or self.readiness[1] is None:
+            return None
+        return self.readiness[0] - self.readiness[1]
+
+
+@dataclass(frozen=True)
+class WorseAnswer:
+    item: Item
+    before: str  # the previous cycle's effective status (weakest of the corresponding items)
+    now: str
+    before_items: tuple[str, ...]  # the previous cycle's item ids it is compared with
+
+
+@dataclass(frozen=True)
+class CarriedAction:
+    action: Action  # as it is in this cycle
+    cycles: tuple[int, ...]  # indexes of the earlier cycles it was open in (1: the previous)
+
+    @property
+    def times(self) -> int:
+        return len(self.cycles)
+
+    @property
+    def repeated(self) -> bool:
+        """Carried over more than once: open in two or more earlier cycles, still open now."""
+        return self.times >= 2
+
+
+@dataclass(frozen=True)
+class RecurringFinding:
+    row: FindingRow  # this cycle's finding
+    earlier: tuple[tuple[int, Finding], ...]  # (cycle index, finding) on the same requirement
+
+
+class CycleComparison:
+    """This cycle (``cycles[0]``) against the previous ones (``cycles[1:]``, newest first)."""
+
+    def __init__(self, cycles: Sequence[AssessmentView], broken: ChainBreak | None = None):
+        if not cycles:
+            raise ValueError("a comparison needs at least this cycle")
+        self.cycles = list(cycles)
+        self.broken = broken
+
+    @property
+    def current(self) -> AssessmentView:
+        return self.cycles[0]
+
+    @property
+    def previous(self) -> list[AssessmentView]:
+        return self.cycles[1:]
+
+    @property
+    def has_previous(self) -> bool:
+        return len(self.cycles) > 1
+
+    @staticmethod
+    def when(view: AssessmentView) -> str:
+        """How a cycle is named in a column: its target audit date, else the day it was created."""
+        return view.assessment.target_date or view.assessment.created[:10]
+
+    # -- overall ---------------------------------------------------------------------------
+    @property
+    def overall(self) -> tuple[float | None, ...]:
+        return tuple(v.overall.answered_readiness for v in self.cycles)
+
+    @property
+    def gate_met(self) -> tuple[tuple[int, int, bool], ...]:
+        """Per cycle: (requirements met, requirements, gate ready)."""
+        return tuple((v.gate.count("met"), len(v.gate.requirements), v.gate.ready) for v in self.cycles)
+
+    # -- readiness per section -------------------------------------------------------------
+    @cached_property
+    def sections(self) -> list[SectionRow]:
+        rows: list[SectionRow] = []
+        for bank in self.current.banks:
+            rows.append(SectionRow(bank.id, None, dict(bank.title),
+                                   tuple(self._bank_readiness(v, bank.id) for v in self.cycles)))
+            for sec in bank.sections:
+                if sec.parent is not None:
+                    continue
+                vals = tuple(_ready(v.report.sections.get((bank.id, sec.id))) for v in self.cycles)
+                rows.append(SectionRow(bank.id, sec.id, dict(sec.title), vals))
+        return rows
+
+    @staticmethod
+    def _bank_readiness(view: AssessmentView, bank_id: str) -> float | None:
+        banks = view.report.banks
+        if bank_id in banks:
+            return _ready(banks[bank_id])
+        if bank_id in ANNEX_BANKS:
+            other = next((b for b in ANNEX_BANKS if b != bank_id and b in banks), None)
+            return _ready(banks[other]) if other else None
+        return None
+
+    # -- answers ---------------------------------------------------------------------------
+    def corresponding(self, item: Item, earlier: AssessmentView) -> tuple[str, ...]:
+        """The earlier cycle's items that ``item`` is compared with: the same id, or, for a
+        2022 Annex A item after a 2013 cycle, the 2013 items of the controls it corresponds to."""
+        if item.id in earlier.item_ids:
+            return (item.id,)
+        if item.controls and earlier.assessment.edition == "2013":
+            olds = {o for c in item.controls for o in catalog().mapping.get(c, ())}
+            return tuple(i.id for i in earlier.items if olds & set(i.controls_2013))
+        return ()
+
+    @cached_property
+    def worse_answers(self) -> list[WorseAnswer]:
+        if not self.has_previous:
+            return []
+        now, before = self.current, self.cycles[1]
+        out: list[WorseAnswer] = []
+        for item in now.items:
+            status = now.status(item.id)
+            if not now.answered(item.id) or status is None or status == "not_applicable":
+                continue
+            olds = [i for i in self.corresponding(item, before) if before.answered(i)]
+            old_statuses = [before.status(i) for i in olds]
+            live = [s for s in old_statuses if s not in (None, "not_applicable")]
+            if not live:
+                continue
+            was = min(live, key=WEAKEST_ORDER.index)
+            if STATUS_RANK[status] < STATUS_RANK[was]:
+                out.append(WorseAnswer(item, was, status, tuple(olds)))
+        return out
+
+    # -- actions ---------------------------------------------------------------------------
+    @cached_property
+    def carried_actions(self) -> list[CarriedAction]:
+        """Actions open now that were open in one or more earlier cycles, the most often
+        carried first (then in this cycle's plan order)."""
+        open_before = [{a.id for a in v.gap_actions if a.action_status != "done"} for v in self.previous]
+        out: list[CarriedAction] = []
+        for action in self.current.gap_actions:
+            if action.action_status == "done":
+                continue
+            hits = []
+            for k, (view, ids) in enumerate(zip(self.previous, open_before, strict=True), start=1):
+                if self._action_ids(action, view) & ids:
+                    hits.append(k)
+            if hits:
+                out.append(CarriedAction(action, tuple(hits)))
+        out.sort(key=lambda c: -c.times)
+        return out
+
+    @property
+    def repeated_actions(self) -> list[CarriedAction]:
+        return [c for c in self.carried_actions if c.repeated]
+
+    def _action_ids(self, action: Action, earlier: AssessmentView) -> set[str]:
+        if action.item is None:
+            return {action.id}
+        return {f"question:{i}" for i in self.corresponding(action.item, earlier)} or {action.id}
+
+    # -- findings --------------------------------------------------------------------------
+    @cached_property
+    def recurring_findings(self) -> list[RecurringFinding]:
+        out: list[RecurringFinding] = []
+        for row in self.current.findings:
+            f = row.finding
+            same = _same_requirement(f.requirement)
+            earlier = []
+            for k, view in enumerate(self.previous, start=1):
+                for old in view.findings_data.findings.values():
+                    if old.id == f.id or old.requirement not in same:
+                        continue
+                    if f.raised_on and old.raised_on and f.raised_on <= old.raised_on:
+                        continue  # carried over as it was, not found again
+                    earlier.append((k, old))
+            if earlier:
+                out.append(RecurringFinding(row, tuple(earlier)))
+        return out
+
+
+def _ready(score) -> float | None:
+    return score.answered_readiness if score is not None else None
+
+
+def _same_requirement(ref: Ref) -> set[Ref]:
+    """A requirement and its counterparts in the other edition's Annex A."""
+    cat = catalog()
+    out = {ref}
+    if ref.type == CONTROL:
+        out |= {Ref(CONTROL_2013, c) for c in cat.mapping.get(ref.id, ())}
+    elif ref.type == CONTROL_2013:
+        out |= {Ref(CONTROL, c) for c in cat.reverse_mapping().get(ref.id, ())}
+    return out
+
+
+def build_comparison(cycles: Sequence[AssessmentView], broken: ChainBreak | None = None) -> CycleComparison:
+    return CycleComparison(cycles, broken)

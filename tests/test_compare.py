@@ -1,0 +1,176 @@
+"""Year-on-year comparison in the core (no Textual): the chain of previous cycles (missing,
+damaged, loop), readiness per section from each cycle's own scores, answers that got worse
+(same edition and 2013 -> 2022), actions carried over and findings that recurred."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from isms_tui.compare import CycleComparison, previous_id
+from isms_tui.findings import FindingsData, build_finding
+from isms_tui.model import ActionEdit, Answer, Assessment
+from isms_tui.service import Workspace
+from isms_tui.storage import NotFoundError
+
+TODAY = date(2027, 3, 1)
+
+
+def _cycle(ws: Workspace, answers: dict[str, str], *, prev: str | None = None, edition: str = "2022",
+           target: str = "2027-06-01", edits: list[ActionEdit] = (), findings: list[dict] = ()) -> str:
+    source = {"previous_cycle": prev} if prev else None
+    a = Assessment(organization="Cycle KK", kind="renewal", edition=edition, lang="en", target_date=target, source=source)
+    data = FindingsData()
+    for n, values in enumerate(findings, start=1):
+        f = build_finding({"source": "internal_audit", "description": "found", **values}, None, edition=edition, today=TODAY)
+        f.no = n
+        data.findings[f.id] = f
+    return ws.create(a, [Answer(k, status=v) for k, v in answers.items()], list(edits),
+                     findings=data if findings else None)
+
+
+def test_no_previous_cycle(tmp_path: Path):
+    ws = Workspace(tmp_path / "d")
+    aid = _cycle(ws, {"cl-4.3-1": "implemented"})
+    cmp = ws.compare(aid, TODAY)
+    assert not cmp.has_previous and cmp.broken is None
+    assert cmp.worse_answers == [] and cmp.carried_actions == [] and cmp.recurring_findings == []
+    assert all(len(r.readiness) == 1 and r.change is None for r in cmp.sections)
+
+
+def test_readiness_per_section_comes_from_each_cycles_view(tmp_path: Path):
+    ws = Workspace(tmp_path / "d")
+    old = _cycle(ws, {"cl-4.3-1": "partial", "cl-6.2-1": "not_implemented"}, target="2026-06-01")
+    new = _cycle(ws, {"cl-4.3-1": "implemented", "cl-6.2-1": "implemented"}, prev=old)
+    cmp = ws.compare(new, TODAY)
+    assert [v.assessment.id for v in cmp.cycles] == [new, old]
+    assert [cmp.when(v) for v in cmp.cycles] == ["2027-06-01", "2026-06-01"]
+    views = [ws.view(new, TODAY), ws.view(old, TODAY)]
+    rows = {(r.bank_id, r.section_id): r for r in cmp.sections}
+    for key in (("clauses-2022", "clause-4"), ("clauses-2022", "clause-6")):
+        assert rows[key].readiness == tuple(v.report.sections[key].answered_readiness for v in views)
+        assert rows[key].change is not None and rows[key].change > 0
+    bank = rows[("clauses-2022", None)]
+    assert bank.level == 0 and bank.readiness == tuple(v.report.banks["clauses-2022"].answered_readiness for v in views)
+    # a section nobody answered in either cycle has no score and no change
+    assert rows[("clauses-2022", "clause-10")].readiness == (None, None)
+    assert rows[("clauses-2022", "clause-10")].change is None
+    assert cmp.overall == tuple(v.overall.answered_readiness for v in views)
+    assert cmp.gate_met == tuple((v.gate.count("met"), len(v.gate.requirements), v.gate.ready) for v in views)
+
+
+def test_answers_that_got_worse_same_edition(tmp_path: Path):
+    ws = Workspace(tmp_path / "d")
+    old = _cycle(ws, {"cl-4.3-1": "implemented", "cl-6.2-1": "partial", "cl-5.2-1": "implemented",
+                      "cl-7.2-1": "not_applicable", "cl-9.1-1": "unknown", "cl-9.3.2-1": "implemented"})
+    new = _cycle(ws, {"cl-4.3-1": "partial", "cl-6.2-1": "not_implemented", "cl-5.2-1": "implemented",
+                      "cl-7.2-1": "not_implemented", "cl-9.1-1": "not_implemented"}, prev=old)
+    worse = ws.compare(new, TODAY).worse_answers
+    assert {(w.item.id, w.before, w.now) for w in worse} == {
+        ("cl-4.3-1", "implemented", "partial"), ("cl-6.2-1", "partial", "not_implemented")}
+    # not applicable before, unknown -> not implemented (same rank) and unanswered now are left out
+
+
+def test_worse_answers_across_editions_through_the_correspondence(tmp_path: Path):
+    ws = Workspace(tmp_path / "d")
+    # 2022 control 5.1 <- 2013 A.5.1.1 + A.5.1.2: the weakest 2013 answer is the baseline
+    old = _cycle(ws, {"a13-a.5.1.1-1": "implemented", "a13-a.5.1.2-1": "partial", "a13-a.6.1.1-1": "implemented",
+                      "cl-4.3-1": "implemented"}, edition="2013", target="2026-06-01")
+    a22 = ws.bankset.get("annex-a-2022")
+    on_51 = [i.id for i in a22.items if "5.1" in i.controls]
+    on_52 = [i.id for i in a22.items if "5.2" in i.controls]
+    answers = {i: "not_implemented" for i in on_51} | {i: "partial" for i in on_52} | {"cl-4.3-1": "partial"}
+    new = _cycle(ws, answers, prev=old)
+    cmp = ws.compare(new, TODAY)
+    worse = {w.item.id: w for w in cmp.worse_answers}
+    assert set(worse) == {*on_51, *on_52, "cl-4.3-1"}
+    assert all(worse[i].before == "partial" and set(worse[i].before_items) == {"a13-a.5.1.1-1", "a13-a.5.1.2-1"} for i in on_51)
+    assert all(worse[i].before == "implemented" and worse[i].before_items == ("a13-a.6.1.1-1",) for i in on_52)
+    # Annex A compares as a whole across editions; its 2022 themes have no 2013 value
+    rows = {(r.bank_id, r.section_id): r for r in cmp.sections}
+    old_view = ws.view(old, TODAY)
+    assert rows[("annex-a-2022", None)].readiness[1] == old_view.report.banks["annex-a-2013"].answered_readiness
+    assert rows[("annex-a-2022", "organizational")].readiness[1] is None
+
+
+def test_actions_carried_over_and_repeated(tmp_path: Path):
+    ws = Workspace(tmp_path / "d")
+    c1 = _cycle(ws, {"cl-6.2-1": "partial", "cl-9.1-1": "partial", "cl-4.3-1": "partial"}, target="2025-06-01")
+    c2 = _cycle(ws, {"cl-6.2-1": "partial", "cl-9.1-1": "implemented", "cl-4.3-1": "partial"}, prev=c1,
+                target="2026-06-01", edits=[ActionEdit("question:cl-4.3-1", status="done")])
+    c3 = _cycle(ws, {"cl-6.2-1": "not_implemented", "cl-9.1-1": "partial", "cl-4.3-1": "partial"}, prev=c2)
+    cmp = ws.compare(c3, TODAY)
+    carried = {c.action.id: c for c in cmp.carried_actions}
+    assert carried["question:cl-6.2-1"].cycles == (1, 2) and carried["question:cl-6.2-1"].repeated
+    assert carried["question:cl-9.1-1"].cycles == (2,) and not carried["question:cl-9.1-1"].repeated
+    assert carried["question:cl-4.3-1"].cycles == (2,)  # done in the previous cycle: not carried from it
+    assert [c.action.id for c in cmp.repeated_actions] == ["question:cl-6.2-1"]
+    assert cmp.carried_actions[0].action.id == "question:cl-6.2-1"  # the most often carried first
+    assert "question:cl-5.2-1" not in carried  # open now only (unanswered in earlier cycles: no real gap there)
+
+
+def test_findings_that_recurred(tmp_path: Path):
+    ws = Workspace(tmp_path / "d")
+    old = _cycle(ws, {}, edition="2013", target="2026-06-01", findings=[
+        {"grade": "minor", "ref": "A.9.2.6", "raised_on": "2026-02-01"},  # removal of access rights (2013)
+        {"grade": "minor", "ref": "9.2", "raised_on": "2026-02-01"}])
+    new = _cycle(ws, {}, prev=old, findings=[
+        {"grade": "minor", "ref": "A.5.18", "raised_on": "2027-02-01"},  # access rights (2022) <- A.9.2.6
+        {"grade": "observation", "ref": "clause 9.2", "raised_on": "2027-02-01"},
+        {"grade": "minor", "ref": "A.8.13", "raised_on": "2027-02-01"}])
+    rec = ws.compare(new, TODAY).recurring_findings
+    got = {r.row.finding.ref: [f.ref for _, f in r.earlier] for r in rec}
+    assert got == {"control:5.18": ["control_2013:A.9.2.6"], "clause:9.2": ["clause:9.2"]}
+
+
+def test_a_finding_carried_over_is_not_a_recurrence(tmp_path: Path):
+    ws = Workspace(tmp_path / "d")
+    old = _cycle(ws, {}, target="2026-06-01", findings=[{"grade": "minor", "ref": "A.8.13", "raised_on": "2026-02-01"}])
+    old_f = next(iter(ws.findings_data(old).findings.values()))
+    a = Assessment(organization="Cycle KK", kind="renewal", lang="en", source={"previous_cycle": old})
+    data = FindingsData({old_f.id: old_f})  # carried with its id and date
+    new = ws.create(a, findings=data)
+    assert ws.compare(new, TODAY).recurring_findings == []
+
+
+def test_broken_chain_missing_damaged_and_loop(tmp_path: Path):
+    ws = Workspace(tmp_path / "d")
+    gone = _cycle(ws, {"cl-4.3-1": "implemented"}, prev="dead0000")
+    cmp = ws.compare(gone, TODAY)
+    assert not cmp.has_previous and cmp.broken.id == "dead0000" and cmp.broken.reason == "missing"
+    # a damaged previous file: reported with the storage error's line, the chain stops there
+    old = _cycle(ws, {"cl-4.3-1": "implemented"})
+    mid = _cycle(ws, {"cl-4.3-1": "partial"}, prev=old)
+    new = _cycle(ws, {"cl-4.3-1": "partial"}, prev=mid)
+    ws.file_path(old).write_text("{ not json", encoding="utf-8")
+    cmp = ws.compare(new, TODAY)
+    assert [v.assessment.id for v in cmp.cycles] == [new, mid]
+    assert cmp.broken.reason == "unreadable" and old in cmp.broken.detail["en"] and cmp.broken.detail["ja"]
+    assert cmp.worse_answers == []  # partial -> partial; the damaged cycle is not compared
+    # a loop: a -> b -> a (ids chosen before either file exists)
+    for me, other in (("aaaa0001", "bbbb0002"), ("bbbb0002", "aaaa0001")):
+        ws.create(Assessment(organization="Loop KK", kind="renewal", lang="en", id=me, source={"previous_cycle": other}))
+    cmp = ws.compare("aaaa0001", TODAY)
+    assert [v.assessment.id for v in cmp.cycles] == ["aaaa0001", "bbbb0002"] and cmp.broken.reason == "loop"
+    assert cmp.broken.id == "aaaa0001"
+    # a link to itself
+    ws.create(Assessment(organization="Self KK", lang="en", id="cccc0003", source={"previous_cycle": "cccc0003"}))
+    cmp = ws.compare("cccc0003", TODAY)
+    assert not cmp.has_previous and cmp.broken.reason == "loop"
+    # an unknown id itself fails as a view does
+    with pytest.raises(NotFoundError):
+        ws.compare("nope1234", TODAY)
+
+
+def test_previous_id_reads_only_a_text_link():
+    assert previous_id({"previous_cycle": "abc12345", "transition_from": "x"}) == "abc12345"
+    assert previous_id({"transition_from": "x"}) is None
+    assert previous_id({"previous_cycle": 3}) is None
+    assert previous_id(None) is None
+
+
+def test_comparison_needs_this_cycle():
+    with pytest.raises(ValueError):
+        CycleComparison([])
