@@ -42,13 +42,16 @@ from functools import cached_property
 from .banks import Item
 from .catalog import catalog
 from .findings import Finding
+from .i18n import t
 from .plan import Action
 from .refs import CONTROL, CONTROL_2013, Ref
-from .scoring import STATUS_RANK
+from .scoring import STATUS_RANK, pct
+from .text import one_line
 from .view import AssessmentView, FindingRow
 
 PREVIOUS_KEY = "previous_cycle"  # Assessment.source key that links a cycle to the one before
-BREAK_REASONS = ("missing", "unreadable", "loop")
+BREAK_KEYS = {"missing": "compare.broken.missing", "unreadable": "compare.broken.unreadable",
+              "loop": "compare.broken.loop"}  # why the chain stops: the catalog key that says so
 ANNEX_BANKS = ("annex-a-2022", "annex-a-2013")  # Annex A as a whole compares across editions
 WEAKEST_ORDER = ("unknown", "not_implemented", "partial", "implemented")  # as isms_tui.transition
 
@@ -277,3 +280,92 @@ def _same_requirement(ref: Ref) -> set[Ref]:
 
 def build_comparison(cycles: Sequence[AssessmentView], broken: ChainBreak | None = None) -> CycleComparison:
     return CycleComparison(cycles, broken)
+
+
+# -- words shared by the CLI, the TUI and the workbook ----------------------------------------
+def points(change: float | None) -> str:
+    """A change of readiness in percentage points: "+14", "-3", "±0"; "—" when blank."""
+    if change is None:
+        return "\u2014"
+    n = round(change * 100)
+    return "\u00b10" if n == 0 else f"{n:+d}"
+
+
+def section_title(row: SectionRow, lang: str) -> str:
+    return row.title.get(lang) or row.title.get("en", row.section_id or row.bank_id)
+
+
+def cycle_name(cmp: CycleComparison, index: int, lang: str) -> str:
+    """"This cycle", "Previous cycle", "2 cycles back" … with the cycle's date."""
+    key = "compare.cycle.this" if index == 0 else "compare.cycle.previous" if index == 1 else "compare.cycle.back"
+    return t(key, lang, n=index, when=cmp.when(cmp.cycles[index]))
+
+
+def break_note(cmp: CycleComparison, lang: str) -> str | None:
+    """Why the chain of previous cycles stops early, as one line (None when it does not)."""
+    b = cmp.broken
+    if b is None:
+        return None
+    return t(BREAK_KEYS[b.reason], lang, id=one_line(b.id)[:40], detail=b.detail.get(lang, ""))
+
+
+def status_word(status: str | None, lang: str) -> str:
+    return t(f"status.{status or 'unanswered'}", lang)
+
+
+def comparison_text(cmp: CycleComparison, lang: str) -> list[str]:
+    """The comparison as ``isms-tui compare`` prints it."""
+    a = cmp.current.assessment
+    out = [t("compare.title", lang, org=a.organization)]
+    note = break_note(cmp, lang)
+    if not cmp.has_previous:
+        out.append(t("compare.none", lang))
+        return out + ([note] if note else [])
+    if note:
+        out.append(note)
+    names = [cycle_name(cmp, k, lang) for k in range(len(cmp.cycles))]
+    overall = "  ".join(f"{n}: {pct(v)}" for n, v in zip(names, cmp.overall, strict=True))
+    out.append(t("compare.overall", lang) + "  " + overall)
+    gates = "  ".join(t("compare.gate_value", lang, met=m, total=n) + (" \u2713" if ready else "")
+                      for m, n, ready in cmp.gate_met)
+    out.append(t("compare.gate", lang) + "  " + gates)
+    out += ["", t("compare.sections", lang) + "  (" + " / ".join(names) + " / " + t("compare.change", lang) + ")"]
+    for row in cmp.sections:
+        vals = " / ".join(pct(v) for v in row.readiness)
+        out.append(f"{'  ' * (row.level + 1)}{section_title(row, lang)}: {vals} / {points(row.change)}")
+    out += ["", t("compare.worse", lang, n=len(cmp.worse_answers))]
+    out += [f"  {w.item.id} {w.item.heading(lang)}: {status_word(w.before, lang)} \u2192 {status_word(w.now, lang)}"
+            for w in cmp.worse_answers]
+    out += ["", t("compare.carried", lang, n=len(cmp.carried_actions), repeated=len(cmp.repeated_actions))]
+    out += [f"  {c.action.first_line(lang)} [{c.action.ref_label(lang) or c.action.id}]  "
+            + t("compare.carried_times", lang, n=c.times) for c in cmp.carried_actions]
+    out += ["", t("compare.recurring", lang, n=len(cmp.recurring_findings))]
+    for r in cmp.recurring_findings:
+        f = r.row.finding
+        before = ", ".join(f"{old.label} ({cmp.when(cmp.cycles[k])})" for k, old in r.earlier)
+        out.append(f"  {f.label} {f.requirement.label(lang)} {one_line(f.description)[:60]}  \u2190 {before}")
+    return out
+
+
+def comparison_json(cmp: CycleComparison, lang: str) -> dict:
+    """Stable JSON for ``isms-tui compare --json`` (fields in the README)."""
+    return {
+        "cycles": [{"id": v.assessment.id, "organization": v.assessment.organization, "edition": v.assessment.edition,
+                    "kind": v.assessment.kind, "target_date": v.assessment.target_date, "when": cmp.when(v),
+                    "readiness": v.overall.answered_readiness, "gate": {"met": m, "requirements": n, "ready": ready}}
+                   for v, (m, n, ready) in zip(cmp.cycles, cmp.gate_met, strict=True)],
+        "broken": None if cmp.broken is None else {"id": cmp.broken.id, "reason": cmp.broken.reason,
+                                                    "message": break_note(cmp, lang)},
+        "sections": [{"bank": r.bank_id, "section": r.section_id, "title": section_title(r, lang),
+                      "readiness": list(r.readiness), "change": r.change} for r in cmp.sections],
+        "worse_answers": [{"item": w.item.id, "heading": w.item.heading(lang), "before": w.before, "now": w.now,
+                           "compared_with": list(w.before_items)} for w in cmp.worse_answers],
+        "carried_actions": [{"id": c.action.id, "what": c.action.first_line(lang), "owner": c.action.owner,
+                             "due": c.action.due.isoformat() if c.action.due else None, "cycles": list(c.cycles),
+                             "repeated": c.repeated} for c in cmp.carried_actions],
+        "recurring_findings": [{"id": r.row.finding.id, "label": r.row.finding.label,
+                                "ref": r.row.finding.requirement.to_json(lang),
+                                "earlier": [{"cycle": k, "id": f.id, "label": f.label, "ref": f.requirement.to_json(lang),
+                                             "raised_on": f.raised_on} for k, f in r.earlier]}
+                               for r in cmp.recurring_findings],
+    }

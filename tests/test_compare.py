@@ -4,6 +4,7 @@ damaged, loop), readiness per section from each cycle's own scores, answers that
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -174,3 +175,32 @@ def test_previous_id_reads_only_a_text_link():
 def test_comparison_needs_this_cycle():
     with pytest.raises(ValueError):
         CycleComparison([])
+
+
+def test_cli_compare_text_json_and_errors(tmp_path: Path):
+    from isms_tui.compare import comparison_json
+    from tests.conftest import run_cli
+
+    data = tmp_path / "d"
+    ws = Workspace(data)
+    old = _cycle(ws, {"cl-4.3-1": "implemented", "cl-6.2-1": "partial"}, target="2026-06-01",
+                 findings=[{"grade": "minor", "ref": "A.8.13", "raised_on": "2026-02-01"}])
+    new = _cycle(ws, {"cl-4.3-1": "partial", "cl-6.2-1": "partial"}, prev=old,
+                 findings=[{"grade": "minor", "ref": "A.8.13", "raised_on": "2027-02-01"}])
+    r = run_cli("compare", new, "--json", data_dir=data)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [c["id"] for c in doc["cycles"]] == [new, old] and doc["broken"] is None
+    assert doc["worse_answers"] == [{"item": "cl-4.3-1", "heading": doc["worse_answers"][0]["heading"],
+                                     "before": "implemented", "now": "partial", "compared_with": ["cl-4.3-1"]}]
+    assert [c["id"] for c in doc["carried_actions"]] == ["question:cl-6.2-1"]
+    assert doc["recurring_findings"][0]["ref"]["label"] == "A.8.13"
+    assert doc == json.loads(json.dumps(comparison_json(ws.compare(new), "en")))
+    r = run_cli("compare", new, "--lang", "en", data_dir=data)
+    assert r.returncode == 0, r.stderr
+    assert "Answers that got worse: 1" in r.stdout and "Implemented \u2192 Partial" in r.stdout
+    assert "Findings that recurred: 1" in r.stdout and "Actions carried over: 1 (0 more than once)" in r.stdout
+    r = run_cli("compare", old, "--lang", "ja", data_dir=data)
+    assert r.returncode == 0 and "\u524d\u306e\u30b5\u30a4\u30af\u30eb\u306f\u3042\u308a\u307e\u305b\u3093" in r.stdout
+    r = run_cli("compare", "nope1234", data_dir=data)
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
