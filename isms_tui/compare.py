@@ -309,6 +309,14 @@ def break_note(cmp: CycleComparison, lang: str) -> str | None:
     return t(BREAK_KEYS[b.reason], lang, id=one_line(b.id)[:40], detail=b.detail.get(lang, ""))
 
 
+def action_label(action: Action, lang: str, width: int = 80) -> str:
+    """An action in one line: its question's heading, else its references and first line."""
+    if action.item is not None:
+        return action.item.heading(lang)
+    text = f"{action.ref_label(lang)} {action.first_line(lang)}".strip()
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def status_word(status: str | None, lang: str) -> str:
     return t(f"status.{status or 'unanswered'}", lang)
 
@@ -337,7 +345,7 @@ def comparison_text(cmp: CycleComparison, lang: str) -> list[str]:
     out += [f"  {w.item.id} {w.item.heading(lang)}: {status_word(w.before, lang)} \u2192 {status_word(w.now, lang)}"
             for w in cmp.worse_answers]
     out += ["", t("compare.carried", lang, n=len(cmp.carried_actions), repeated=len(cmp.repeated_actions))]
-    out += [f"  {c.action.first_line(lang)} [{c.action.ref_label(lang) or c.action.id}]  "
+    out += [f"  {action_label(c.action, lang)}  {c.action.owner or '—'}  "
             + t("compare.carried_times", lang, n=c.times) for c in cmp.carried_actions]
     out += ["", t("compare.recurring", lang, n=len(cmp.recurring_findings))]
     for r in cmp.recurring_findings:

@@ -204,3 +204,31 @@ def test_cli_compare_text_json_and_errors(tmp_path: Path):
     assert r.returncode == 0 and "\u524d\u306e\u30b5\u30a4\u30af\u30eb\u306f\u3042\u308a\u307e\u305b\u3093" in r.stdout
     r = run_cli("compare", "nope1234", data_dir=data)
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_demo_has_last_years_cycle(tmp_path: Path, lang: str):
+    from isms_tui.demo import DEMO, DEMO_PREVIOUS_DAYS, create_demo
+
+    ws = Workspace(tmp_path / "d")
+    aid = create_demo(ws, lang)
+    cmp = ws.compare(aid)
+    assert cmp.has_previous and cmp.broken is None and len(cmp.cycles) == 2
+    now, prev = cmp.cycles
+    # read clearly as last year's: its name says so, its target date is a year earlier, it lists second
+    assert prev.assessment.organization == DEMO[lang]["previous"]["org"] != now.assessment.organization
+    assert (date.fromisoformat(now.assessment.target_date) - date.fromisoformat(prev.assessment.target_date)).days == DEMO_PREVIOUS_DAYS
+    assert [s.id for s in ws.summaries()] == [aid, prev.assessment.id]
+    assert ws.load(prev.assessment.id)[0].source is None  # the earliest cycle links to nothing
+    # lower readiness then, in several sections; a few answers were better then
+    assert cmp.overall[1] < cmp.overall[0]
+    assert sum(1 for r in cmp.sections if r.change is not None and r.change > 0) >= 5
+    assert 2 <= len(cmp.worse_answers) <= 3
+    assert all(w.before == "implemented" and w.now in ("partial", "not_implemented") for w in cmp.worse_answers)
+    # actions planned a year ago are still open, with last year's owners and dates
+    carried = {c.action.id for c in cmp.carried_actions}
+    planned = [e for e in ws.load(prev.assessment.id)[2].values() if e.status != "done"]
+    assert planned and {e.action_id for e in planned} <= carried
+    # the leavers' accounts finding of this year's internal audit recurred (an incident last year)
+    [rec] = cmp.recurring_findings
+    assert rec.row.finding.ref == "control:5.18" and [f.source for _, f in rec.earlier] == ["incident"]
