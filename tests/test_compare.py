@@ -232,3 +232,40 @@ def test_demo_has_last_years_cycle(tmp_path: Path, lang: str):
     # the leavers' accounts finding of this year's internal audit recurred (an incident last year)
     [rec] = cmp.recurring_findings
     assert rec.row.finding.ref == "control:5.18" and [f.source for _, f in rec.earlier] == ["incident"]
+
+
+def test_compare_sheet_read_back(tmp_path: Path):
+    """The Cycle comparison sheet: after the findings, before the minutes, only with a previous
+    cycle; its cells are the comparison's values (read back with openpyxl) and it holds the
+    native charts of readiness per clause and per Annex A theme."""
+    import openpyxl
+
+    from isms_tui.exports.xlsx import export_assessment
+
+    ws = Workspace(tmp_path / "d")
+    old = _cycle(ws, {"cl-4.3-1": "implemented", "cl-6.2-1": "partial"}, target="2026-06-01",
+                 findings=[{"grade": "minor", "ref": "A.8.13", "raised_on": "2026-02-01"}])
+    new = _cycle(ws, {"cl-4.3-1": "partial", "cl-6.2-1": "partial", "cl-5.2-1": "implemented"}, prev=old,
+                 findings=[{"grade": "minor", "ref": "A.8.13", "raised_on": "2027-02-01"}])
+    path = export_assessment(ws, new, tmp_path / "new.xlsx", lang="en", today=TODAY)
+    wb = openpyxl.load_workbook(path)
+    names = wb.sheetnames
+    assert names.index("Cycle comparison") == names.index("Corrective actions") + 1
+    sh = wb["Cycle comparison"]
+    cells = {row[0]: row[1:] for row in sh.iter_rows(values_only=True) if row[0]}
+    cmp = ws.compare(new, TODAY)
+    assert cells["Section"][:3] == ("This cycle 2027-06-01", "Previous 2026-06-01", "Change (pts)")
+    assert cells["Overall readiness"][:2] == pytest.approx(cmp.overall)
+    row = next(r for r in cmp.sections if r.section_id == "clause-4")
+    assert cells["\u3000" + row.title["en"]] == (row.readiness[0], row.readiness[1], round(row.change * 100))
+    assert row.change < 0
+    row = next(r for r in cmp.sections if r.section_id == "clause-5")  # nothing answered last cycle: no change
+    assert row.readiness[1] is None and cells["\u3000" + row.title["en"]] == (row.readiness[0], None, None)
+    assert cells["Answers that got worse: 1"] and cells["Actions carried over: 1 (0 more than once)"]
+    heading = next(k for k in cells if k.startswith("Clause 4.3"))
+    assert cells[heading][:2] == ("Implemented", "Partial")
+    assert any(k.startswith("F-01 A.8.13") for k in cells)
+    assert len(sh._charts) == 2
+    # no previous cycle: no sheet
+    plain = export_assessment(ws, old, tmp_path / "old.xlsx", lang="ja", today=TODAY)
+    assert "\u524d\u5e74\u5ea6\u6bd4\u8f03" not in openpyxl.load_workbook(plain).sheetnames
