@@ -156,6 +156,12 @@ class CycleComparison:
         return tuple(v.overall.answered_readiness for v in self.cycles)
 
     @property
+    def overall_change(self) -> float | None:
+        """This cycle's overall readiness minus the previous cycle's (None when either is blank)."""
+        o = self.overall
+        return o[0] - o[1] if len(o) > 1 and o[0] is not None and o[1] is not None else None
+
+    @property
     def gate_met(self) -> tuple[tuple[int, int, bool], ...]:
         """Per cycle: (requirements met, requirements, gate ready)."""
         return tuple((v.gate.count("met"), len(v.gate.requirements), v.gate.ready) for v in self.cycles)

@@ -25,6 +25,7 @@ class DashboardScreen(IsmsScreen):
         Binding("q", "questionnaire", "Questions", id="questionnaire"),
         Binding("a", "plan", "Plan", id="plan"),
         Binding("x", "export", "Excel", id="export"),
+        Binding("v", "app.compare", "Compare", id="compare"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
