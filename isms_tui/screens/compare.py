@@ -1,4 +1,4 @@
-"""Compare cycles (前年度との比較): this cycle against the previous ones
+"""Compare cycles (the catalog's compare.screen_title): this cycle against the previous ones
 (:class:`isms_tui.compare.CycleComparison`, from the dashboard with ``v`` or the palette).
 
 At the top, the cycles compared, the overall readiness and the stage 1 gate of each. Then a
