@@ -115,7 +115,7 @@ DEMO = {
         # Last year's cycle: the company's first self-assessment, a year ago (isms_tui.compare
         # compares today's assessment with it).
         "previous": {
-            "org": "株式会社さくらデザイン(デモ・前年度)",
+            "org": "(前年度)株式会社さくらデザイン(デモ)",
             "worse_note": "規程どおりに運用されていることを記録で確認した。",
             "progress": "担当を決めたが、まだ手を付けられていない。",
             "finding": {
@@ -223,7 +223,7 @@ DEMO = {
             ],
         },
         "previous": {
-            "org": "Sakura Design Co., Ltd. (demo, last year)",
+            "org": "(Last year) Sakura Design Co., Ltd. (demo)",
             "worse_note": "Checked in the records: run as the rule says.",
             "progress": "Owner named; not started yet.",
             "finding": {

@@ -161,8 +161,10 @@ class CompareScreen(IsmsScreen):
         lang = self.lang
         out = Text()
         out.append(self.tr("compare.worse", n=len(cmp.worse_answers)) + "\n", style="bold")
+        where = cmp.current.asked_in  # the section each question is asked in: two may share a heading
         for w in cmp.worse_answers:
-            out.append(f"  {one_line(w.item.heading(lang))}: ")
+            out.append(f"  {one_line(w.item.heading(lang))}")
+            out.append(f" \u00b7 {one_line(where(w.item, lang, bank=False))}: ", style="dim")
             out.append(f"{status_word(w.before, lang)} \u2192 {status_word(w.now, lang)}\n", style="bold red")
         if not cmp.worse_answers:
             out.append("  " + self.tr("compare.worse_none") + "\n", style="dim")
@@ -171,6 +173,8 @@ class CompareScreen(IsmsScreen):
         for c in cmp.carried_actions:
             out.append("  " + self.tr("compare.carried_times", n=c.times) + " ", style="bold red" if c.repeated else "yellow")
             out.append(one_line(action_label(c.action, lang)))
+            if c.action.item is not None:
+                out.append(f" \u00b7 {one_line(where(c.action.item, lang, bank=False))}", style="dim")
             if c.action.owner:
                 out.append(f"  ({one_line(c.action.owner)})", style="dim")
             out.append("\n")
