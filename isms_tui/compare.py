@@ -289,11 +289,13 @@ def build_comparison(cycles: Sequence[AssessmentView], broken: ChainBreak | None
 
 
 # -- words shared by the CLI, the TUI and the workbook ----------------------------------------
-def points(change: float | None) -> str:
-    """A change of readiness in percentage points: "+14", "-3", "±0"; "—" when blank."""
-    if change is None:
+def points(now: float | None, before: float | None) -> str:
+    """The change between two readiness values in percentage points, as the difference of the
+    percentages shown beside it (``pct``), so the numbers on screen add up: "+14", "-3", "±0";
+    "—" when either is blank."""
+    if now is None or before is None:
         return "\u2014"
-    n = round(change * 100)
+    n = int(pct(now)[:-1]) - int(pct(before)[:-1])
     return "\u00b10" if n == 0 else f"{n:+d}"
 
 
@@ -346,7 +348,7 @@ def comparison_text(cmp: CycleComparison, lang: str) -> list[str]:
     out += ["", t("compare.sections", lang) + "  (" + " / ".join(names) + " / " + t("compare.change", lang) + ")"]
     for row in cmp.sections:
         vals = " / ".join(pct(v) for v in row.readiness)
-        out.append(f"{'  ' * (row.level + 1)}{section_title(row, lang)}: {vals} / {points(row.change)}")
+        out.append(f"{'  ' * (row.level + 1)}{section_title(row, lang)}: {vals} / {points(*row.readiness[:2])}")
     out += ["", t("compare.worse", lang, n=len(cmp.worse_answers))]
     out += [f"  {w.item.id} {w.item.heading(lang)}: {status_word(w.before, lang)} \u2192 {status_word(w.now, lang)}"
             for w in cmp.worse_answers]

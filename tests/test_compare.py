@@ -5,6 +5,7 @@ damaged, loop), readiness per section from each cycle's own scores, answers that
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 
@@ -257,7 +258,8 @@ def test_compare_sheet_read_back(tmp_path: Path):
     assert cells["Section"][:3] == ("This cycle 2027-06-01", "Previous 2026-06-01", "Change (pts)")
     assert cells["Overall readiness"][:2] == pytest.approx(cmp.overall)
     row = next(r for r in cmp.sections if r.section_id == "clause-4")
-    assert cells["\u3000" + row.title["en"]] == (row.readiness[0], row.readiness[1], round(row.change * 100))
+    shown = [math.floor(v * 100 + 0.5) for v in row.readiness]  # Excel's "0%" rounds half up
+    assert cells["\u3000" + row.title["en"]] == (row.readiness[0], row.readiness[1], shown[0] - shown[1])
     assert row.change < 0
     row = next(r for r in cmp.sections if r.section_id == "clause-5")  # nothing answered last cycle: no change
     assert row.readiness[1] is None and cells["\u3000" + row.title["en"]] == (row.readiness[0], None, None)
@@ -269,3 +271,11 @@ def test_compare_sheet_read_back(tmp_path: Path):
     # no previous cycle: no sheet
     plain = export_assessment(ws, old, tmp_path / "old.xlsx", lang="ja", today=TODAY)
     assert "\u524d\u5e74\u5ea6\u6bd4\u8f03" not in openpyxl.load_workbook(plain).sheetnames
+
+
+def test_points_add_up_with_the_percentages_shown():
+    from isms_tui.compare import points
+
+    assert points(0.625, 0.375) == "+24"  # shown as 62% and 38%
+    assert points(0.5, 0.5) == "\u00b10" and points(0.1, 0.5) == "-40"
+    assert points(None, 0.5) == points(0.5, None) == "\u2014"

@@ -7,6 +7,8 @@ Written only when the assessment has a previous cycle; no rule is computed here.
 
 from __future__ import annotations
 
+import math
+
 from ..compare import CycleComparison, action_label, break_note, cycle_name, section_title, status_word
 from .layout import Book
 
@@ -147,4 +149,5 @@ def _change(sh, r: int, n: int, now: float | None, before: float | None, fmt) ->
     if now is None or before is None:
         sh.blank(r, 1 + n, fmt)
     else:
-        sh.number(r, 1 + n, round((now - before) * 100), fmt)
+        # the difference of the two percentages as Excel shows them ("0%" rounds half up): they add up
+        sh.number(r, 1 + n, math.floor(now * 100 + 0.5) - math.floor(before * 100 + 0.5), fmt)

@@ -122,7 +122,7 @@ class CompareScreen(IsmsScreen):
         if note:
             head.append("\n" + note, style="bold yellow")
         head.append("\n" + self.tr("compare.overall") + "  ", style="bold")
-        head.append(" \u2190 ".join(pct(v) for v in cmp.overall[:n]) + f" ({points(cmp.overall_change)})")
+        head.append(" \u2190 ".join(pct(v) for v in cmp.overall[:n]) + f" ({points(*cmp.overall[:2])})")
         head.append("   " + self.tr("compare.gate") + "  ", style="bold")
         head.append(" \u2190 ".join(self.tr("compare.gate_value", met=m, total=t) for m, t, _ in cmp.gate_met[:n]))
         if any(v.assessment.edition != cmp.current.assessment.edition for v in cmp.cycles[1:n]):
@@ -150,7 +150,7 @@ class CompareScreen(IsmsScreen):
             bold = "bold" if row.level == 0 else ""
             label = truncate(("" if row.level == 0 else "  ") + one_line(section_title(row, lang)), label_w)
             chart = Text("\n").join(cycle_bar(row.readiness[k], bar_w, current=k == 0) for k in range(n))
-            change = points(row.change)
+            change = points(*row.readiness[:2])
             style = "green" if row.change and row.change > 0 else "red" if row.change and row.change < 0 else ""
             table.add_row(Text(label, style=bold), *(Text(pct(v), justify="right", style=bold) for v in row.readiness[:n]),
                           Text(change, justify="right", style=style), chart, height=n)
