@@ -327,6 +327,13 @@ class IsmsApp(App[int]):
         if self.session is not None and not isinstance(self.screen, AuditScreen | ChecklistScreen):
             self.push_screen(AuditScreen(self.session))
 
+
+    def action_compare(self) -> None:
+        from .screens.compare import CompareScreen
+
+        if self.session is not None and not isinstance(self.screen, CompareScreen):
+            self.push_screen(CompareScreen(self.session))
+
     def action_workshop_start(self, preset: dict | None = None) -> None:
         from .screens.workshop import WorkshopStartDialog, start_workshop
 
@@ -583,6 +590,7 @@ class IsmsApp(App[int]):
             yield SystemCommand(tr("cmd.parked"), tr("cmd.parked_help"), self.action_parked)
             yield SystemCommand(tr("cmd.findings"), tr("cmd.findings_help"), self.action_findings)
             yield SystemCommand(tr("cmd.audit"), tr("cmd.audit_help"), self.action_audit)
+            yield SystemCommand(tr("cmd.compare"), tr("cmd.compare_help"), self.action_compare)
         yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), self.action_toggle_contrast)
 
 

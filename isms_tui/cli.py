@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--json", action="store_true", help="stable JSON (fields documented in the README)")
     rp.add_argument("--lang", dest="sub_lang", choices=LANGS)
 
+    cp = sub.add_parser("compare", help="this cycle against the previous ones: readiness per section, answers that "
+                                        "got worse, actions carried over, findings that recurred (text or --json)")
+    cp.add_argument("id")
+    cp.add_argument("--json", action="store_true", help="stable JSON (fields documented in the README)")
+    cp.add_argument("--lang", dest="sub_lang", choices=LANGS)
+
     mi = sub.add_parser("minutes", help="the minutes of a workshop session (Markdown to stdout, or -o PATH; --format xlsx)")
     mi.add_argument("id")
     mi.add_argument("--session", help="session id (default: the most recent session)")
@@ -329,6 +335,20 @@ def cmd_report(args, lang: str) -> int:
         _out(json.dumps(report_json(view, out_lang), ensure_ascii=False, indent=1))
     else:
         for line in report_text(view, out_lang):
+            _out(line)
+    return 0
+
+
+def cmd_compare(args, lang: str) -> int:
+    from .compare import comparison_json, comparison_text
+
+    ws = _workspace(args)
+    cmp = ws.compare(args.id)
+    out_lang = args.sub_lang or args.lang or cmp.current.assessment.lang
+    if args.json:
+        _out(json.dumps(comparison_json(cmp, out_lang), ensure_ascii=False, indent=1))
+    else:
+        for line in comparison_text(cmp, out_lang):
             _out(line)
     return 0
 
@@ -638,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
             "new": cmd_new, "list": cmd_list, "banks": cmd_banks, "export": cmd_export,
             "transition": cmd_transition, "restore": cmd_restore, "delete": cmd_delete, "demo": cmd_demo,
             "quick": cmd_quick, "serve": cmd_serve, "report": cmd_report, "answer": cmd_answer,
-            "minutes": cmd_minutes, "findings": cmd_findings, "finding": cmd_finding,
+            "minutes": cmd_minutes, "compare": cmd_compare, "findings": cmd_findings, "finding": cmd_finding,
             "soa": cmd_soa, "follow": cmd_follow, "next-cycle": cmd_next_cycle,
             "audits": cmd_audits, "audit": cmd_audit,
         }[cmd]

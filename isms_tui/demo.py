@@ -21,6 +21,7 @@ register was written for.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import tomllib
 from datetime import UTC, date, datetime, time, timedelta
@@ -123,6 +124,23 @@ DEMO = {
                  "checked": 33, "check_by": "佐藤(ISMS事務局)",
                  "check_note": "2回目の復元テストが手順どおり実施され、記録が残っていることを確認した。"},
             ],
+        },
+        # Last year's cycle: the company's first self-assessment, a year ago (isms_tui.compare
+        # compares today's assessment with it).
+        "previous": {
+            "org": "(前年度)株式会社さくらデザイン(デモ)",
+            "worse_note": "規程どおりに運用されていることを記録で確認した。",
+            "progress": "担当を決めたが、まだ手を付けられていない。",
+            "finding": {
+                "grade": "minor", "ref": "A.5.18", "source": "incident",
+                "raised_by": "佐藤(総務・ISMS事務局)",
+                "description": "退職した営業担当のkintoneアカウントが、退職から2か月間有効のまま残っていた"
+                               "(ログイン履歴の定期確認で発覚。不正なログインはなかった)。",
+                "correction": "発覚当日にアカウントを削除し、ログイン履歴を確認した。",
+                "root_cause": "退職の連絡が情報システム担当に届く手順がなかった。",
+                "action": "退職時は総務から情報システム担当にメールで連絡することにした。",
+                "evidence": "総務から情報システム担当への連絡メール(退職者1名分)",
+            },
         },
         # The SoA decisions the company has written so far: (why, how implemented / document, owner index)
         "soa": {
@@ -227,6 +245,21 @@ DEMO = {
                  "checked": 33, "check_by": "Sato (ISMS lead)",
                  "check_note": "The second restore test ran as the procedure says and was recorded."},
             ],
+        },
+        "previous": {
+            "org": "(Last year) Sakura Design Co., Ltd. (demo)",
+            "worse_note": "Checked in the records: run as the rule says.",
+            "progress": "Owner named; not started yet.",
+            "finding": {
+                "grade": "minor", "ref": "A.5.18", "source": "incident",
+                "raised_by": "Sato (Office manager / ISMS lead)",
+                "description": "A sales employee's kintone account stayed active for two months after they left "
+                               "(found in the regular login history check; no unauthorised login).",
+                "correction": "Account deleted the day it was found; its login history checked.",
+                "root_cause": "No step told IT when someone leaves.",
+                "action": "The office e-mails IT whenever someone leaves.",
+                "evidence": "E-mail from the office to IT (one leaver)",
+            },
         },
         "soa": {
             "5.1": ("Clients require us to show how we protect their information; the policy and topic rules underpin "
@@ -669,11 +702,110 @@ def demo_audits(ws: Workspace, assessment: Assessment, findings: FindingsData, l
     return data
 
 
+# -- last year's cycle ----------------------------------------------------------------------------
+DEMO_PREVIOUS_DAYS = 365
+# What the company had not reached a year ago: nobody answered these sections then.
+PREVIOUS_NOT_REACHED = frozenset({"clause-9", "clause-10", "acq.internal_audit", "acq.management_review",
+                                  "acq.monitoring", "aud.common_findings"})
+# Where an answer was better a year ago than it is now (one each: the first gap found there).
+PREVIOUS_WORSE_IN = (("annex-a-2022", "people"), ("annex-a-2022", "technological"), ("clauses-2022", "clause-5"))
+
+
+def previous_worse(ws: Workspace, assessment: Assessment, answers: list[Answer]) -> list[str]:
+    """The items whose answer was implemented a year ago and is partial or not implemented
+    now (things that slipped): one per section of :data:`PREVIOUS_WORSE_IN`, never a
+    recurring activity (its date decides it)."""
+    by_id = {a.item_id: a for a in answers}
+    out = []
+    for bank in ws.banks_for(assessment):
+        for bank_id, section_id in PREVIOUS_WORSE_IN:
+            if bank.id != bank_id:
+                continue
+            hit = next((i.id for i in bank.items if i.section_id == section_id and not i.every_months
+                        and i.id in by_id and by_id[i.id].status in ("partial", "not_implemented")), None)
+            if hit:
+                out.append(hit)
+    return out
+
+
+def demo_previous(ws: Workspace, assessment: Assessment, answers: list[Answer], lang: str,
+                  today: date | None = None) -> tuple[Assessment, list[Answer], list[ActionEdit], FindingsData]:
+    """Last year's cycle of the demo company, built from today's answers: a year ago fewer
+    questions were answered (none in the sections of :data:`PREVIOUS_NOT_REACHED`) and many
+    were answered lower, except a few (:func:`previous_worse`) that were implemented then and
+    have slipped since. Its open actions had owners and dates that have long passed, and an
+    incident raised a finding on the same requirement as one the internal audit found again
+    this year (leavers' accounts, A.5.18)."""
+    today = today or date.today()
+    lang = lang if lang in DEMO else "en"
+    d = DEMO[lang]
+    p = d["previous"]
+    then = today - timedelta(days=DEMO_PREVIOUS_DAYS)
+    stamp = _stamp(datetime.combine(then, time(10, 0)).astimezone())
+    target = date.fromisoformat(assessment.target_date) - timedelta(days=DEMO_PREVIOUS_DAYS) if assessment.target_date else None
+    prev = Assessment(organization=p["org"], scope=assessment.scope, kind=assessment.kind, edition=assessment.edition,
+                      lang=lang, banks=list(assessment.banks), target_date=target, created=stamp, updated=stamp)
+    items = {i.id: i for b in ws.banks_for(prev) for i in b.items}
+    worse = set(previous_worse(ws, assessment, answers))
+    rng = random.Random(29)
+    out: list[Answer] = []
+    for a in answers:
+        item = items.get(a.item_id)
+        if item is None or a.status is None:
+            continue
+        if a.item_id in worse:
+            out.append(Answer(a.item_id, status="implemented", note=p["worse_note"], answered_by=d["owners"][0],
+                              created=stamp, updated=stamp))
+            continue
+        if a.status == "not_applicable":
+            out.append(Answer(a.item_id, status=a.status, na_justification=a.na_justification,
+                              answered_by=a.answered_by, created=stamp, updated=stamp))
+            continue
+        if item.section_id in PREVIOUS_NOT_REACHED or rng.random() < 0.25:
+            continue  # not answered a year ago
+        status = a.status
+        if status == "implemented":
+            status = rng.choices(["implemented", "partial", "not_implemented"], weights=[60, 28, 12])[0]
+        elif status == "partial":
+            status = rng.choices(["partial", "not_implemented"], weights=[55, 45])[0]
+        out.append(Answer(a.item_id, status=status, note=d["notes"][status], answered_by=d["owners"][0],
+                          owner="" if status == "implemented" else (a.owner or d["owners"][2]),
+                          last_done=a.last_done if status == "implemented" else None, created=stamp, updated=stamp))
+    # the actions the company planned a year ago and has not finished: still open today
+    edits = []
+    for a in out:
+        if a.status in ("partial", "not_implemented") and len(edits) < 8 and rng.random() < 0.4:
+            edits.append(ActionEdit(question_action_id(a.item_id), owner=rng.choice(d["owners"]),
+                                    due=(then + timedelta(days=rng.randint(60, 200))).isoformat(),
+                                    status=rng.choice(["todo", "in_progress"]), progress=p["progress"], updated=stamp))
+    f = p["finding"]
+    raised = then + timedelta(days=40)
+    finding = build_finding({"grade": f["grade"], "ref": f["ref"], "source": f["source"], "description": f["description"],
+                             "raised_on": raised.isoformat(), "raised_by": f["raised_by"], "correction": f["correction"],
+                             "root_cause": f["root_cause"], "action": f["action"], "owner": d["owners"][2],
+                             "due": (raised + timedelta(days=14)).isoformat(),
+                             "closed_on": (raised + timedelta(days=5)).isoformat(), "closure_evidence": f["evidence"]},
+                            None, edition=prev.edition, today=today)
+    finding.no, finding.created, finding.updated = 1, stamp, stamp
+    return prev, out, edits, FindingsData({finding.id: finding})
+
+
 def create_demo(ws: Workspace, lang: str) -> str:
+    """The demo assessment, linked to last year's cycle of the same company (stored first, as
+    its own assessment): ``source = {"previous_cycle": <its id>}``. Returns today's id."""
     assessment, answers, edits = demo_data(ws, lang)
+    prev, prev_answers, prev_edits, prev_findings = demo_previous(ws, assessment, answers, lang)
+    prev_id = ws.create(prev, prev_answers, prev_edits, findings=prev_findings)
+    assessment.source = {"previous_cycle": prev_id}
     risk, risk_edits = demo_register(ws, assessment, answers, lang)
     workshop = demo_workshop(ws, assessment, answers, lang)
     findings, finding_edits = demo_findings(assessment, lang)
     audits = demo_audits(ws, assessment, findings, lang)
-    return ws.create(assessment, answers, edits + risk_edits + finding_edits, risk=risk, soa=demo_soa(lang),
-                     workshop=workshop, documents=demo_documents(lang), findings=findings, audits=audits)
+    try:
+        return ws.create(assessment, answers, edits + risk_edits + finding_edits, risk=risk, soa=demo_soa(lang),
+                         workshop=workshop, documents=demo_documents(lang), findings=findings,
+                         audits=audits)
+    except Exception:
+        with contextlib.suppress(Exception):  # no half demo left behind (best effort: the disk may be full)
+            ws.delete(prev_id)
+        raise

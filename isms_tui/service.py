@@ -34,6 +34,7 @@ from .soa_decisions import SoaDecision, apply_fields, control_ref
 from .storage import (
     CorruptFileError,
     LockedError,  # noqa: F401  (re-exported: the CLI and the TUI offer to follow a locked assessment)
+    NotFoundError,
     StorageError,
     Store,
     append_error_log,
@@ -46,6 +47,7 @@ from .text import clean
 
 if TYPE_CHECKING:  # the read model and the risk model load on first use: start-up stays light
     from .changes import ChangeRecord, ChangesData
+    from .compare import CycleComparison
     from .documents import DocumentEntry, DocumentRegister
     from .findings import Finding, FindingsData
     from .internal_audit import Audit, AuditData, AuditLine
@@ -191,6 +193,33 @@ class Workspace:
                               findings=self.store.load_findings(assessment_id),
                               changes=self.store.load_changes(assessment_id),
                               audits=self.store.load_audits(assessment_id))
+
+    def compare(self, assessment_id: str, today: date | None = None, *, limit: int = 10) -> CycleComparison:
+        """This cycle against the previous ones (read only): the chain of
+        ``source["previous_cycle"]`` links is followed, newest first, up to ``limit`` earlier
+        cycles; it stops at a missing or unreadable file or at a loop, and the comparison says
+        where (``broken``). An unknown or damaged ``assessment_id`` itself raises as ``view`` does."""
+        from .compare import ChainBreak, CycleComparison, previous_id
+
+        views = [self.view(assessment_id, today)]
+        seen = {assessment_id, views[0].assessment.id}
+        broken = None
+        prev = previous_id(views[0])
+        while prev is not None and len(views) <= limit:
+            if prev in seen:
+                broken = ChainBreak(prev, "loop")
+                break
+            seen.add(prev)
+            try:
+                views.append(self.view(prev, today))
+            except NotFoundError:
+                broken = ChainBreak(prev, "missing")
+                break
+            except StorageError as exc:
+                broken = ChainBreak(prev, "unreadable", {lang: exc.localized(lang) for lang in LANGS})
+                break
+            prev = previous_id(views[-1])
+        return CycleComparison(views, broken)
 
     def documents(self, assessment_id: str) -> DocumentRegister:
         """The documents & records register of a stored assessment (read only)."""

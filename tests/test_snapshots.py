@@ -159,6 +159,26 @@ def test_audit_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, si
             await pilot.press(k)
             await pilot.pause()
         _no_blink(pilot.app)
+
+    assert snap_compare(IsmsApp(data, lang=lang), terminal_size=size, run_before=run_before)
+
+
+# Compare cycles (issue 16): this cycle against last year's, from the dashboard with v, on the
+# fixed two cycles of tests/test_compare_tui.cycles_data
+COMPARE_SIZES = [("ja", (80, 24)), ("en", (120, 40))]
+
+
+@pytest.mark.parametrize(("lang", "size"), COMPARE_SIZES, ids=lambda v: v if isinstance(v, str) else f"{v[0]}x{v[1]}")
+def test_compare_snapshot(snap_compare, tmp_path: Path, lang: str, size):
+    from tests.test_compare_tui import cycles_data
+
+    data, _ = cycles_data(tmp_path)
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        for k in ("enter", "d", "v"):
+            await pilot.press(k)
+            await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(IsmsApp(data, lang=lang), terminal_size=size, run_before=run_before)

@@ -1,7 +1,8 @@
 """The Excel deliverable: a summary that says what to do next, the gap list, the action plan,
 the Statement of Applicability in audit shape, all answers and the certification roadmap (then
-the risk sheets, the minutes of the latest workshop session when there is one, and the
-findings register with its corrective actions when there are findings).
+the risk sheets, the minutes of the latest workshop session when there is one, the
+findings register with its corrective actions when there are findings, and the comparison
+with the previous cycles when there is one).
 
 Every sheet is designed for A4 landscape paper: chosen columns with fixed widths (long text
 wraps), row heights set from the number of wrapped lines (East Asian width aware), a page
@@ -26,6 +27,7 @@ import xlsxwriter
 
 from ..catalog import catalog
 from ..changes import change_answer
+from ..compare import previous_id
 from ..cycle import EDITION_2013_EXPIRED
 from ..i18n import t
 from ..model import UserError
@@ -36,6 +38,7 @@ from ..soa_decisions import reasons_text
 from ..text import clean
 from ..view import AssessmentView
 from .audit_sheet import write_audit_sheet
+from .compare_sheet import write_compare_sheet
 from .document_sheet import write_document_sheet
 from .findings_sheet import write_findings_sheet
 from .layout import BOLD_WIDTH, HEAD_FILL, PHASE_FILL, Book, as_date, wrapped_lines
@@ -646,6 +649,9 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
         write_audit_sheet(book, view)
     if view.findings:  # the findings register and its corrective actions
         write_findings_sheet(book, view)
+    cmp = ws.compare(assessment_id, today) if previous_id(view) else None
+    if cmp is not None and cmp.has_previous:  # this cycle against the previous ones
+        write_compare_sheet(book, cmp)
     if view.workshop.last is not None:  # the minutes of the latest workshop session (older ones: isms-tui minutes)
         write_minutes_sheet(book, view, view.workshop.last.id)
     book.wb.close()

@@ -26,6 +26,7 @@ class DashboardScreen(IsmsScreen):
         Binding("a", "plan", "Plan", id="plan"),
         Binding("x", "export", "Excel", id="export"),
         Binding("c", "changes", "Changes", id="changes"),
+        Binding("v", "app.compare", "Compare", id="compare"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
