@@ -34,6 +34,7 @@ from .model import ActionEdit, Answer, Assessment, check_doc, now_iso
 from .soa_decisions import SoaDecision
 
 if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
+    from .annual_plan import Activity, CalendarData, CertificateRecord
     from .documents import DocumentEntry, DocumentRegister
     from .findings import Finding, FindingsData
     from .risk import Asset, Risk, RiskCriteria, RiskData
@@ -44,7 +45,7 @@ try:
 except ImportError:  # Windows: a file being written cannot be deleted there anyway
     fcntl = None  # type: ignore[assignment]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 9
 RISK_TABLES = ("risk_criteria", "assets", "risks", "soa")  # tables schema 3 adds
 LIVE_SUFFIX = ".live"  # <id>.json.live: where the writer's screen is, for read-only followers
 FILE_MODE = 0o600
@@ -421,10 +422,11 @@ def check_values(data: dict) -> str | None:
     why = check_tables(data)
     if why:
         return why
+    from .annual_plan import check_tables as check_calendar
     from .documents import check_tables as check_documents
     from .findings import check_tables as check_findings
 
-    return check_documents(data) or check_findings(data)
+    return check_documents(data) or check_findings(data) or check_calendar(data)
 
 
 class AtomicJSONStorage(Storage):
@@ -539,6 +541,16 @@ def migrate(data: dict) -> tuple[dict, bool]:
             data.setdefault(table, {})
         meta["schema_version"] = 6
         changed = True
+    if version < 9:
+        # Schema 9: the certification calendar (isms_tui/annual_plan.py), table calendar: the
+        # certificate's number, body and audit dates and the yearly activities' last-done dates.
+        # Its overdue activities show on the dashboard and in the report: an older isms-tui must
+        # not write such a file without knowing them.
+        from .annual_plan import CALENDAR_TABLE
+
+        data.setdefault(CALENDAR_TABLE, {})
+        meta["schema_version"] = 9
+        changed = True
     return data, changed
 
 
@@ -600,6 +612,8 @@ class AssessmentFile:
         self._documents = self.db.table("documents", cache_size=0)
         # Findings register (schema 5).
         self._findings = self.db.table("findings", cache_size=0)
+        # The certification calendar (schema 9).
+        self._calendar = self.db.table("calendar", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -730,6 +744,32 @@ class AssessmentFile:
 
     def put_finding(self, finding: Finding) -> None:
         self._findings.upsert(finding.to_doc(), Query().id == finding.id)
+
+    # -- the certification calendar (table "calendar") ---------------------------------------
+    def calendar_data(self) -> CalendarData:
+        from .annual_plan import CalendarData
+
+        return CalendarData.from_tables(self.storage.read() or {})
+
+    def put_certificate(self, cert: CertificateRecord, assessment: Assessment | None = None) -> None:
+        """The certificate row and, when given, the assessment's fields it keeps in step with
+        (issue date, target date), in one durable write."""
+        data = self.storage.read()
+        assert data is not None
+        table = data.setdefault("calendar", {})
+        key = next((k for k, d in table.items() if isinstance(d, dict) and d.get("row") == "certificate"), None)
+        table[key or str(max(map(int, table), default=0) + 1)] = cert.to_doc()
+        if assessment is not None:
+            assessment.updated = now_iso()
+            meta_key = next(iter(data["meta"]))
+            data["meta"][meta_key] = assessment.to_doc() | {"schema_version": SCHEMA_VERSION}
+        self.storage.write(data)
+
+    def put_activity(self, activity: Activity) -> None:
+        self._calendar.upsert(activity.to_doc(), (Query().row == "activity") & (Query().key == activity.key))
+
+    def remove_activity(self, key: str) -> None:
+        self._calendar.remove((Query().row == "activity") & (Query().key == key))
 
     # -- where the writer is (for followers) -------------------------------------------------
     def write_live(self, doc: dict) -> None:
@@ -889,7 +929,7 @@ class Store:
     def create(self, assessment: Assessment, answers: list[Answer] = (), edits: list[ActionEdit] = (),
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (),
                workshop: WorkshopData | None = None, documents: DocumentRegister | None = None,
-               findings: FindingsData | None = None) -> str:
+               findings: FindingsData | None = None, calendar: CalendarData | None = None) -> str:
         path = self.file_path(assessment.id)
         if path.exists():
             raise StorageError(key="storage.exists", id=assessment.id)
@@ -911,6 +951,9 @@ class Store:
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         if findings is not None:
             for table, docs in findings.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        if calendar is not None:
+            for table, docs in calendar.to_tables().items():
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         try:
             fd, tmp = _open_temp(path)
@@ -1001,6 +1044,12 @@ class Store:
         from .findings import FindingsData
 
         return FindingsData.from_tables(self.read(assessment_id))
+
+    def load_calendar(self, assessment_id: str) -> CalendarData:
+        """The certification calendar of a stored assessment."""
+        from .annual_plan import CalendarData
+
+        return CalendarData.from_tables(self.read(assessment_id))
 
     def live(self, assessment_id: str) -> dict | None:
         """Where the assessment's writer is (None when nobody has it open)."""

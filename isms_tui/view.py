@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+from .annual_plan import AnnualPlan, CalendarData, build_annual_plan
 from .banks import Bank, Item
 from .catalog import catalog
 from .cycle import CertificateCycle, certificate_cycle
@@ -155,8 +156,9 @@ class AssessmentView:
                  edits: Mapping[str, ActionEdit], *, today: date | None = None, risk: RiskData | None = None,
                  soa: Mapping[str, SoaDecision] | None = None, workshop: WorkshopData | None = None,
                  documents: DocumentRegister | None = None,
-                 findings: FindingsData | None = None):
+                 findings: FindingsData | None = None, calendar: CalendarData | None = None):
         self.assessment = assessment
+        self.calendar_data = calendar if calendar is not None else CalendarData()
         self.findings_data = findings if findings is not None else FindingsData()
         self.workshop = workshop if workshop is not None else WorkshopData()
         self.risk_data = risk if risk is not None else RiskData()
@@ -667,6 +669,13 @@ class AssessmentView:
     def next_audit(self) -> str | None:
         """Which audit of the certificate cycle the target date is (renewals with both dates)."""
         return self.cycle.next_audit(self.target) if self.cycle and self.target else None
+
+    # -- the certification calendar ---------------------------------------------------------
+    @cached_property
+    def annual_plan(self) -> AnnualPlan:
+        """The certificate, its audits and the yearly activities laid back from the next
+        audit, with their due dates, states and the flags (:mod:`isms_tui.annual_plan`)."""
+        return build_annual_plan(self.assessment, self.calendar_data, self.today)
 
     @cached_property
     def roadmap(self) -> list[RoadmapRow]:
