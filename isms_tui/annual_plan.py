@@ -284,7 +284,7 @@ def certificate_changes(values: Mapping[str, object], data: CalendarData, assess
             cert.expires = day
         elif name.endswith("_planned"):
             if day and date.fromisoformat(day) < today:
-                raise ValidationError("error.calendar.planned_past", date=day,
+                raise ValidationError("error.calendar.planned_past", date=day, field=f"{name[:-8]}_done",
                                       audit=t(f"calendar.audit.{name[:-8]}", "en"))
             if name[:-8] == target_kind:
                 meta["target_date"] = day  # the target audit's date lives on the assessment
