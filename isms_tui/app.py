@@ -77,6 +77,7 @@ class IsmsApp(App[int]):
         Binding("f9", "toggle_contrast", "Contrast", id="contrast", show=False),
         Binding("f10", "documents", "Documents", id="open_documents", show=False),
         Binding("f11", "findings", "Findings", id="findings", show=False),
+        Binding("f12", "calendar", "Annual plan", id="open_calendar", show=False),
         # declared here (Textual would add its own, in English) so the footer says it in the UI language
         Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False, priority=True),
     ]
@@ -319,6 +320,12 @@ class IsmsApp(App[int]):
 
         if self.session is not None and not isinstance(self.screen, FindingsScreen):
             self.push_screen(FindingsScreen(self.session))
+
+    def action_calendar(self) -> None:
+        from .screens.calendar import CalendarScreen
+
+        if self.session is not None and not isinstance(self.screen, CalendarScreen):
+            self.push_screen(CalendarScreen(self.session))
 
     def action_workshop_start(self, preset: dict | None = None) -> None:
         from .screens.workshop import WorkshopStartDialog, start_workshop
@@ -575,6 +582,7 @@ class IsmsApp(App[int]):
                 yield SystemCommand(tr("cmd.workshop_end"), tr("cmd.workshop_end_help"), self.action_workshop_end)
             yield SystemCommand(tr("cmd.parked"), tr("cmd.parked_help"), self.action_parked)
             yield SystemCommand(tr("cmd.findings"), tr("cmd.findings_help"), self.action_findings)
+            yield SystemCommand(tr("cmd.calendar"), tr("cmd.calendar_help"), self.action_calendar)
         yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), self.action_toggle_contrast)
 
 

@@ -74,6 +74,10 @@ class DashboardScreen(IsmsScreen):
         overall.append(self.tr("dash.counts", answered=o.answered, total=o.total, unknown=o.unknown, na=o.not_applicable, gaps=o.gaps))
         if report.overdue:
             overall.append("\n" + self.tr("dash.overdue", n=len(report.overdue)), style="bold yellow")
+        late = view.annual_plan.overdue if view.calendar_data.exists else []
+        if late:  # the annual plan's overdue activities (F12), once the company keeps one
+            line = self.tr("dash.calendar_overdue", n=len(late), names=", ".join(r.activity.title(lang) for r in late))
+            overall.append("\n" + truncate(line, max(20, self.app.size.width // 2 - 4)), style="bold red")
         self.query_one("#dash-overall", Static).update(overall)
 
         gate = view.gate
