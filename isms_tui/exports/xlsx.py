@@ -34,6 +34,7 @@ from ..soa import exclusion_challenge
 from ..soa_decisions import reasons_text
 from ..text import clean
 from ..view import AssessmentView
+from .calendar_sheet import write_calendar_sheet
 from .document_sheet import write_document_sheet
 from .findings_sheet import write_findings_sheet
 from .layout import BOLD_WIDTH, HEAD_FILL, PHASE_FILL, Book, as_date, wrapped_lines
@@ -615,6 +616,8 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
     write_document_sheet(book, view)  # the documents & records register
     if view.findings:  # the findings register and its corrective actions
         write_findings_sheet(book, view)
+    if view.calendar_data.exists:  # the annual plan: certificate, audits, the yearly activities' grid
+        write_calendar_sheet(book, view)
     if view.workshop.last is not None:  # the minutes of the latest workshop session (older ones: isms-tui minutes)
         write_minutes_sheet(book, view, view.workshop.last.id)
     book.wb.close()
