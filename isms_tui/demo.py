@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
+from .annual_plan import ACTIVITIES, Activity, CalendarData, CertificateRecord, new_custom_key
 from .banks import Item
 from .documents import DocumentRegister, build_entry
 from .findings import FindingsData, build_finding, finding_action_id
@@ -609,10 +610,47 @@ def demo_findings(assessment: Assessment, lang: str, today: date | None = None) 
     return data, edits
 
 
+# -- the annual plan towards the initial certification ------------------------------------------
+DEMO_CALENDAR = {
+    "ja": {"body": "さくら認証機構株式会社(架空)", "bcp": "事業継続(BCP)訓練"},
+    "en": {"body": "Sakura Certification Ltd. (fictional)", "bcp": "Business continuity drill"},
+}
+DEMO_STAGE2_DAYS = 28  # stage 2 four weeks after stage 1
+
+
+def demo_calendar(assessment: Assessment, lang: str, today: date | None = None) -> CalendarData:
+    """The company's plan towards its stage 1 (the target date) and stage 2 audits: the body
+    chosen, the internal audit done five weeks ago (as the findings say), the risk review and
+    the policy review done this cycle, the supplier review still to do before the audit, and
+    the awareness training overdue (last done thirteen months ago: the one red line)."""
+    today = today or date.today()
+    d = DEMO_CALENDAR[lang if lang in DEMO_CALENDAR else "en"]
+    owners = DEMO[lang if lang in DEMO else "en"]["owners"]
+    target = date.fromisoformat(assessment.target_date) if assessment.target_date else today + timedelta(days=150)
+    cert = CertificateRecord(body=d["body"], dates={"stage2_planned": (target + timedelta(days=DEMO_STAGE2_DAYS)).isoformat()})
+    data = CalendarData(cert)
+
+    def put(key: str, owner: str, days_ago: int | None, **extra: object) -> None:
+        every, lead = ACTIVITIES.get(key, (12, 45))
+        a = Activity(key, every=every, lead=lead, owner=owners[DEMO_PEOPLE[owner]],
+                     last_done=(today - timedelta(days=days_ago)).isoformat() if days_ago is not None else None, **extra)
+        data.activities[a.key] = a
+
+    put("internal_audit", "production", DEMO_AUDIT_DAYS_AGO)
+    put("risk_review", "it", 60)
+    put("policy_review", "office", 75)
+    put("training", "office", 400)  # overdue: a year and a month ago
+    put("supplier_review", "it", None)
+    put("management_review", "ceo", None)
+    put(new_custom_key(), "office", None, name=d["bcp"])
+    return data
+
+
 def create_demo(ws: Workspace, lang: str) -> str:
     assessment, answers, edits = demo_data(ws, lang)
     risk, risk_edits = demo_register(ws, assessment, answers, lang)
     workshop = demo_workshop(ws, assessment, answers, lang)
     findings, finding_edits = demo_findings(assessment, lang)
     return ws.create(assessment, answers, edits + risk_edits + finding_edits, risk=risk, soa=demo_soa(lang),
-                     workshop=workshop, documents=demo_documents(lang), findings=findings)
+                     workshop=workshop, documents=demo_documents(lang), findings=findings,
+                     calendar=demo_calendar(assessment, lang))
