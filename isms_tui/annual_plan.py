@@ -38,8 +38,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from .cycle import certificate_cycle
-from .i18n import t
+from .i18n import LANGS, t
 from .model import Assessment, ValidationError, known_fields, new_id, parse_date
+from .plan import ActionSeed, ActionSource
+from .refs import CLAUSE, Ref
 from .scoring import add_months
 from .text import one_line
 
@@ -512,3 +514,29 @@ def _flags(assessment: Assessment, audits: list[AuditRow], next_row: AuditRow | 
                                        ("date", r.activity.last_done or ""), ("every", str(r.activity.every)))))
     return out
 
+
+
+# -- overdue activities as plan work ---------------------------------------------------------
+# the requirement each standard activity serves (clauses: the same in both editions)
+ACTIVITY_CLAUSES = {"training": "7.3", "supplier_review": "8.1", "risk_review": "8.2", "policy_review": "5.2",
+                    "internal_audit": "9.2", "management_review": "9.3"}
+CALENDAR_PRIORITY = 2
+
+
+def calendar_action_id(key: str) -> str:
+    return ActionSource("calendar", key).key
+
+
+def calendar_seeds(plan: AnnualPlan) -> list[ActionSeed]:
+    """One plan action per overdue activity (source kind ``calendar``, id ``calendar:<key>``):
+    do it and record it in the annual plan; owned by the activity's owner, due on its due
+    date. It leaves the plan once the activity is recorded done."""
+    out = []
+    for r in plan.overdue:
+        a = r.activity
+        clause = ACTIVITY_CLAUSES.get(a.key)
+        what = {lg: t("calendar.action", lg, name=a.title(lg), due=r.due.isoformat() if r.due else "") for lg in LANGS}
+        out.append(ActionSeed(source=ActionSource("calendar", a.key), what=what,
+                              refs=(Ref(CLAUSE, clause),) if clause else (), priority=CALENDAR_PRIORITY,
+                              owner=a.owner, due=r.due.isoformat() if r.due else None))
+    return out

@@ -470,7 +470,8 @@ class Session:
 
         known = {"question": self._by_id, "risk": self.risk.risks, "parked": self.workshop.parked,
                  "document": document_catalog(),
-                 "finding": self.findings.findings}.get(kind, {})
+                 "finding": self.findings.findings,
+                 "calendar": {a.key for a in self.calendar.all_activities()}}.get(kind, {})
         if source_id not in known:
             raise ValidationError("error.unknown_action", id=action_id)
         current = self.edits.get(action_id) or ActionEdit(action_id)

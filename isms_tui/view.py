@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from .annual_plan import AnnualPlan, CalendarData, build_annual_plan
+from .annual_plan import AnnualPlan, CalendarData, build_annual_plan, calendar_seeds
 from .banks import Bank, Item
 from .catalog import catalog
 from .cycle import CertificateCycle, certificate_cycle
@@ -349,6 +349,8 @@ class AssessmentView:
         seeds = treatment_seeds(self.risk_register, self.assessment.edition) if self.risk_data.exists else []
         seeds = [*seeds, *parked_seeds(self.workshop, self._by_id),
                  *document_seeds(self.document_register, self.today), *finding_seeds(self.findings_data)]
+        if self.calendar_data.exists:  # the annual plan's overdue activities, once the company keeps one
+            seeds += calendar_seeds(self.annual_plan)
         return build_plan(self.banks, self.report, self.answers, self.edits,
                           target_date=self.assessment.target_date, kind=self.assessment.kind, seeds=seeds)
 

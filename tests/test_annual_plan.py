@@ -265,3 +265,21 @@ def test_service_keeps_assessment_and_calendar_in_step(tmp_path):
     with ws.open(aid) as s:
         s.remove_activity("BCP drill")
     assert own.key not in {r.activity.key for r in ws.view(aid).annual_plan.activities}
+
+
+def test_overdue_activity_is_a_plan_action_until_recorded_done(tmp_path):
+    from isms_tui.annual_plan import calendar_action_id
+    from isms_tui.service import Workspace
+
+    ws = Workspace(tmp_path)
+    aid = ws.create(Assessment("X", target_date=(date.today() + timedelta(days=400)).isoformat()))
+    assert not [a for a in ws.view(aid).plan if a.source.kind == "calendar"]  # no calendar kept: no actions
+    with ws.open(aid) as s:
+        s.update_activity("risk_review", last_done=(date.today() - timedelta(days=500)).isoformat(), owner="Sato")
+        [act] = [a for a in s.view().plan if a.source.kind == "calendar"]
+        assert act.id == calendar_action_id("risk_review") == "calendar:risk_review"
+        assert act.owner == "Sato" and act.due < date.today() and act.refs[0].label("en") == "Clause 8.2"
+        assert "Risk review" in act.title("en") and "リスクの見直し" in act.title("ja")
+        s.edit_action(act.id, status="in_progress")  # the plan can track it like any action
+        s.mark_activity_done("risk_review")
+        assert not [a for a in s.view().plan if a.source.kind == "calendar"]
