@@ -33,8 +33,8 @@ day of February; a year after Feb 29 is Feb 28) and plain day counts for lead ti
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 
 from .cycle import certificate_cycle
@@ -356,6 +356,44 @@ class AuditRow:
         return self.done or self.planned or self.due_by
 
 
+# The recurring questions (``every_months``) each standard activity is also asked as: a
+# last-done date answered there counts for the activity (the later of the two dates is shown,
+# so the questionnaire and the annual plan never disagree on when it was last done).
+ACTIVITY_REFS: dict[str, frozenset[str]] = {
+    "training": frozenset({"clause:7.3", "control:6.3", "control_2013:A.7.2.2"}),
+    "supplier_review": frozenset({"control:5.22", "control_2013:A.15.2.1"}),
+    "risk_review": frozenset({"clause:8.2"}),
+    "policy_review": frozenset({"control:5.1", "control_2013:A.5.1.2"}),
+    "internal_audit": frozenset({"clause:9.2.1"}),
+    "management_review": frozenset({"clause:9.3.1", "clause:9.3.2"}),
+}
+
+
+def answered_last_done(items: Iterable, answers: Mapping) -> dict[str, str]:
+    """The latest last-done date answered on the recurring questions of each standard
+    activity (:data:`ACTIVITY_REFS`), by activity key."""
+    out: dict[str, str] = {}
+    for item in items:
+        if not getattr(item, "every_months", None):
+            continue
+        answer = answers.get(item.id)
+        done = parse_date_or_none(answer.last_done if answer else None)
+        if not done:
+            continue
+        refs = {r.key for r in item.typed_refs}
+        for key, wanted in ACTIVITY_REFS.items():
+            if refs & wanted and done > out.get(key, ""):
+                out[key] = done
+    return out
+
+
+def parse_date_or_none(value: str | None) -> str | None:
+    try:
+        return date.fromisoformat(value).isoformat() if value else None
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class ActivityRow:
     activity: Activity
@@ -364,6 +402,7 @@ class ActivityRow:
     audit_due: date | None  # the next audit less the lead time
     every_due: date | None  # the last done date plus the frequency
     covered: bool  # done for the next audit
+    from_answers: bool = False  # its last done date is the one answered on its recurring question
 
 
 @dataclass(frozen=True)
@@ -450,8 +489,11 @@ def activity_row(a: Activity, next_audit: date | None, last_audit: date | None, 
     return ActivityRow(a, due, state, audit_due, every_due, covered)
 
 
-def build_annual_plan(assessment: Assessment, data: CalendarData, today: date) -> AnnualPlan:
-    """The annual plan of an assessment (see the module's description for the rules)."""
+def build_annual_plan(assessment: Assessment, data: CalendarData, today: date,
+                      answered: Mapping[str, str] | None = None) -> AnnualPlan:
+    """The annual plan of an assessment (see the module's description for the rules).
+    ``answered``: last-done dates from the questionnaire (:func:`answered_last_done`); the
+    later of that and the calendar's own date counts."""
     cert = data.certificate
     issued = _day(assessment.certification_date)
     given = _day(cert.expires)
@@ -481,7 +523,14 @@ def build_annual_plan(assessment: Assessment, data: CalendarData, today: date) -
     next_date = next_row.planned or next_row.due_by if next_row else None
     done_dates = [a.done for a in audits if a.done and a.done <= today]
     last_audit = max([*done_dates, *([issued] if issued else [])], default=None)
-    rows = [activity_row(a, next_date, last_audit, today) for a in data.all_activities()]
+    rows = []
+    for a in data.all_activities():
+        other = (answered or {}).get(a.key)
+        if other and other > (a.last_done or "") and other <= today.isoformat():
+            rows.append(replace(activity_row(replace(a, last_done=other), next_date, last_audit, today),
+                                from_answers=True))
+        else:
+            rows.append(activity_row(a, next_date, last_audit, today))
     order = {s: i for i, s in enumerate(STATES)}
     rows.sort(key=lambda r: (r.due is not None, r.due or today, order[r.state], r.activity.title("en")))
     flags = _flags(assessment, audits, next_row, issued, expires, rows, today)

@@ -17,7 +17,8 @@ def activity_json(row: ActivityRow, lang: str) -> dict:
     a = row.activity
     return {"key": a.key, "name": a.title(lang), "custom": a.custom, "every_months": a.every, "lead_days": a.lead,
             "last_done": a.last_done, "owner": a.owner, "due": _d(row.due), "state": row.state,
-            "audit_due": _d(row.audit_due), "every_due": _d(row.every_due), "done_for_next_audit": row.covered}
+            "audit_due": _d(row.audit_due), "every_due": _d(row.every_due), "done_for_next_audit": row.covered,
+            "last_done_from_answers": row.from_answers}
 
 
 def audit_json(row: AuditRow) -> dict:

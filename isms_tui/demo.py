@@ -620,9 +620,10 @@ DEMO_STAGE2_DAYS = 28  # stage 2 four weeks after stage 1
 
 def demo_calendar(assessment: Assessment, lang: str, today: date | None = None) -> CalendarData:
     """The company's plan towards its stage 1 (the target date) and stage 2 audits: the body
-    chosen, the internal audit done five weeks ago (as the findings say), the risk review and
-    the policy review done this cycle, the supplier review still to do before the audit, and
-    the awareness training overdue (last done thirteen months ago: the one red line)."""
+    chosen, the internal audit done five weeks ago (as the findings say), the risk review done
+    this cycle, the training and the supplier review dated by the answers to their recurring
+    questions, the management review and a continuity drill still to do before the audit, and
+    the policy review overdue (last done thirteen months ago: the one red line)."""
     today = today or date.today()
     d = DEMO_CALENDAR[lang if lang in DEMO_CALENDAR else "en"]
     owners = DEMO[lang if lang in DEMO else "en"]["owners"]
@@ -638,8 +639,8 @@ def demo_calendar(assessment: Assessment, lang: str, today: date | None = None) 
 
     put("internal_audit", "production", DEMO_AUDIT_DAYS_AGO)
     put("risk_review", "it", 60)
-    put("policy_review", "office", 75)
-    put("training", "office", 400)  # overdue: a year and a month ago
+    put("policy_review", "office", 400)  # overdue: a year and a month ago
+    put("training", "office", None)  # last done: as answered in the questionnaire
     put("supplier_review", "it", None)
     put("management_review", "ceo", None)
     put(new_custom_key(), "office", None, name=d["bcp"])

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from .annual_plan import AnnualPlan, CalendarData, build_annual_plan, calendar_seeds
+from .annual_plan import AnnualPlan, CalendarData, answered_last_done, build_annual_plan, calendar_seeds
 from .banks import Bank, Item
 from .catalog import catalog
 from .cycle import CertificateCycle, certificate_cycle
@@ -677,7 +677,8 @@ class AssessmentView:
     def annual_plan(self) -> AnnualPlan:
         """The certificate, its audits and the yearly activities laid back from the next
         audit, with their due dates, states and the flags (:mod:`isms_tui.annual_plan`)."""
-        return build_annual_plan(self.assessment, self.calendar_data, self.today)
+        return build_annual_plan(self.assessment, self.calendar_data, self.today,
+                                 answered_last_done(self.items, self.answers))
 
     @cached_property
     def roadmap(self) -> list[RoadmapRow]:

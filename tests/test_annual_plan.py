@@ -283,3 +283,22 @@ def test_overdue_activity_is_a_plan_action_until_recorded_done(tmp_path):
         s.edit_action(act.id, status="in_progress")  # the plan can track it like any action
         s.mark_activity_done("risk_review")
         assert not [a for a in s.view().plan if a.source.kind == "calendar"]
+
+
+def test_last_done_answered_on_the_recurring_question_counts(tmp_path):
+    from isms_tui.service import Workspace
+
+    ws = Workspace(tmp_path)
+    aid = ws.create(Assessment("X", banks=["clauses-2022"], target_date=(date.today() + timedelta(days=200)).isoformat()))
+    answered = (date.today() - timedelta(days=40)).isoformat()
+    with ws.open(aid) as s:
+        s.save_answer("cl-9.2.1-1", "implemented", last_done=answered)
+    rows = {r.activity.key: r for r in ws.view(aid).annual_plan.activities}
+    assert rows["internal_audit"].activity.last_done == answered and rows["internal_audit"].from_answers
+    assert rows["internal_audit"].state == "done"
+    assert rows["management_review"].activity.last_done is None
+    later = (date.today() - timedelta(days=5)).isoformat()
+    with ws.open(aid) as s:
+        s.mark_activity_done("internal_audit", later)
+    row = next(r for r in ws.view(aid).annual_plan.activities if r.activity.key == "internal_audit")
+    assert row.activity.last_done == later and not row.from_answers  # the later date counts

@@ -27,8 +27,10 @@ def test_demo_plan_and_its_sheet(tmp_path, lang, sheet, findings, minutes, overd
     assert plan.next_audit.kind == "stage1" and plan.next_audit.planned == target
     stage2 = next(a for a in plan.audits if a.kind == "stage2")
     assert stage2.planned == target + timedelta(days=DEMO_STAGE2_DAYS)
-    assert [r.activity.key for r in plan.overdue] == ["training"]
+    assert [r.activity.key for r in plan.overdue] == ["policy_review"]
     assert {r.activity.key for r in plan.activities if r.state == "done"} >= {"internal_audit", "risk_review"}
+    # the training's last done date is the one answered on its recurring question
+    assert next(r for r in plan.activities if r.activity.key == "training").from_answers
     assert [f.kind for f in plan.flags] == ["lapsed"]
     assert plan.body and all(r.activity.owner for r in plan.activities)
 
@@ -46,5 +48,5 @@ def test_demo_plan_and_its_sheet(tmp_path, lang, sheet, findings, minutes, overd
     head = next(r for r in rows if r[0] == ("活動" if lang == "ja" else "Activity"))
     months = [v.date() for v in head[7:7 + MONTHS]]
     assert months[0] == date(view.today.year, view.today.month, 1) and len(months) == MONTHS
-    training = next(r for r in rows if r[6] == overdue)
-    assert DUE_MARK in str(training[7]) and training[5].date() < view.today
+    late = next(r for r in rows if r[6] == overdue)
+    assert DUE_MARK in str(late[7]) and late[5].date() < view.today

@@ -241,7 +241,10 @@ class CalendarScreen(RegisterScreen):
                            every=a.every, every_due=_d(r.every_due) or "-")
         else:
             line = self.tr("calendar.next_none")
-        show_detail(pane, [line], self.app.size.width)
+        lines = [line]
+        if r.from_answers:
+            lines.append(self.tr("calendar.d.from_answers", date=a.last_done))
+        show_detail(pane, lines, self.app.size.width)
 
     def _select(self, key: str) -> None:
         for n, r in enumerate(self.rows):
