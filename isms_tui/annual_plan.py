@@ -259,6 +259,15 @@ def new_custom_key() -> str:
 
 
 # -- what the user changes (the form, the CLI): checked whole ---------------------------------
+class AuditDateError(ValidationError):
+    """A refused audit date: the audit is named in the language the message is shown in."""
+
+    def message(self, lang: str) -> str:
+        params = dict(self.params)
+        params["audit"] = t(f"calendar.audit.{params['audit']}", lang)
+        return t(self.key, lang, **params)
+
+
 def certificate_changes(values: Mapping[str, object], data: CalendarData, assessment: Assessment,
                         today: date) -> tuple[CertificateRecord, dict[str, str | None]]:
     """The certificate row and the assessment fields (``certification_date``, ``target_date``)
@@ -286,8 +295,8 @@ def certificate_changes(values: Mapping[str, object], data: CalendarData, assess
             cert.expires = day
         elif name.endswith("_planned"):
             if day and date.fromisoformat(day) < today:
-                raise ValidationError("error.calendar.planned_past", date=day, field=f"{name[:-8]}_done",
-                                      audit=t(f"calendar.audit.{name[:-8]}", "en"))
+                raise AuditDateError("error.calendar.planned_past", date=day, field=f"{name[:-8]}_done",
+                                     audit=name[:-8])
             if name[:-8] == target_kind:
                 meta["target_date"] = day  # the target audit's date lives on the assessment
                 dates.pop(name, None)
