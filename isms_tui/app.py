@@ -78,6 +78,7 @@ class IsmsApp(App[int]):
         Binding("f10", "documents", "Documents", id="open_documents", show=False),
         Binding("f11", "findings", "Findings", id="findings", show=False),
         Binding("f4", "audit", "Internal audit", id="open_audit", show=False),
+        Binding("f12", "calendar", "Annual plan", id="open_calendar", show=False),
         # declared here (Textual would add its own, in English) so the footer says it in the UI language
         Binding("ctrl+p", "command_palette", "Palette", id="command_palette", show=False, priority=True),
     ]
@@ -333,6 +334,13 @@ class IsmsApp(App[int]):
 
         if self.session is not None and not isinstance(self.screen, CompareScreen):
             self.push_screen(CompareScreen(self.session))
+
+
+    def action_calendar(self) -> None:
+        from .screens.calendar import CalendarScreen
+
+        if self.session is not None and not isinstance(self.screen, CalendarScreen):
+            self.push_screen(CalendarScreen(self.session))
 
     def action_workshop_start(self, preset: dict | None = None) -> None:
         from .screens.workshop import WorkshopStartDialog, start_workshop
@@ -591,6 +599,7 @@ class IsmsApp(App[int]):
             yield SystemCommand(tr("cmd.findings"), tr("cmd.findings_help"), self.action_findings)
             yield SystemCommand(tr("cmd.audit"), tr("cmd.audit_help"), self.action_audit)
             yield SystemCommand(tr("cmd.compare"), tr("cmd.compare_help"), self.action_compare)
+            yield SystemCommand(tr("cmd.calendar"), tr("cmd.calendar_help"), self.action_calendar)
         yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), self.action_toggle_contrast)
 
 

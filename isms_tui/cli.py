@@ -180,6 +180,25 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--json", action="store_true", help="with --checklist: JSON")
     ad.add_argument("--lang", dest="sub_lang", choices=LANGS)
 
+
+    ca = sub.add_parser("calendar", help="print the annual plan (certificate, audit dates, yearly activities laid back "
+                                         "from the next audit), or record them (same checks, lock and save as the TUI)")
+    ca.add_argument("id")
+    ca.add_argument("--json", action="store_true")
+    ca.add_argument("--lang", dest="sub_lang", choices=LANGS)
+    ca.add_argument("--set", dest="cal_set", action="append", metavar="FIELD=VALUE",
+                    help="the certificate: number, body, issued, expires, or an audit's date: "
+                         "stage1|stage2|surveillance_1|surveillance_2|recertification + _planned|_done "
+                         "(e.g. --set surveillance_1_done=2026-03-02); an empty value clears")
+    ca.add_argument("--activity", dest="cal_activity", action="append", nargs="+", metavar="ARG",
+                    help="an activity (training, supplier_review, risk_review, policy_review, internal_audit, "
+                         "management_review, or your own activity's name) then FIELD=VALUE: last_done, owner, "
+                         "every (months), lead (days before the audit), e.g. --activity internal_audit last_done=2026-11-20")
+    ca.add_argument("--add-activity", dest="cal_add", action="append", nargs="+", metavar="ARG",
+                    help="add your own activity: its name then FIELD=VALUE as for --activity")
+    ca.add_argument("--remove-activity", dest="cal_remove", action="append", metavar="NAME",
+                    help="remove one of your own activities")
+
     sub.add_parser("demo", help="create the demo assessment (a fictional 30-person company) and print its id")
 
     q = sub.add_parser("quick", help="line-mode quick assessment of the stage 1 blockers (or one bank)")
@@ -513,6 +532,60 @@ def cmd_audit(args, lang: str) -> int:
     return 0
 
 
+def _pairs(raw: list[str], lang: str) -> dict[str, str]:
+    out = {}
+    for item in raw:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise UsageError(t("error.calendar.bad_pair", lang, value=item[:40], example="last_done=2026-11-20"))
+        out[name.strip()] = value.strip()
+    return out
+
+
+def cmd_calendar(args, lang: str) -> int:
+    """Print the annual plan, or record the certificate and the activities. Every change is
+    checked before anything is written: a bad date or a planned date in the past changes
+    nothing."""
+    from datetime import date
+
+    from .annual_plan import Activity, activity_changes, certificate_changes, new_custom_key
+    from .calendar_report import calendar_json, calendar_text
+
+    ws = _workspace(args)
+    cert = _pairs(args.cal_set or [], lang)
+    acts = [(a[0], _pairs(a[1:], lang)) for a in args.cal_activity or []]
+    adds = [(a[0], _pairs(a[1:], lang)) for a in args.cal_add or []]
+    removes = args.cal_remove or []
+    if cert or acts or adds or removes:
+        with ws.open(args.id) as s:
+            today = date.today()
+            if cert:  # everything checked first, then written
+                certificate_changes(cert, s.calendar, s.assessment, today)
+            for key, values in acts:
+                activity_changes(values, s.calendar.find(key), today)
+            for name, values in adds:
+                activity_changes(values, Activity(new_custom_key(), name=name), today)
+            for key in removes:
+                s.calendar.find(key)
+            if cert:
+                s.set_certificate(today, **cert)
+            for key, values in acts:
+                s.update_activity(key, today, **values)
+            for name, values in adds:
+                s.add_activity(name, today, **values)
+            for key in removes:
+                s.remove_activity(key)
+        _out(t("cli.calendar_saved", lang, id=args.id))
+    view = ws.view(args.id)
+    out_lang = args.sub_lang or args.lang or view.assessment.lang
+    if args.json:
+        _out(json.dumps(calendar_json(view.annual_plan, out_lang), ensure_ascii=False, indent=1))
+    else:
+        for line in calendar_text(view.annual_plan, view.assessment.organization, out_lang):
+            _out(line)
+    return 0
+
+
 def cmd_demo(args, lang: str) -> int:
     from .demo import create_demo
 
@@ -627,7 +700,8 @@ def _log_error(args) -> Path | None:
 # Arguments that are text to store (not paths, which may be any bytes the file system allows).
 _TEXT_ARGS = ("org", "scope", "target_date", "certification_date", "banks", "id", "bank", "host", "public_url",
               "session", "ref", "description", "raised_on", "raised_by", "correction", "root_cause", "action", "owner",
-              "due", "key", "title", "planned", "done_on", "lead", "auditors", "auditees", "note", "evidence")
+              "due", "key", "title", "planned", "done_on", "lead", "auditors", "auditees", "note", "evidence",
+              "cal_set", "cal_remove")
 
 
 def _check_text_args(args, lang: str) -> None:
@@ -660,7 +734,7 @@ def main(argv: list[str] | None = None) -> int:
             "quick": cmd_quick, "serve": cmd_serve, "report": cmd_report, "answer": cmd_answer,
             "minutes": cmd_minutes, "compare": cmd_compare, "findings": cmd_findings, "finding": cmd_finding,
             "soa": cmd_soa, "follow": cmd_follow, "next-cycle": cmd_next_cycle,
-            "audits": cmd_audits, "audit": cmd_audit,
+            "audits": cmd_audits, "audit": cmd_audit, "calendar": cmd_calendar,
         }[cmd]
         return handler(args, lang)
     except UsageError as exc:

@@ -43,10 +43,22 @@ class CertificateCycle:
                 "recertification": self.expires}[kind]
 
 
+def period_end(start: date, months: int) -> date:
+    """The last day of a period of ``months`` months that starts on ``start``: the day before
+    the same day ``months`` later (2025-03-10 + 36 months ends 2028-03-09); when that month
+    has no such day, the last day of that month (2024-02-29 + 36 months ends 2027-02-28,
+    2025-01-31 + 1 month ends 2025-02-28), as the Japanese Civil Code, art. 143, counts a
+    period and as certificates are dated."""
+    same = add_months(start, months)
+    if same.day != start.day:  # no such day in that month: the month's last day ends it
+        return same
+    return same - timedelta(days=1)
+
+
 def certificate_cycle(issued: date) -> CertificateCycle:
     return CertificateCycle(
         issued=issued,
         surveillance_1=add_months(issued, 12),
         surveillance_2=add_months(issued, 24),
-        expires=add_months(issued, VALID_MONTHS) - timedelta(days=1),
+        expires=period_end(issued, VALID_MONTHS),
     )

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
+from .annual_plan import ACTIVITIES, Activity, CalendarData, CertificateRecord, new_custom_key
 from .banks import Item
 from .documents import DocumentRegister, build_entry
 from .findings import FindingsData, build_finding, finding_action_id
@@ -790,6 +791,43 @@ def demo_previous(ws: Workspace, assessment: Assessment, answers: list[Answer], 
     return prev, out, edits, FindingsData({finding.id: finding})
 
 
+# -- the annual plan towards the initial certification ------------------------------------------
+DEMO_CALENDAR = {
+    "ja": {"body": "さくら認証機構株式会社(架空)", "bcp": "事業継続(BCP)訓練"},
+    "en": {"body": "Sakura Certification Ltd. (fictional)", "bcp": "Business continuity drill"},
+}
+DEMO_STAGE2_DAYS = 28  # stage 2 four weeks after stage 1
+
+
+def demo_calendar(assessment: Assessment, lang: str, today: date | None = None) -> CalendarData:
+    """The company's plan towards its stage 1 (the target date) and stage 2 audits: the body
+    chosen, the internal audit done five weeks ago (as the findings say), the risk review done
+    this cycle, the training and the supplier review dated by the answers to their recurring
+    questions, the management review and a continuity drill still to do before the audit, and
+    the policy review overdue (last done thirteen months ago: the one red line)."""
+    today = today or date.today()
+    d = DEMO_CALENDAR[lang if lang in DEMO_CALENDAR else "en"]
+    owners = DEMO[lang if lang in DEMO else "en"]["owners"]
+    target = date.fromisoformat(assessment.target_date) if assessment.target_date else today + timedelta(days=150)
+    cert = CertificateRecord(body=d["body"], dates={"stage2_planned": (target + timedelta(days=DEMO_STAGE2_DAYS)).isoformat()})
+    data = CalendarData(cert)
+
+    def put(key: str, owner: str, days_ago: int | None, **extra: object) -> None:
+        every, lead = ACTIVITIES.get(key, (12, 45))
+        a = Activity(key, every=every, lead=lead, owner=owners[DEMO_PEOPLE[owner]],
+                     last_done=(today - timedelta(days=days_ago)).isoformat() if days_ago is not None else None, **extra)
+        data.activities[a.key] = a
+
+    put("internal_audit", "production", DEMO_AUDIT_DAYS_AGO)
+    put("risk_review", "it", 60)
+    put("policy_review", "office", 400)  # overdue: a year and a month ago
+    put("training", "office", None)  # last done: as answered in the questionnaire
+    put("supplier_review", "it", None)
+    put("management_review", "ceo", None)
+    put(new_custom_key(), "office", None, name=d["bcp"])
+    return data
+
+
 def create_demo(ws: Workspace, lang: str) -> str:
     """The demo assessment, linked to last year's cycle of the same company (stored first, as
     its own assessment): ``source = {"previous_cycle": <its id>}``. Returns today's id."""
@@ -804,7 +842,7 @@ def create_demo(ws: Workspace, lang: str) -> str:
     try:
         return ws.create(assessment, answers, edits + risk_edits + finding_edits, risk=risk, soa=demo_soa(lang),
                          workshop=workshop, documents=demo_documents(lang), findings=findings,
-                         audits=audits)
+                         audits=audits, calendar=demo_calendar(assessment, lang))
     except Exception:
         with contextlib.suppress(Exception):  # no half demo left behind (best effort: the disk may be full)
             ws.delete(prev_id)

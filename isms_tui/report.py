@@ -3,6 +3,7 @@ and as plain text. Field names are documented in the README; add fields, never r
 
 from __future__ import annotations
 
+from .calendar_report import calendar_due_text, calendar_json
 from .changes import change_text
 from .i18n import t
 from .risk import BANDS
@@ -73,6 +74,7 @@ def report_json(view: AssessmentView, lang: str) -> dict:
         "findings": [finding_json(row, lang) for row in view.findings],
         "certification_blockers": [row.finding.label for row in view.certification_blockers],
         **next_cycle_json(view),
+        "calendar": calendar_json(view.annual_plan, lang),
     }
 
 
@@ -263,6 +265,7 @@ def report_text(view: AssessmentView, lang: str) -> list[str]:
         out += ["  " + register_disagreement_line(view, ref, item, status, lang) for ref, item, status in view.register_disagreements]
     out += risk_text(view, lang)
     out += findings_text(view, lang)
+    out += calendar_due_text(view.annual_plan, lang)
     out += ["", t("report.plan", lang, n=len(view.plan))]
     for act in view.plan:
         due = act.due.isoformat() if act.due else "—"

@@ -46,6 +46,7 @@ from .storage import (
 from .text import clean
 
 if TYPE_CHECKING:  # the read model and the risk model load on first use: start-up stays light
+    from .annual_plan import Activity, CalendarData
     from .changes import ChangeRecord, ChangesData
     from .compare import CycleComparison
     from .documents import DocumentEntry, DocumentRegister
@@ -158,7 +159,7 @@ class Workspace:
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (), workshop: WorkshopData | None = None,
                participants: list[str] = (), documents: DocumentRegister | None = None,
                findings: FindingsData | None = None, changes: ChangesData | None = None,
-               audits: AuditData | None = None,
+               audits: AuditData | None = None, calendar: CalendarData | None = None,
                tables: dict[str, list[dict]] | None = None) -> str:
         """Store a new assessment; ``participants`` are "name (role)" entries for its workshops."""
         unknown = self.missing_banks(assessment)
@@ -174,7 +175,7 @@ class Workspace:
                         p = Participant(name, role)
                         workshop.participants[p.id] = p
         return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa), workshop=workshop,
-                                 documents=documents, findings=findings, changes=changes, audits=audits,
+                                 documents=documents, findings=findings, changes=changes, audits=audits, calendar=calendar,
                                  tables=tables)
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
@@ -192,7 +193,8 @@ class Workspace:
                               documents=self.store.load_documents(assessment_id),
                               findings=self.store.load_findings(assessment_id),
                               changes=self.store.load_changes(assessment_id),
-                              audits=self.store.load_audits(assessment_id))
+                              audits=self.store.load_audits(assessment_id),
+                              calendar=self.store.load_calendar(assessment_id))
 
     def compare(self, assessment_id: str, today: date | None = None, *, limit: int = 10) -> CycleComparison:
         """This cycle against the previous ones (read only): the chain of
@@ -267,7 +269,8 @@ class Workspace:
                                  documents=self.store.load_documents(assessment_id),
                                  findings=self.store.load_findings(assessment_id),
                                  changes=self.store.load_changes(assessment_id),
-                                 audits=self.store.load_audits(assessment_id))
+                                 audits=self.store.load_audits(assessment_id),
+                                 calendar=self.store.load_calendar(assessment_id))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file
@@ -430,6 +433,7 @@ class Session:
             self.findings = self.file.findings_data()
             self.changes = self.file.changes_data()
             self.audits = self.file.audit_data()
+            self.calendar = self.file.calendar_data()
         except BaseException:
             self.file.close()
             raise
@@ -518,7 +522,8 @@ class Session:
 
         known = {"question": self._by_id, "risk": self.risk.risks, "parked": self.workshop.parked,
                  "document": document_catalog(),
-                 "finding": self.findings.findings, "change": self.changes.records}.get(kind, {})
+                 "finding": self.findings.findings, "change": self.changes.records,
+                 "calendar": {a.key for a in self.calendar.all_activities()}}.get(kind, {})
         if source_id not in known:
             raise ValidationError("error.unknown_action", id=action_id)
         current = self.edits.get(action_id) or ActionEdit(action_id)
@@ -558,7 +563,7 @@ class Session:
         return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk,
                               soa=self.soa, workshop=self.workshop, documents=self.documents,
                               findings=self.findings, changes=self.changes,
-                              audits=self.audits)
+                              audits=self.audits, calendar=self.calendar)
 
     # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
     @property
@@ -1084,6 +1089,57 @@ class Session:
             del self.findings.findings[removed]
             self.edits.pop(finding_action_id(removed), None)
         return updated, self.findings.findings.get(updated.finding) if updated.finding else None, what
+
+
+    # -- the certification calendar (isms_tui/annual_plan.py has the rules) -----------------
+    def set_certificate(self, today: date | None = None, **values: object) -> None:
+        """Change the certificate record and the audit dates (names of
+        :data:`isms_tui.annual_plan.CERT_FIELDS`, "" clears one), checked whole. The issue date
+        is the assessment's certification date and the target audit's planned date its target
+        date: they are written there, in the same durable write as the certificate row."""
+        from .annual_plan import certificate_changes
+
+        cert, meta = certificate_changes(values, self.calendar, self.assessment, today or date.today())
+        updated = Assessment.from_doc(self.assessment.to_doc() | meta) if meta else None
+        self.file.put_certificate(cert, updated)
+        self.calendar.certificate = cert
+        if updated is not None:
+            self.assessment = updated
+
+    def update_activity(self, key: str, today: date | None = None, **values: object) -> Activity:
+        """Change a yearly activity (by key, or a user activity's name): frequency, lead time,
+        last done date, owner; checked whole (a done date is not in the future)."""
+        from .annual_plan import activity_changes
+
+        current = self.calendar.find(key)
+        updated = activity_changes(values, current, today or date.today())
+        self.file.put_activity(updated)
+        self.calendar.activities[updated.key] = updated
+        return updated
+
+    def mark_activity_done(self, key: str, on: str | date | None = None) -> Activity:
+        """Record that an activity was done (today unless ``on`` says when)."""
+        return self.update_activity(key, last_done=on or date.today().isoformat())
+
+    def add_activity(self, name: str, today: date | None = None, **values: object) -> Activity:
+        """Add the company's own yearly activity (12 months, 60 days before the audit unless
+        given)."""
+        from .annual_plan import Activity, activity_changes, new_custom_key
+
+        base = Activity(new_custom_key(), name=clean(name, multiline=False).strip())
+        activity = activity_changes(values, base, today or date.today())
+        self.file.put_activity(activity)
+        self.calendar.activities[activity.key] = activity
+        return activity
+
+    def remove_activity(self, key: str) -> Activity:
+        """Remove one of the company's own activities (the standard ones stay)."""
+        activity = self.calendar.find(key)
+        if not activity.custom:
+            raise ValidationError("calendar.remove_standard", name=activity.title(self.assessment.lang))
+        self.file.remove_activity(activity.key)
+        del self.calendar.activities[activity.key]
+        return activity
 
     def show_position(self, item_id: str) -> None:
         """Where the writer's screen is, for read-only followers (not part of the data)."""

@@ -34,6 +34,7 @@ from .model import ActionEdit, Answer, Assessment, check_doc, now_iso
 from .soa_decisions import SoaDecision
 
 if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
+    from .annual_plan import Activity, CalendarData, CertificateRecord
     from .changes import ChangeRecord, ChangesData
     from .documents import DocumentEntry, DocumentRegister
     from .findings import Finding, FindingsData
@@ -423,12 +424,13 @@ def check_values(data: dict) -> str | None:
     why = check_tables(data)
     if why:
         return why
+    from .annual_plan import check_tables as check_calendar
     from .changes import check_tables as check_changes
     from .documents import check_tables as check_documents
     from .findings import check_tables as check_findings
     from .internal_audit import check_tables as check_audits
 
-    return check_documents(data) or check_findings(data) or check_audits(data) or check_changes(data)
+    return check_documents(data) or check_findings(data) or check_audits(data) or check_calendar(data) or check_changes(data)
 
 
 class AtomicJSONStorage(Storage):
@@ -556,6 +558,17 @@ def migrate(data: dict) -> tuple[dict, bool]:
         meta["schema_version"] = 8
         version = 8
         changed = True
+    if version < 9:
+        # Schema 9: the certification calendar (isms_tui/annual_plan.py), table calendar: the
+        # certificate's number, body and audit dates and the yearly activities' last-done dates.
+        # Its overdue activities show on the dashboard and in the report: an older isms-tui must
+        # not write such a file without knowing them.
+        from .annual_plan import CALENDAR_TABLE
+
+        data.setdefault(CALENDAR_TABLE, {})
+        meta["schema_version"] = 9
+        version = 9
+        changed = True
     if version < 10:
         # Schema 10: the next cycle (isms_tui/next_cycle.py). Answers carried from the previous
         # cycle are marked "to re-confirm" (Answer.reconfirm) and the changes since the last
@@ -641,6 +654,8 @@ class AssessmentFile:
         self._findings = self.db.table("findings", cache_size=0)
         # Changes since the last cycle (schema 10).
         self._changes = self.db.table("changes", cache_size=0)
+        # The certification calendar (schema 9).
+        self._calendar = self.db.table("calendar", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -826,6 +841,33 @@ class AssessmentFile:
             _drop(data, "actions", lambda d: d.get("action_id") == action_id)
         self.storage.write(data)
 
+
+    # -- the certification calendar (table "calendar") ---------------------------------------
+    def calendar_data(self) -> CalendarData:
+        from .annual_plan import CalendarData
+
+        return CalendarData.from_tables(self.storage.read() or {})
+
+    def put_certificate(self, cert: CertificateRecord, assessment: Assessment | None = None) -> None:
+        """The certificate row and, when given, the assessment's fields it keeps in step with
+        (issue date, target date), in one durable write."""
+        data = self.storage.read()
+        assert data is not None
+        table = data.setdefault("calendar", {})
+        key = next((k for k, d in table.items() if isinstance(d, dict) and d.get("row") == "certificate"), None)
+        table[key or str(max(map(int, table), default=0) + 1)] = cert.to_doc()
+        if assessment is not None:
+            assessment.updated = now_iso()
+            meta_key = next(iter(data["meta"]))
+            data["meta"][meta_key] = assessment.to_doc() | {"schema_version": SCHEMA_VERSION}
+        self.storage.write(data)
+
+    def put_activity(self, activity: Activity) -> None:
+        self._calendar.upsert(activity.to_doc(), (Query().row == "activity") & (Query().key == activity.key))
+
+    def remove_activity(self, key: str) -> None:
+        self._calendar.remove((Query().row == "activity") & (Query().key == key))
+
     # -- where the writer is (for followers) -------------------------------------------------
     def write_live(self, doc: dict) -> None:
         """Tell read-only followers where this writer is (item, session, speaker). A small
@@ -985,7 +1027,7 @@ class Store:
                *, risk: RiskData | None = None, soa: list[SoaDecision] = (),
                workshop: WorkshopData | None = None, documents: DocumentRegister | None = None,
                findings: FindingsData | None = None, changes: ChangesData | None = None,
-               audits: AuditData | None = None,
+               audits: AuditData | None = None, calendar: CalendarData | None = None,
                tables: dict[str, list[dict]] | None = None) -> str:
         """A new assessment file with the given content; ``tables`` are further tables stored
         as they are (a next cycle carries the tables of registers it does not model itself)."""
@@ -1010,6 +1052,9 @@ class Store:
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         if findings is not None:
             for table, docs in findings.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        if calendar is not None:
+            for table, docs in calendar.to_tables().items():
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         if audits is not None:
             for table, docs in audits.to_tables().items():
@@ -1122,6 +1167,13 @@ class Store:
         from .internal_audit import AuditData
 
         return AuditData.from_tables(self.read(assessment_id))
+
+
+    def load_calendar(self, assessment_id: str) -> CalendarData:
+        """The certification calendar of a stored assessment."""
+        from .annual_plan import CalendarData
+
+        return CalendarData.from_tables(self.read(assessment_id))
 
     def live(self, assessment_id: str) -> dict | None:
         """Where the assessment's writer is (None when nobody has it open)."""

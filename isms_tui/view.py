@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+from .annual_plan import AnnualPlan, CalendarData, answered_last_done, build_annual_plan, calendar_seeds
 from .banks import Bank, Item
 from .catalog import catalog
 from .changes import ChangeRecord, ChangesData, change_seeds
@@ -158,10 +159,11 @@ class AssessmentView:
                  soa: Mapping[str, SoaDecision] | None = None, workshop: WorkshopData | None = None,
                  documents: DocumentRegister | None = None,
                  findings: FindingsData | None = None, changes: ChangesData | None = None,
-                 audits: AuditData | None = None):
+                 audits: AuditData | None = None, calendar: CalendarData | None = None):
         self.assessment = assessment
         self.changes_data = changes if changes is not None else ChangesData()
         self.audit_data = audits if audits is not None else AuditData()
+        self.calendar_data = calendar if calendar is not None else CalendarData()
         self.findings_data = findings if findings is not None else FindingsData()
         self.workshop = workshop if workshop is not None else WorkshopData()
         self.risk_data = risk if risk is not None else RiskData()
@@ -402,6 +404,8 @@ class AssessmentView:
         seeds = [*seeds, *parked_seeds(self.workshop, self._by_id),
                  *document_seeds(self.document_register, self.today), *finding_seeds(self.findings_data),
                  *change_seeds(self.changes_data)]
+        if self.calendar_data.exists:  # the annual plan's overdue activities, once the company keeps one
+            seeds += calendar_seeds(self.annual_plan)
         return build_plan(self.banks, self.report, self.answers, self.edits,
                           target_date=self.assessment.target_date, kind=self.assessment.kind, seeds=seeds)
 
@@ -751,6 +755,14 @@ class AssessmentView:
     def next_audit(self) -> str | None:
         """Which audit of the certificate cycle the target date is (renewals with both dates)."""
         return self.cycle.next_audit(self.target) if self.cycle and self.target else None
+
+    # -- the certification calendar ---------------------------------------------------------
+    @cached_property
+    def annual_plan(self) -> AnnualPlan:
+        """The certificate, its audits and the yearly activities laid back from the next
+        audit, with their due dates, states and the flags (:mod:`isms_tui.annual_plan`)."""
+        return build_annual_plan(self.assessment, self.calendar_data, self.today,
+                                 answered_last_done(self.items, self.answers))
 
     @cached_property
     def roadmap(self) -> list[RoadmapRow]:

@@ -17,6 +17,8 @@ SRC = ROOT / "isms_tui"
 KEY_CALL = re.compile(r"""\b(?:tr|t)\(\s*f?["']([a-z0-9_.{}\[\]' ]+)["']""")
 
 
+from isms_tui.annual_plan import ACTIVITIES, AUDITS, FLAG_KINDS  # noqa: E402
+from isms_tui.annual_plan import STATES as CALENDAR_STATES  # noqa: E402
 from isms_tui.changes import CHANGE_ANSWERS, CHANGE_TOPICS  # noqa: E402
 from isms_tui.documents import DOC_KINDS, DOCUMENT_STATES, PROBLEMS  # noqa: E402
 from isms_tui.documents import FILTERS as DOC_FILTERS  # noqa: E402
@@ -58,6 +60,10 @@ def _expand(key: str) -> list[str]:
         "audit.indep": ["auditee", "action", "soa", "document", "risk"], "audit.f": list(AUDIT_FIELDS),
         "audit.col": ["no", "date", "state", "title", "scope", "lines", "warn"],
         "audit.cl": ["n", "result", "ref", "asks", "finding"],
+        "calendar.activity": list(ACTIVITIES), "calendar.audit": list(AUDITS), "calendar.state": list(CALENDAR_STATES),
+        "calendar.flag": list(FLAG_KINDS), "calendar.f": ["number", "body", "issued", "expires", "name", "every", "lead",
+                                                         "last_done", "owner"],
+        "calendar.col": ["state", "activity", "due", "last_done", "every", "owner"],
         **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
         **{f"risk.scale.{s}": ["1", "2", "3", "4", "5"] for s in ("impact5", "likelihood5")},
         "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]

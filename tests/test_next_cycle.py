@@ -19,7 +19,8 @@ from tests.conftest import run_cli
 
 STORED_BY_OTHER_REGISTERS = {  # tables of registers other branches add, as they are stored
     "sampling": {"1": {"id": "s1", "control": "5.15", "sample": "3 of 40 accounts"}},
-    "calendar": {"1": {"id": "c1", "activity": "internal_audit", "last_done": "2026-10-01"}},
+    "calendar": {"1": {"row": "activity", "key": "internal_audit", "every": 12, "lead": 60, "last_done": "2026-10-01",
+                       "owner": "Auditor"}},
     "audits": {"1": {"id": "au1", "title": "Internal audit 2026", "scope": ["clause:9"], "planned": "2026-10-01",
                      "lead": "Auditor", "no": 1}},
     "audit_lines": {"1": {"audit": "au1", "item": "cl-9.2.1-1", "result": "conforming"}},

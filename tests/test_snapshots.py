@@ -11,6 +11,7 @@ import pytest
 from isms_tui.app import IsmsApp
 from tests.tui_helpers import (
     add_audits,
+    add_calendar,
     add_documents,
     add_findings,
     add_register,
@@ -70,6 +71,9 @@ def _app(tmp_path: Path, lang: str, screen: str) -> IsmsApp:
     if screen in WITH_DOCUMENTS:
         assert aid is not None
         add_documents(data, aid)
+    if screen == "calendar":
+        assert aid is not None
+        add_calendar(data, aid)
     return IsmsApp(data, lang=lang)
 
 
@@ -79,7 +83,7 @@ def _no_blink(app: IsmsApp) -> None:
 
 
 def _snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, size) -> bool:
-    keys = SCREENS[screen] if screen in SCREENS else ["enter", "z"]  # the projector layout
+    keys = SCREENS.get(screen) or EXTRA_SCREENS.get(screen) or ["enter", "z"]  # else the projector layout
 
     async def run_before(pilot) -> None:
         await pilot.pause()
@@ -104,6 +108,16 @@ def test_screen_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, s
 @pytest.mark.parametrize("screen", WIDE_SCREENS)
 def test_wide_screen_snapshot(snap_compare, tmp_path: Path, screen: str, lang: str):
     assert _snapshot(snap_compare, tmp_path, screen, lang, WIDE)
+
+
+# the annual plan (F12) with the fixed calendar of tui_helpers.add_calendar, at 80x24 in
+# Japanese and 120x40 in English
+EXTRA_SCREENS = {"calendar": ["enter", "f12"]}
+
+
+@pytest.mark.parametrize(("lang", "size"), [("ja", (80, 24)), ("en", (120, 40))], ids=["ja-80x24", "en-120x40"])
+def test_calendar_snapshot(snap_compare, tmp_path: Path, lang: str, size):
+    assert _snapshot(snap_compare, tmp_path, "calendar", lang, size)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -193,3 +193,19 @@ def add_audits(data_dir: Path, assessment_id: str) -> None:
         s.record_audit_line("IA-01", 2, result="major", note="バックアップの復元テストの記録がない [red]x[/red]")
         s.add_audit(title="Second audit: management review and physical", planned="2099-05-01",
                     scope="clause 9, A.5, A.7, A.8.13", lead="佐藤", auditors="Yamada", auditees="代表 山田")
+
+
+def add_calendar(data_dir: Path, assessment_id: str) -> None:
+    """A certification calendar whose states do not move with the calendar: the body and the
+    stage 2 date, the internal audit done in 2098 (done for the 2099 target audit), the risk
+    review last done in 2000 (overdue, its frequency lapsed), an own activity with markup-like
+    text. Stored as rows (the service refuses a done date in the future, the snapshots need a
+    fixed one)."""
+    from isms_tui.annual_plan import Activity, CertificateRecord
+
+    with Workspace(data_dir).open(assessment_id) as s:
+        s.file.put_certificate(CertificateRecord("IS 000123", "審査機構 [b]JQA[/b]", None,
+                                                 {"stage2_planned": "2099-09-01"}))
+        s.file.put_activity(Activity("internal_audit", 12, 60, "2098-11-20", "監査 鈴木"))
+        s.file.put_activity(Activity("risk_review", 12, 90, "2000-01-10", "IT 佐藤"))
+        s.file.put_activity(Activity("c-abcd1234", 6, 45, None, "総務", name="BCP訓練 [red]x[/red]"))

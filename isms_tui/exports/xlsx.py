@@ -38,6 +38,7 @@ from ..soa_decisions import reasons_text
 from ..text import clean
 from ..view import AssessmentView
 from .audit_sheet import write_audit_sheet
+from .calendar_sheet import write_calendar_sheet
 from .compare_sheet import write_compare_sheet
 from .document_sheet import write_document_sheet
 from .findings_sheet import write_findings_sheet
@@ -649,6 +650,8 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
         write_audit_sheet(book, view)
     if view.findings:  # the findings register and its corrective actions
         write_findings_sheet(book, view)
+    if view.calendar_data.exists:  # the annual plan: certificate, audits, the yearly activities' grid
+        write_calendar_sheet(book, view)
     cmp = ws.compare(assessment_id, today) if previous_id(view) else None
     if cmp is not None and cmp.has_previous:  # this cycle against the previous ones
         write_compare_sheet(book, cmp)

@@ -80,6 +80,10 @@ class DashboardScreen(IsmsScreen):
             overall.append("\n" + self.tr("dash.reconfirm", n=len(view.reconfirm_items)), style="bold yellow")
         if view.open_changes:  # the audit asks what changed: c answers
             overall.append("\n" + self.tr("dash.changes_open", n=len(view.open_changes)), style="bold yellow")
+        late = view.annual_plan.overdue if view.calendar_data.exists else []
+        if late:  # the annual plan's overdue activities (F12), once the company keeps one
+            line = self.tr("dash.calendar_overdue", n=len(late), names=", ".join(r.activity.title(lang) for r in late))
+            overall.append("\n" + truncate(line, max(20, self.app.size.width // 2 - 4)), style="bold red")
         self.query_one("#dash-overall", Static).update(overall)
 
         gate = view.gate
