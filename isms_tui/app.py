@@ -76,6 +76,7 @@ class IsmsApp(App[int]):
         Binding("f8", "parked", "Parked", id="parked", show=False),
         Binding("f9", "toggle_contrast", "Contrast", id="contrast", show=False),
         Binding("f10", "documents", "Documents", id="open_documents", show=False),
+        Binding("f3", "preaudit", "Audit prep", id="open_preaudit", show=False),
         Binding("f11", "findings", "Findings", id="findings", show=False),
         Binding("f4", "audit", "Internal audit", id="open_audit", show=False),
         Binding("f12", "calendar", "Annual plan", id="open_calendar", show=False),
@@ -308,6 +309,12 @@ class IsmsApp(App[int]):
 
         if self.session is not None and not isinstance(self.screen, DocumentsScreen):
             self.push_screen(DocumentsScreen(self.session))
+
+    def action_preaudit(self) -> None:
+        from .screens.preaudit import PreauditScreen
+
+        if self.session is not None and not isinstance(self.screen, PreauditScreen):
+            self.push_screen(PreauditScreen(self.session))
 
     # -- workshops ---------------------------------------------------------------------------
     def action_parked(self) -> None:
@@ -591,6 +598,7 @@ class IsmsApp(App[int]):
             yield SystemCommand(tr("cmd.assets"), tr("cmd.assets_help"), self.action_assets)
             yield SystemCommand(tr("cmd.soa"), tr("cmd.soa_help"), self.action_soa)
             yield SystemCommand(tr("cmd.documents"), tr("cmd.documents_help"), self.action_documents)
+            yield SystemCommand(tr("cmd.preaudit"), tr("cmd.preaudit_help"), self.action_preaudit)
             if self.session.active_workshop is None:
                 yield SystemCommand(tr("cmd.workshop_start"), tr("cmd.workshop_start_help"), self.action_workshop_start)
             else:

@@ -15,11 +15,13 @@ from pathlib import Path
 
 from . import __version__
 from .banks import check_paths
+from .documents import DOC_KINDS, DOCUMENT_STATES
 from .findings import GRADES, SOURCES
 from .i18n import LANGS, default_lang, t
 from .internal_audit import RESULTS as AUDIT_RESULTS
 from .model import EDITIONS, KINDS, STATUSES, Assessment, UserError
 from .paths import resolve_data_dir
+from .preaudit import MONTHS
 from .scoring import pct
 from .service import StorageError
 from .soa_decisions import control_ref, reasons_text
@@ -198,6 +200,46 @@ def build_parser() -> argparse.ArgumentParser:
                     help="add your own activity: its name then FIELD=VALUE as for --activity")
     ca.add_argument("--remove-activity", dest="cal_remove", action="append", metavar="NAME",
                     help="remove one of your own activities")
+
+
+    pa = sub.add_parser("preaudit", help="the stage 1 checklist and the stage 2 sampling list (text or --json)")
+    pa.add_argument("id")
+    pa.add_argument("--json", action="store_true")
+    pa.add_argument("--lang", dest="sub_lang", choices=LANGS)
+
+    dl = sub.add_parser("documents", help="list the documents & records register with the state of each entry")
+    dl.add_argument("id")
+    dl.add_argument("--json", action="store_true")
+    dl.add_argument("--lang", dest="sub_lang", choices=LANGS)
+
+    do = sub.add_parser("document", help="record one entry of the documents & records register "
+                                         "(same checks, lock and save as the TUI)")
+    do.add_argument("id")
+    do.add_argument("entry", nargs="?", help="the entry: its id, its catalogue id (e.g. scope, policy; added when not "
+                                             "listed yet) or its name")
+    do.add_argument("--add", metavar="NAME", help="add the company's own document with this name (needs --refs)")
+    do.add_argument("--remove", action="store_true", help="remove the entry from the register")
+    do.add_argument("--state", choices=DOCUMENT_STATES)
+    do.add_argument("--kind", choices=DOC_KINDS)
+    do.add_argument("--name", help="the name your company uses ('' for the catalogue's)")
+    do.add_argument("--refs", help="requirements: clauses and Annex A controls, e.g. '7.5.1, A.5.10'")
+    do.add_argument("--location", help="a path, a URL, or a binder and shelf")
+    do.add_argument("--version")
+    do.add_argument("--owner")
+    do.add_argument("--approved-by")
+    do.add_argument("--approved-on", help="YYYY-MM-DD")
+    do.add_argument("--next-review", help="YYYY-MM-DD")
+    do.add_argument("--note")
+
+    sa = sub.add_parser("sampling", help="show the stage 2 sampling list, or record what you hold of one record type")
+    sa.add_argument("id")
+    sa.add_argument("record_type", nargs="?", help="e.g. access_reviews, change_records (see the list)")
+    sa.add_argument("--months", choices=MONTHS, help="months of records held (default: from --oldest)")
+    sa.add_argument("--location", help="where the records are")
+    sa.add_argument("--oldest", help="date of the oldest record held, YYYY-MM-DD")
+    sa.add_argument("--reason", help="why the record type does not apply (with --months not_applicable)")
+    sa.add_argument("--note")
+    sa.add_argument("--lang", dest="sub_lang", choices=LANGS)
 
     sub.add_parser("demo", help="create the demo assessment (a fictional 30-person company) and print its id")
 
@@ -586,6 +628,94 @@ def cmd_calendar(args, lang: str) -> int:
     return 0
 
 
+def cmd_preaudit(args, lang: str) -> int:
+    from .preaudit_report import preaudit_json, preaudit_text
+
+    view = _workspace(args).view(args.id)
+    out_lang = args.sub_lang or args.lang or view.assessment.lang
+    if args.json:
+        _out(json.dumps(preaudit_json(view, out_lang), ensure_ascii=False, indent=1))
+        return 0
+    for line in preaudit_text(view, out_lang):
+        _out(line)
+    return 0
+
+
+def cmd_documents(args, lang: str) -> int:
+    from .preaudit_report import document_line, documents_json
+
+    view = _workspace(args).view(args.id)
+    out_lang = args.sub_lang or args.lang or view.assessment.lang
+    if args.json:
+        _out(json.dumps(documents_json(view, out_lang), ensure_ascii=False, indent=1))
+        return 0
+    if not view.documents:
+        _out(t("cli.documents_none", out_lang))
+        return 0
+    for row in view.documents:
+        _out(document_line(row, out_lang))
+    return 0
+
+
+_DOCUMENT_ARGS = ("state", "kind", "name", "refs", "location", "version", "owner", "approved_by", "approved_on",
+                  "next_review", "note")
+
+
+def cmd_document(args, lang: str) -> int:
+    """Add, change or remove one register entry through the session (the TUI's checks)."""
+    fields = {k: getattr(args, k) for k in _DOCUMENT_ARGS if getattr(args, k) is not None}
+    if args.add is not None and args.entry:
+        raise UsageError(t("cli.document_add_and_entry", lang, entry=args.entry))
+    if args.add is None and not args.entry:
+        raise UsageError(t("cli.document_needs_entry", lang))
+    ws = _workspace(args)
+    with ws.open(args.id) as s:
+        if args.add is not None:
+            entry = s.add_document(**fields | {"name": args.add})
+        else:
+            entry = s.find_document(args.entry)
+            if args.remove:
+                if entry is None:
+                    raise UserError("error.doc.unknown", id=args.entry)
+                s.remove_document(entry.id)
+                _out(t("cli.document_removed", lang, name=entry.display_name(lang)))
+                return 0
+            if entry is None:  # a catalogue document the register does not list yet
+                entry = s.add_document(**fields | {"catalog_id": args.entry})
+            else:
+                entry = s.update_document(entry.id, **fields)
+        row = next(r for r in s.view().documents if r.entry.id == entry.id)
+    _out(t("cli.document_saved", lang, name=row.name(lang), state=t(f"doc.state.{row.state}", lang)))
+    if row.warning:
+        print(f"isms-tui: {t(row.warning, lang, path=entry.location)}", file=sys.stderr)
+    return 0
+
+
+def cmd_sampling(args, lang: str) -> int:
+    from .preaudit_report import sampling_line
+
+    ws = _workspace(args)
+    fields = {k: getattr(args, k) for k in ("months", "location", "oldest", "reason", "note")
+              if getattr(args, k) is not None}
+    if fields and not args.record_type:
+        raise UsageError(t("cli.sampling_needs_type", lang))
+    if args.record_type:
+        with ws.open(args.id) as s:
+            s.set_sampling(args.record_type, **fields)
+            row = next(r for r in s.view().sampling if r.record.id == args.record_type)
+        out_lang = args.sub_lang or args.lang or lang
+        _out(t("cli.sampling_saved", out_lang, name=row.record.title[out_lang],
+               state=t(f"pre.sampling.state.{row.state}", out_lang)))
+        if row.action is not None:
+            _out(f"  > {row.action.first_line(out_lang)}")
+        return 0
+    view = ws.view(args.id)
+    out_lang = args.sub_lang or args.lang or view.assessment.lang
+    for row in view.sampling:
+        _out(sampling_line(row, out_lang))
+    return 0
+
+
 def cmd_demo(args, lang: str) -> int:
     from .demo import create_demo
 
@@ -701,7 +831,8 @@ def _log_error(args) -> Path | None:
 _TEXT_ARGS = ("org", "scope", "target_date", "certification_date", "banks", "id", "bank", "host", "public_url",
               "session", "ref", "description", "raised_on", "raised_by", "correction", "root_cause", "action", "owner",
               "due", "key", "title", "planned", "done_on", "lead", "auditors", "auditees", "note", "evidence",
-              "cal_set", "cal_remove")
+              "cal_set", "cal_remove", "entry", "add", "name", "refs", "location", "version",
+              "approved_by", "approved_on", "next_review", "record_type", "oldest", "reason")
 
 
 def _check_text_args(args, lang: str) -> None:
@@ -735,6 +866,7 @@ def main(argv: list[str] | None = None) -> int:
             "minutes": cmd_minutes, "compare": cmd_compare, "findings": cmd_findings, "finding": cmd_finding,
             "soa": cmd_soa, "follow": cmd_follow, "next-cycle": cmd_next_cycle,
             "audits": cmd_audits, "audit": cmd_audit, "calendar": cmd_calendar,
+            "preaudit": cmd_preaudit, "documents": cmd_documents, "document": cmd_document, "sampling": cmd_sampling,
         }[cmd]
         return handler(args, lang)
     except UsageError as exc:

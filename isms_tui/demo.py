@@ -34,6 +34,7 @@ from .documents import DocumentRegister, build_entry
 from .findings import FindingsData, build_finding, finding_action_id
 from .internal_audit import RESULT_GRADE, AuditData, AuditLine, build_audit, checklist_items
 from .model import ActionEdit, Answer, Assessment, question_action_id
+from .preaudit import SamplingData, build_sampling
 from .refs import CONTROL, Ref
 from .risk import RiskData, build_asset, build_risk, check_criteria, default_criteria, risk_action_id
 from .service import Workspace
@@ -828,6 +829,59 @@ def demo_calendar(assessment: Assessment, lang: str, today: date | None = None) 
     return data
 
 
+# -- the stage 2 sampling list ------------------------------------------------------------------
+# (record type, months held, oldest record: days ago, location ja, en, note ja, en); months
+# "not_applicable" carries its reason in the note's place. The ISMS has run about five months:
+# most records go back that far or further, log reviews and restore tests started late.
+DEMO_SAMPLING = [
+    ("access_reviews", "3_6", 150, "共有ドライブ ISMS/04_記録/アクセス権見直し", "Shared drive ISMS/04_records/Access reviews",
+     "四半期ごと。直近は先月末に実施", "Quarterly; the last one at the end of last month"),
+    ("joiners_leavers", "over_6", 400, "総務の入退社チェックリスト(紙、キャビネット)", "Office joiner/leaver checklists (paper, cabinet)",
+     "", ""),
+    ("change_records", "not_applicable", None, "", "",
+     "自社で開発・運用するシステムはなく、業務システムはすべてクラウドサービスです。設定変更は情シスの作業記録に残しています。",
+     "We run no systems of our own: every business system is a cloud service; setting changes are in the IT work log."),
+    ("training_awareness", "3_6", 140, "eラーニングの受講履歴(管理画面)", "E-learning completion report (admin console)",
+     "新入社員2名は入社月に受講済み", "Both new starters trained in their first month"),
+    ("incident_records", "over_6", 300, "インシデント管理表(共有ドライブ)", "Incident log (shared drive)",
+     "軽微な誤送信2件を含む", "Includes two minor misdirected emails"),
+    ("supplier_reviews", "3_6", 120, "委託先評価シート(共有ドライブ ISMS/04_記録)", "Supplier assessment sheets (shared drive ISMS/04_records)",
+     "", ""),
+    ("backup_restore_tests", "under_3", 50, "共有ドライブ ISMS/03_運用/バックアップ記録.xlsx", "Shared drive ISMS/03_operation/Backup log.xlsx",
+     "復元テストは7週間前に初回を実施。次回は来月", "First restore test seven weeks ago; the next one is next month"),
+    ("log_reviews", "under_3", 40, "情シスの作業記録(チケット)", "IT work log (tickets)",
+     "月1回の確認を始めたばかり", "Monthly reviews only just started"),
+    ("vulnerability_patches", "over_6", 240, "端末管理ツールのパッチ適用レポート", "Device management patch report",
+     "", ""),
+    ("asset_inventory_reviews", "3_6", 160, "資産目録(共有ドライブ ISMS/02_リスク)", "Asset inventory (shared drive ISMS/02_risk)",
+     "", ""),
+    ("monitoring_results", "3_6", 130, "月次ISMS報告(経営会議資料)", "Monthly ISMS report (management meeting pack)", "", ""),
+    ("internal_audit_reports", "3_6", 100, "共有ドライブ ISMS/05_監査", "Shared drive ISMS/05_audit",
+     "監査プログラムは3か月前に承認。初回の内部監査は5週間前", "Programme approved three months ago; first audit five weeks ago"),
+    ("corrective_actions", "3_6", 95, "是正処置一覧(isms-tui)", "Corrective action log (isms-tui)", "", ""),
+]
+
+
+def demo_sampling(lang: str, today: date | None = None) -> SamplingData:
+    """What the demo company holds of each record type the stage 2 auditor samples (most
+    three to six months or more, two under three months, one not applicable with its reason;
+    the management review is not held yet), checked like what a user types."""
+    today = today or date.today()
+    ja = lang == "ja"
+    data = SamplingData()
+    for rid, months, days, loc_ja, loc_en, note_ja, note_en in DEMO_SAMPLING:
+        fields: dict[str, object] = {"months": months, "location": loc_ja if ja else loc_en}
+        if months == "not_applicable":
+            fields["reason"] = note_ja if ja else note_en
+        else:
+            fields["note"] = note_ja if ja else note_en
+        if days is not None:
+            fields["oldest"] = (today - timedelta(days=days)).isoformat()
+        entry = build_sampling(rid, fields, today=today)
+        data.entries[rid] = entry
+    return data
+
+
 def create_demo(ws: Workspace, lang: str) -> str:
     """The demo assessment, linked to last year's cycle of the same company (stored first, as
     its own assessment): ``source = {"previous_cycle": <its id>}``. Returns today's id."""
@@ -842,7 +896,7 @@ def create_demo(ws: Workspace, lang: str) -> str:
     try:
         return ws.create(assessment, answers, edits + risk_edits + finding_edits, risk=risk, soa=demo_soa(lang),
                          workshop=workshop, documents=demo_documents(lang), findings=findings,
-                         audits=audits, calendar=demo_calendar(assessment, lang))
+                         audits=audits, calendar=demo_calendar(assessment, lang), sampling=demo_sampling(lang))
     except Exception:
         with contextlib.suppress(Exception):  # no half demo left behind (best effort: the disk may be full)
             ws.delete(prev_id)

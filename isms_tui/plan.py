@@ -34,7 +34,7 @@ from .model import ActionEdit, Answer, question_action_id
 from .refs import Ref, labels
 from .scoring import Report
 
-SOURCE_KINDS = ("question", "risk", "parked", "document", "finding", "change", "calendar")
+SOURCE_KINDS = ("question", "risk", "parked", "document", "finding", "change", "calendar", "sampling")
 
 # Week offsets (start, end) relative to the target audit date T.
 _BUILD = {  # the ISMS is built in about 17 weeks and ready two weeks before stage 1

@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # the read model and the risk model load on first use: start-
     from .documents import DocumentEntry, DocumentRegister
     from .findings import Finding, FindingsData
     from .internal_audit import Audit, AuditData, AuditLine
+    from .preaudit import SamplingData, SamplingEntry
     from .risk import Asset, Risk, RiskCriteria, RiskData
     from .view import AssessmentView
     from .workshop import ParkedItem, Participant, Workshop, WorkshopData
@@ -160,6 +161,7 @@ class Workspace:
                participants: list[str] = (), documents: DocumentRegister | None = None,
                findings: FindingsData | None = None, changes: ChangesData | None = None,
                audits: AuditData | None = None, calendar: CalendarData | None = None,
+               sampling: SamplingData | None = None,
                tables: dict[str, list[dict]] | None = None) -> str:
         """Store a new assessment; ``participants`` are "name (role)" entries for its workshops."""
         unknown = self.missing_banks(assessment)
@@ -175,7 +177,7 @@ class Workspace:
                         p = Participant(name, role)
                         workshop.participants[p.id] = p
         return self.store.create(assessment, list(answers), list(edits), risk=risk, soa=list(soa), workshop=workshop,
-                                 documents=documents, findings=findings, changes=changes, audits=audits, calendar=calendar,
+                                 documents=documents, findings=findings, changes=changes, audits=audits, calendar=calendar, sampling=sampling,
                                  tables=tables)
 
     def load(self, assessment_id: str) -> tuple[Assessment, dict[str, Answer], dict[str, ActionEdit]]:
@@ -194,7 +196,8 @@ class Workspace:
                               findings=self.store.load_findings(assessment_id),
                               changes=self.store.load_changes(assessment_id),
                               audits=self.store.load_audits(assessment_id),
-                              calendar=self.store.load_calendar(assessment_id))
+                              calendar=self.store.load_calendar(assessment_id),
+                              sampling=self.store.load_sampling(assessment_id))
 
     def compare(self, assessment_id: str, today: date | None = None, *, limit: int = 10) -> CycleComparison:
         """This cycle against the previous ones (read only): the chain of
@@ -256,8 +259,8 @@ class Workspace:
     def duplicate(self, assessment_id: str, organization: str | None = None) -> str:
         """A copy with everything the assessment holds: answers, plan edits, the asset ledger
         and risk register with their criteria, the SoA decisions, the workshops and the
-        documents & records register, the findings register, the internal audits and the changes since
-        the last cycle."""
+        documents & records register, the findings register, the internal audits, the annual plan, the sampling list and the
+        changes since the last cycle."""
         loaded = self.load(assessment_id)
         assessment, answers, edits = loaded
         copy = Assessment.from_doc({k: v for k, v in assessment.to_doc().items() if k not in ("id", "created", "updated")})
@@ -270,7 +273,8 @@ class Workspace:
                                  findings=self.store.load_findings(assessment_id),
                                  changes=self.store.load_changes(assessment_id),
                                  audits=self.store.load_audits(assessment_id),
-                                 calendar=self.store.load_calendar(assessment_id))
+                                 calendar=self.store.load_calendar(assessment_id),
+                                 sampling=self.store.load_sampling(assessment_id))
 
     def write_file(self, path: Path, data: bytes) -> Path:
         """Write an export where the user asked for it, as every save is written: a temp file
@@ -434,6 +438,7 @@ class Session:
             self.changes = self.file.changes_data()
             self.audits = self.file.audit_data()
             self.calendar = self.file.calendar_data()
+            self.sampling = self.file.sampling_data()
         except BaseException:
             self.file.close()
             raise
@@ -563,7 +568,8 @@ class Session:
         return AssessmentView(self.assessment, self.banks, self.answers, self.edits, today=today, risk=self.risk,
                               soa=self.soa, workshop=self.workshop, documents=self.documents,
                               findings=self.findings, changes=self.changes,
-                              audits=self.audits, calendar=self.calendar)
+                              audits=self.audits, calendar=self.calendar,
+                              sampling=self.sampling)
 
     # -- risk criteria, asset ledger, risk register (isms_tui/risk.py has the rules) ---------
     @property
@@ -898,6 +904,25 @@ class Session:
         self.file.remove_document(entry_id)
         del self.documents.entries[entry_id]
 
+    def find_document(self, key: str) -> DocumentEntry | None:
+        """The register entry a user names: its id, its catalogue id ("scope") or its name
+        (any case). None for a catalogue document the register does not list yet; a key that
+        names nothing, or several entries, is refused with a one-line message."""
+        from .documents import document_catalog
+
+        key = clean(key, multiline=False).strip()
+        if key in self.documents.entries:
+            return self.documents.entries[key]
+        found = self.documents.of_catalog(key) or [
+            e for e in self.documents.entries.values() if e.name and e.name.casefold() == key.casefold()]
+        if len(found) > 1:
+            raise ValidationError("error.doc.ambiguous", key=key, ids=", ".join(e.id for e in found))
+        if found:
+            return found[0]
+        if key in document_catalog():
+            return None
+        raise ValidationError("error.doc.unknown", id=key[:40])
+
     def seed_documents(self) -> list[DocumentEntry]:
         """Add the catalogue's documents the register does not list yet, as missing: every
         mandatory one and the Annex A ones of the controls the SoA includes (one write)."""
@@ -1140,6 +1165,18 @@ class Session:
         self.file.remove_activity(activity.key)
         del self.calendar.activities[activity.key]
         return activity
+
+
+    # -- the stage 2 sampling list (isms_tui/preaudit.py has the rules) ------------------------
+    def set_sampling(self, record_type: str, *, today: date | None = None, **fields: object) -> SamplingEntry:
+        """Record what the company holds of one record type (months held, location, oldest
+        record, reason, note): checked whole, saved in one durable write."""
+        from .preaudit import build_sampling
+
+        entry = build_sampling(record_type, fields, self.sampling.entries.get(record_type), today=today or date.today())
+        self.file.put_sampling(entry)
+        self.sampling.entries[record_type] = entry
+        return entry
 
     def show_position(self, item_id: str) -> None:
         """Where the writer's screen is, for read-only followers (not part of the data)."""

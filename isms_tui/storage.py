@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the risk model loads on first use: start-up stays light
     from .documents import DocumentEntry, DocumentRegister
     from .findings import Finding, FindingsData
     from .internal_audit import Audit, AuditData, AuditLine
+    from .preaudit import SamplingData, SamplingEntry
     from .risk import Asset, Risk, RiskCriteria, RiskData
     from .workshop import AnswerEvent, ParkedItem, Participant, Workshop, WorkshopData
 
@@ -429,8 +430,9 @@ def check_values(data: dict) -> str | None:
     from .documents import check_tables as check_documents
     from .findings import check_tables as check_findings
     from .internal_audit import check_tables as check_audits
+    from .preaudit import check_tables as check_sampling
 
-    return check_documents(data) or check_findings(data) or check_audits(data) or check_calendar(data) or check_changes(data)
+    return check_documents(data) or check_findings(data) or check_audits(data) or check_sampling(data) or check_calendar(data) or check_changes(data)
 
 
 class AtomicJSONStorage(Storage):
@@ -546,6 +548,16 @@ def migrate(data: dict) -> tuple[dict, bool]:
         meta["schema_version"] = 6
         version = 6
         changed = True
+    if version < 7:
+        # Schema 7: the stage 2 sampling list (isms_tui/preaudit.py), table sampling: how many
+        # months of each record type the company holds. A record type under three months is a
+        # plan action (source kind "sampling"): an older isms-tui must not write such a file.
+        from .preaudit import SAMPLING_TABLE
+
+        data.setdefault(SAMPLING_TABLE, {})
+        meta["schema_version"] = 7
+        version = 7
+        changed = True
     if version < 8:
         # Schema 8: the internal audit kit (isms_tui/internal_audit.py), tables audits and
         # audit_lines. A programme makes clause 9.2.2 of the gate wait for an audit done with
@@ -656,6 +668,8 @@ class AssessmentFile:
         self._changes = self.db.table("changes", cache_size=0)
         # The certification calendar (schema 9).
         self._calendar = self.db.table("calendar", cache_size=0)
+        # The stage 2 sampling list (schema 7), one row per record type.
+        self._sampling = self.db.table("sampling", cache_size=0)
 
     # -- meta ------------------------------------------------------------------------------
     @property
@@ -868,6 +882,16 @@ class AssessmentFile:
     def remove_activity(self, key: str) -> None:
         self._calendar.remove((Query().row == "activity") & (Query().key == key))
 
+
+    # -- the stage 2 sampling list (table "sampling") ----------------------------------------
+    def sampling_data(self) -> SamplingData:
+        from .preaudit import SamplingData
+
+        return SamplingData.from_tables(self.storage.read() or {})
+
+    def put_sampling(self, entry: SamplingEntry) -> None:
+        self._sampling.upsert(entry.to_doc(), Query().record_type == entry.record_type)
+
     # -- where the writer is (for followers) -------------------------------------------------
     def write_live(self, doc: dict) -> None:
         """Tell read-only followers where this writer is (item, session, speaker). A small
@@ -1028,6 +1052,7 @@ class Store:
                workshop: WorkshopData | None = None, documents: DocumentRegister | None = None,
                findings: FindingsData | None = None, changes: ChangesData | None = None,
                audits: AuditData | None = None, calendar: CalendarData | None = None,
+               sampling: SamplingData | None = None,
                tables: dict[str, list[dict]] | None = None) -> str:
         """A new assessment file with the given content; ``tables`` are further tables stored
         as they are (a next cycle carries the tables of registers it does not model itself)."""
@@ -1052,6 +1077,9 @@ class Store:
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         if findings is not None:
             for table, docs in findings.to_tables().items():
+                data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
+        if sampling is not None:
+            for table, docs in sampling.to_tables().items():
                 data[table] = {str(i): d for i, d in enumerate(docs, start=1)}
         if calendar is not None:
             for table, docs in calendar.to_tables().items():
@@ -1174,6 +1202,13 @@ class Store:
         from .annual_plan import CalendarData
 
         return CalendarData.from_tables(self.read(assessment_id))
+
+
+    def load_sampling(self, assessment_id: str) -> SamplingData:
+        """The stage 2 sampling list of a stored assessment."""
+        from .preaudit import SamplingData
+
+        return SamplingData.from_tables(self.read(assessment_id))
 
     def live(self, assessment_id: str) -> dict | None:
         """Where the assessment's writer is (None when nobody has it open)."""

@@ -42,6 +42,7 @@ from .findings import Finding, FindingsData, finding_seeds
 from .internal_audit import EVIDENCE_CLAUSE, AuditData, Owned, Programme, build_programme
 from .model import GAP_STATUSES, ActionEdit, Answer, Assessment
 from .plan import Action, build_plan, schedule
+from .preaudit import PackGroup, SamplingData, SamplingRow, build_pack, sampling_rows, sampling_seeds
 from .refs import CLAUSE, CONTROL, CONTROL_2013, Ref
 from .risk import Issue, Register, Risk, RiskData, treatment_seeds
 from .scoring import Gate, Report, Requirement, Score, score
@@ -159,11 +160,13 @@ class AssessmentView:
                  soa: Mapping[str, SoaDecision] | None = None, workshop: WorkshopData | None = None,
                  documents: DocumentRegister | None = None,
                  findings: FindingsData | None = None, changes: ChangesData | None = None,
-                 audits: AuditData | None = None, calendar: CalendarData | None = None):
+                 audits: AuditData | None = None, calendar: CalendarData | None = None,
+                 sampling: SamplingData | None = None):
         self.assessment = assessment
         self.changes_data = changes if changes is not None else ChangesData()
         self.audit_data = audits if audits is not None else AuditData()
         self.calendar_data = calendar if calendar is not None else CalendarData()
+        self.sampling_data = sampling if sampling is not None else SamplingData()
         self.findings_data = findings if findings is not None else FindingsData()
         self.workshop = workshop if workshop is not None else WorkshopData()
         self.risk_data = risk if risk is not None else RiskData()
@@ -403,7 +406,8 @@ class AssessmentView:
         seeds = treatment_seeds(self.risk_register, self.assessment.edition) if self.risk_data.exists else []
         seeds = [*seeds, *parked_seeds(self.workshop, self._by_id),
                  *document_seeds(self.document_register, self.today), *finding_seeds(self.findings_data),
-                 *change_seeds(self.changes_data)]
+                 *change_seeds(self.changes_data),
+                 *sampling_seeds(self.sampling_data)]
         if self.calendar_data.exists:  # the annual plan's overdue activities, once the company keeps one
             seeds += calendar_seeds(self.annual_plan)
         return build_plan(self.banks, self.report, self.answers, self.edits,
@@ -805,3 +809,17 @@ class AssessmentView:
                 rows.append(RoadmapRow(phase.id, Ref("step", step.id), start, end, step.every_months,
                                        owner=", ".join(owners), status=status))
         return rows
+
+    # -- getting ready for the certification audit (isms_tui/preaudit.py has the rules) ----------
+    @cached_property
+    def stage1_pack(self) -> list[PackGroup]:
+        """What the stage 1 auditor reviews, requirement by requirement in the order a stage 1
+        review runs, each with the auditor's questions, the register's documents, the answer
+        statuses, the gate's issues, the open plan actions and its state."""
+        return build_pack(self)
+
+    @cached_property
+    def sampling(self) -> list[SamplingRow]:
+        """The stage 2 sampling list: each record type the auditor samples with what the
+        company holds of it, its state ("have we got 3-6 months?") and its plan action."""
+        return sampling_rows(self, self.sampling_data)

@@ -22,10 +22,13 @@ from isms_tui.annual_plan import STATES as CALENDAR_STATES  # noqa: E402
 from isms_tui.changes import CHANGE_ANSWERS, CHANGE_TOPICS  # noqa: E402
 from isms_tui.documents import DOC_KINDS, DOCUMENT_STATES, PROBLEMS  # noqa: E402
 from isms_tui.documents import FILTERS as DOC_FILTERS  # noqa: E402
+from isms_tui.exports.preaudit_sheet import PACK_COLS, SAMPLING_COLS  # noqa: E402
 from isms_tui.findings import CHECK_RESULTS, GRADES, SOURCES  # noqa: E402
 from isms_tui.findings import FIELDS as FINDING_FIELDS  # noqa: E402
 from isms_tui.findings import STATES as FINDING_STATES  # noqa: E402
 from isms_tui.internal_audit import RESULTS as AUDIT_RESULTS  # noqa: E402
+from isms_tui.preaudit import GROUPS as PRE_GROUPS  # noqa: E402
+from isms_tui.preaudit import MONTHS, ROW_STATES, SAMPLING_PRIORITY, SAMPLING_STATES  # noqa: E402
 from isms_tui.screens.audit import AUDIT_FIELDS  # noqa: E402
 from isms_tui.soa_decisions import SOA_REASONS  # noqa: E402
 from isms_tui.workshop import PARKED_STATES  # noqa: E402
@@ -64,6 +67,10 @@ def _expand(key: str) -> list[str]:
         "calendar.flag": list(FLAG_KINDS), "calendar.f": ["number", "body", "issued", "expires", "name", "every", "lead",
                                                          "last_done", "owner"],
         "calendar.col": ["state", "activity", "due", "last_done", "every", "owner"],
+        "xlsx.ph": [n for n, _ in PACK_COLS], "xlsx.ps": [n for n, _ in SAMPLING_COLS],
+        "pre.col": ["state", "ref", "title", "docs", "gaps", "record", "months", "oldest", "location"],
+        "pre.group": list(PRE_GROUPS), "pre.state": list(ROW_STATES), "pre.months": list(MONTHS),
+        "pre.sampling.state": list(SAMPLING_STATES), "pre.sampling.action": list(SAMPLING_PRIORITY),
         **{f"risk.scale.{s}": ["1", "2", "3"] for s in ("cia", "threat", "vulnerability", "likelihood")},
         **{f"risk.scale.{s}": ["1", "2", "3", "4", "5"] for s in ("impact5", "likelihood5")},
         "risk.scale": [f"{s}.{n}" for s in ("cia", "threat", "vulnerability", "likelihood") for n in (1, 2, 3)]

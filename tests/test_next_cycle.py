@@ -18,7 +18,7 @@ from isms_tui.storage import SCHEMA_VERSION, atomic_write_bytes, encode, migrate
 from tests.conftest import run_cli
 
 STORED_BY_OTHER_REGISTERS = {  # tables of registers other branches add, as they are stored
-    "sampling": {"1": {"id": "s1", "control": "5.15", "sample": "3 of 40 accounts"}},
+    "sampling": {"1": {"id": "s1", "record_type": "access_reviews", "months": "3_6", "location": "admin console"}},
     "calendar": {"1": {"row": "activity", "key": "internal_audit", "every": 12, "lead": 60, "last_done": "2026-10-01",
                        "owner": "Auditor"}},
     "audits": {"1": {"id": "au1", "title": "Internal audit 2026", "scope": ["clause:9"], "planned": "2026-10-01",

@@ -15,6 +15,7 @@ from tests.tui_helpers import (
     add_documents,
     add_findings,
     add_register,
+    add_sampling,
     add_workshop,
     make_data_dir,
 )
@@ -83,7 +84,7 @@ def _no_blink(app: IsmsApp) -> None:
 
 
 def _snapshot(snap_compare, tmp_path: Path, screen: str, lang: str, size) -> bool:
-    keys = SCREENS.get(screen) or EXTRA_SCREENS.get(screen) or ["enter", "z"]  # else the projector layout
+    keys = SCREENS[screen] if screen in SCREENS else EXTRA_SCREENS.get(screen, ["enter", "z"])  # else the projector layout
 
     async def run_before(pilot) -> None:
         await pilot.pause()
@@ -191,6 +192,29 @@ def test_compare_snapshot(snap_compare, tmp_path: Path, lang: str, size):
     async def run_before(pilot) -> None:
         await pilot.pause()
         for k in ("enter", "d", "v"):
+            await pilot.press(k)
+            await pilot.pause()
+
+    assert snap_compare(IsmsApp(data, lang=lang), terminal_size=size, run_before=run_before)
+
+
+# the audit preparation screen (F3): the stage 1 checklist and (t) the stage 2 sampling list,
+# with the deterministic documents register and sampling list of tui_helpers
+PREAUDIT_SIZES = [("ja", (80, 24)), ("en", (120, 40))]
+
+
+@pytest.mark.parametrize("view", ["stage1", "sampling"])
+@pytest.mark.parametrize(("lang", "size"), PREAUDIT_SIZES, ids=lambda v: v if isinstance(v, str) else f"{v[0]}x{v[1]}")
+def test_preaudit_snapshot(snap_compare, tmp_path: Path, lang: str, size, view: str):
+    data, aid = make_data_dir(tmp_path)
+    assert aid is not None
+    add_documents(data, aid)
+    add_sampling(data, aid)
+    keys = ["enter", "f3"] + (["t"] if view == "sampling" else []) + ["down", "down", "down"]
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        for k in keys:
             await pilot.press(k)
             await pilot.pause()
         await pilot.pause()

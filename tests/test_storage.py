@@ -169,6 +169,7 @@ def test_schema_0_file_is_migrated(workspace: Workspace):
     assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION == 10
     assert "actions" in data and "risks" in data and "history" in data and "documents" in data and "findings" in data and "changes" in data
     assert "audits" in data and "calendar" in data
+    assert "sampling" in data
 
 
 def test_real_version_1_file_migrates_to_2_with_action_ids(workspace: Workspace):

@@ -467,7 +467,8 @@ def test_libreoffice_opens_the_workbook(full_2022, tmp_path: Path):
 PAGE_BOUNDS = {"summary": 8, "gaps": 26, "plan": 56, "soa": 12, "answers": 66, "roadmap": 3,
                "assets": 2, "risks": 6, "treatment": 7, "soa_trace": 6, "documents": 4, "minutes": 5, "audit": 40,
                "findings": 2,
-               "calendar": 1, "compare": 6}
+               "calendar": 1, "compare": 6,
+               "preaudit": 22, "sampling": 5}
 # the demo keeps a risk register and a documents & records register: their five sheets follow the six
 RISK_SHEETS = {"ja": ["情報資産管理台帳", "リスクアセスメント", "リスク対応計画", "適用宣言書の根拠", "文書・記録一覧"],
                "en": ["Asset register", "Risk register", "Risk treatment plan", "SoA traceability", "Documents & records"]}
@@ -481,6 +482,9 @@ FINDINGS_SHEET = {"ja": "是正処置一覧", "en": "Corrective actions"}
 COMPARE_SHEET = {"ja": "前年度比較", "en": "Cycle comparison"}
 # and its plan towards the certification audits: the annual plan sheet after the corrective actions
 CALENDAR_SHEET = {"ja": "年間計画", "en": "Annual plan"}
+# it prepares for the audit: the stage 1 checklist and the stage 2 sampling list come right
+# before the documents & records sheet
+PREAUDIT_SHEETS = {"ja": ["審査前チェックリスト", "審査サンプリング"], "en": ["Stage 1 checklist", "Stage 2 sampling"]}
 
 
 def _overlapping_words(pdf: Path) -> list[tuple[int, str, str]]:
@@ -538,7 +542,8 @@ def test_demo_prints_on_a4(tmp_path: Path, lang: str):
     assert "###" not in text  # a number cell too narrow for its value prints ### (a risk level with its band did)
     pages = [p for p in text.split("\f") if p.strip()]
     names = dict(zip(PAGE_BOUNDS, [*SHEETS[lang], *RISK_SHEETS[lang], MINUTES_SHEET[lang], AUDIT_SHEET[lang],
-                                   FINDINGS_SHEET[lang], CALENDAR_SHEET[lang], COMPARE_SHEET[lang]], strict=True))
+                                   FINDINGS_SHEET[lang], CALENDAR_SHEET[lang], COMPARE_SHEET[lang],
+                                   *PREAUDIT_SHEETS[lang]], strict=True))
     owner: list[str] = []
     for page in pages:
         head = page.strip().splitlines()[0]  # the page header: organization, sheet name, mark

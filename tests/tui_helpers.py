@@ -209,3 +209,18 @@ def add_calendar(data_dir: Path, assessment_id: str) -> None:
         s.file.put_activity(Activity("internal_audit", 12, 60, "2098-11-20", "監査 鈴木"))
         s.file.put_activity(Activity("risk_review", 12, 90, "2000-01-10", "IT 佐藤"))
         s.file.put_activity(Activity("c-abcd1234", 6, 45, None, "総務", name="BCP訓練 [red]x[/red]"))
+
+
+def add_sampling(data_dir: Path, assessment_id: str) -> None:
+    """A small deterministic stage 2 sampling list (every date fixed): a record type with
+    three to six months, one under three months (a plan action), one not applicable with its
+    reason and a location with markup-like text that must show literally."""
+    from datetime import date
+
+    with Workspace(data_dir).open(assessment_id) as s:
+        today = date(2099, 3, 1)
+        s.set_sampling("access_reviews", months="3_6", oldest="2098-10-01", location="共有ドライブ ISMS/04_記録",
+                       note="四半期ごと", today=today)
+        s.set_sampling("change_records", months="not_applicable", reason="All systems are SaaS [b]only[/b]", today=today)
+        s.set_sampling("log_reviews", months="under_3", oldest="2099-01-15", location="Ticket system [red]x[/red]",
+                       today=today)

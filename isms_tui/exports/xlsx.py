@@ -44,6 +44,7 @@ from .document_sheet import write_document_sheet
 from .findings_sheet import write_findings_sheet
 from .layout import BOLD_WIDTH, HEAD_FILL, PHASE_FILL, Book, as_date, wrapped_lines
 from .minutes import write_minutes_sheet
+from .preaudit_sheet import write_preaudit_sheets
 from .risk_sheets import write_risk_sheets
 
 
@@ -645,6 +646,7 @@ def build_workbook(ws: Workspace, assessment_id: str, path: Path | io.BytesIO, l
     _answers(book, view, lang)
     _roadmap(book, view, lang)
     write_risk_sheets(book, view)  # asset ledger, risk register, treatment plan, SoA traceability
+    write_preaudit_sheets(book, view)  # stage 1 checklist and stage 2 sampling (once the company prepares)
     write_document_sheet(book, view)  # the documents & records register
     if view.audit_programme.exists:  # the internal audit programme and its checklists
         write_audit_sheet(book, view)
