@@ -738,3 +738,23 @@ def test_a_bad_risk_row_marks_the_file_damaged_not_skipped(workspace: Workspace,
     path.write_text(json.dumps(data), encoding="utf-8")
     [row] = workspace.summaries()
     assert row.damaged and "risks record 1" in row.error
+
+
+def test_duplicate_copies_every_table_of_the_full_demo(workspace: Workspace):
+    """Every register a file can hold (the demo keeps them all but the next cycle's changes)
+    comes across in a duplicate row for row: a table added to storage but forgotten by
+    Workspace.duplicate shows up here as a count that differs."""
+    from isms_tui.demo import create_demo
+
+    aid = create_demo(workspace, "en")
+    copy_id = workspace.duplicate(aid)
+    old, new = workspace.store.read(aid), workspace.store.read(copy_id)
+
+    def counts(data: dict) -> dict[str, int]:
+        return {table: len(rows) for table, rows in data.items() if table != "meta" and rows}
+
+    assert counts(new) == counts(old)
+    assert {"answers", "actions", "assets", "risks", "soa", "participants", "workshops", "history", "documents",
+            "findings", "audits", "audit_lines", "calendar", "sampling"} <= set(counts(old))
+    for table in ("findings", "audits", "audit_lines", "calendar", "sampling", "documents"):
+        assert sorted(map(json.dumps, old[table].values())) == sorted(map(json.dumps, new[table].values())), table

@@ -485,7 +485,9 @@ async def test_footer_shows_whole_keys_that_fit_main_keys_first(tmp_path: Path, 
             for k in keys:
                 await pilot.press(k)
                 await pilot.pause()
-            await wait_until(pilot, lambda: app.screen.query(Footer) and app.screen.query(FooterKey), name)
+            # the keys are mounted before the footer is laid out: wait for every key to have its place
+            await wait_until(pilot, lambda: app.screen.query(Footer) and app.screen.query(FooterKey)
+                             and all(k.region.width > 0 for k in app.screen.query(FooterKey)), f"{name}: footer laid out")
             await pilot.pause()
             footer = app.screen.query_one(Footer)
             shown = list(footer.query(FooterKey))
