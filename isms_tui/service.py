@@ -187,17 +187,19 @@ class Workspace:
         """The read model of a stored assessment (read without locking: export, report)."""
         from .view import AssessmentView
 
-        loaded = self.load(assessment_id)
+        data = self.store.read(assessment_id)  # one read and check of the file for every register
+        loaded = self.store.load(assessment_id, data)
         assessment, answers, edits = loaded
-        risk = self.store.load_risk(assessment_id)
-        return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today, risk=risk,
-                              soa=loaded.soa, workshop=self.store.load_workshop(assessment_id),
-                              documents=self.store.load_documents(assessment_id),
-                              findings=self.store.load_findings(assessment_id),
-                              changes=self.store.load_changes(assessment_id),
-                              audits=self.store.load_audits(assessment_id),
-                              calendar=self.store.load_calendar(assessment_id),
-                              sampling=self.store.load_sampling(assessment_id))
+        st = self.store
+        return AssessmentView(assessment, self.banks_for(assessment), answers, edits, today=today,
+                              risk=st.load_risk(assessment_id, data), soa=loaded.soa,
+                              workshop=st.load_workshop(assessment_id, data),
+                              documents=st.load_documents(assessment_id, data),
+                              findings=st.load_findings(assessment_id, data),
+                              changes=st.load_changes(assessment_id, data),
+                              audits=st.load_audits(assessment_id, data),
+                              calendar=st.load_calendar(assessment_id, data),
+                              sampling=st.load_sampling(assessment_id, data))
 
     def compare(self, assessment_id: str, today: date | None = None, *, limit: int = 10) -> CycleComparison:
         """This cycle against the previous ones (read only): the chain of

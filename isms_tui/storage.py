@@ -1155,70 +1155,73 @@ class Store:
             raise CorruptFileError(path, why, self.latest_backup(assessment_id)) from None
         return data
 
-    def load(self, assessment_id: str) -> Loaded:
+    def load(self, assessment_id: str, data: dict | None = None) -> Loaded:
         """(assessment, answers, edits), unpacked as before; the tables added since schema 2
-        are attributes of the result (``.soa``)."""
-        data = self.read(assessment_id)  # every value checked: the objects below cannot fail
+        are attributes of the result (``.soa``). ``data``: the file as :meth:`read` returned
+        it, when the caller reads it once for several registers (the load_* methods take it
+        too)."""
+        if data is None:
+            data = self.read(assessment_id)  # every value checked: the objects below cannot fail
         assessment = Assessment.from_doc(next(iter(data["meta"].values())))
         answers = {a.item_id: a for a in map(Answer.from_doc, data.get("answers", {}).values())}
         edits = {e.action_id: e for e in map(ActionEdit.from_doc, data.get("actions", {}).values())}
         return Loaded(assessment, answers, edits, soa=_soa_from_table(data.get("soa", {}).values()))
 
-    def load_workshop(self, assessment_id: str) -> WorkshopData:
+    def load_workshop(self, assessment_id: str, data: dict | None = None) -> WorkshopData:
         """Participants, sessions, history and parked items of a stored assessment."""
         from .workshop import WorkshopData
 
-        return WorkshopData.from_tables(self.read(assessment_id))
+        return WorkshopData.from_tables(self.read(assessment_id) if data is None else data)
 
-    def load_documents(self, assessment_id: str) -> DocumentRegister:
+    def load_documents(self, assessment_id: str, data: dict | None = None) -> DocumentRegister:
         """The documents & records register of a stored assessment."""
         from .documents import DocumentRegister
 
-        return DocumentRegister.from_tables(self.read(assessment_id))
+        return DocumentRegister.from_tables(self.read(assessment_id) if data is None else data)
 
 
-    def load_findings(self, assessment_id: str) -> FindingsData:
+    def load_findings(self, assessment_id: str, data: dict | None = None) -> FindingsData:
         """The findings register of a stored assessment."""
         from .findings import FindingsData
 
-        return FindingsData.from_tables(self.read(assessment_id))
+        return FindingsData.from_tables(self.read(assessment_id) if data is None else data)
 
-    def load_changes(self, assessment_id: str) -> ChangesData:
+    def load_changes(self, assessment_id: str, data: dict | None = None) -> ChangesData:
         """The changes since the last cycle of a stored assessment (empty: not a next cycle)."""
         from .changes import ChangesData
 
-        return ChangesData.from_tables(self.read(assessment_id))
+        return ChangesData.from_tables(self.read(assessment_id) if data is None else data)
 
 
-    def load_audits(self, assessment_id: str) -> AuditData:
+    def load_audits(self, assessment_id: str, data: dict | None = None) -> AuditData:
         """The internal audits of a stored assessment."""
         from .internal_audit import AuditData
 
-        return AuditData.from_tables(self.read(assessment_id))
+        return AuditData.from_tables(self.read(assessment_id) if data is None else data)
 
 
-    def load_calendar(self, assessment_id: str) -> CalendarData:
+    def load_calendar(self, assessment_id: str, data: dict | None = None) -> CalendarData:
         """The certification calendar of a stored assessment."""
         from .annual_plan import CalendarData
 
-        return CalendarData.from_tables(self.read(assessment_id))
+        return CalendarData.from_tables(self.read(assessment_id) if data is None else data)
 
 
-    def load_sampling(self, assessment_id: str) -> SamplingData:
+    def load_sampling(self, assessment_id: str, data: dict | None = None) -> SamplingData:
         """The stage 2 sampling list of a stored assessment."""
         from .preaudit import SamplingData
 
-        return SamplingData.from_tables(self.read(assessment_id))
+        return SamplingData.from_tables(self.read(assessment_id) if data is None else data)
 
     def live(self, assessment_id: str) -> dict | None:
         """Where the assessment's writer is (None when nobody has it open)."""
         return read_live(self.file_path(assessment_id))
 
-    def load_risk(self, assessment_id: str) -> RiskData:
+    def load_risk(self, assessment_id: str, data: dict | None = None) -> RiskData:
         """The risk criteria, asset ledger and risk register of a stored assessment."""
         from .risk import RiskData
 
-        return RiskData.from_tables(self.read(assessment_id))
+        return RiskData.from_tables(self.read(assessment_id) if data is None else data)
 
     # -- backups, trash --------------------------------------------------------------------
     def _backup_folder(self, assessment_id: str) -> Path:

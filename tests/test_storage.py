@@ -758,3 +758,17 @@ def test_duplicate_copies_every_table_of_the_full_demo(workspace: Workspace):
             "findings", "audits", "audit_lines", "calendar", "sampling"} <= set(counts(old))
     for table in ("findings", "audits", "audit_lines", "calendar", "sampling", "documents"):
         assert sorted(map(json.dumps, old[table].values())) == sorted(map(json.dumps, new[table].values())), table
+
+
+def test_a_view_reads_and_checks_the_file_once(workspace: Workspace, monkeypatch):
+    """Workspace.view builds every register from one read of the file (it read and checked
+    the whole file once per register: nine times with the registers of schema 10)."""
+    from isms_tui.demo import create_demo
+
+    aid = create_demo(workspace, "en")
+    calls = []
+    real = storage.decode_file
+    monkeypatch.setattr(storage, "decode_file", lambda path: calls.append(path) or real(path))
+    view = workspace.view(aid)
+    assert view.findings and view.documents and view.audit_programme.exists and view.sampling
+    assert len(calls) == 1
