@@ -336,6 +336,13 @@ class IsmsApp(App[int]):
             self.push_screen(AuditScreen(self.session))
 
 
+    def action_changes(self) -> None:
+        """The change questions of a next cycle (c on the dashboard, the palette)."""
+        from .screens.next_cycle import ChangesScreen
+
+        if self.session is not None and self.session.changes.records and not isinstance(self.screen, ChangesScreen):
+            self.push_screen(ChangesScreen(self.session))
+
     def action_compare(self) -> None:
         from .screens.compare import CompareScreen
 
@@ -607,6 +614,8 @@ class IsmsApp(App[int]):
             yield SystemCommand(tr("cmd.findings"), tr("cmd.findings_help"), self.action_findings)
             yield SystemCommand(tr("cmd.audit"), tr("cmd.audit_help"), self.action_audit)
             yield SystemCommand(tr("cmd.compare"), tr("cmd.compare_help"), self.action_compare)
+            if self.session.changes.records:  # a next cycle
+                yield SystemCommand(tr("cmd.changes"), tr("cmd.changes_help"), self.action_changes)
             yield SystemCommand(tr("cmd.calendar"), tr("cmd.calendar_help"), self.action_calendar)
         yield SystemCommand(tr("cmd.contrast"), tr("cmd.contrast_help"), self.action_toggle_contrast)
 

@@ -113,3 +113,24 @@ async def test_a_bad_date_keeps_the_dialog_and_creates_nothing(tmp_path: Path):
         await pilot.press("escape")
         await wait_until(pilot, lambda: _home_ready(app), "back home")
         assert ws.store.ids() == [aid]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("lang", "words"), [("en", "Changes since the last cycle"), ("ja", "\u524d\u56de\u304b\u3089\u306e\u5909\u66f4")])
+async def test_the_palette_opens_the_change_questions_of_a_next_cycle(tmp_path: Path, lang: str, words: str):
+    from isms_tui.next_cycle import next_cycle
+    from tests.test_workshop_tui import _palette
+
+    data, aid = make_data_dir(tmp_path)
+    new_id = next_cycle(Workspace(data), aid, target_date="2099-09-30").new_id
+    app = IsmsApp(data, lang=lang, open_id=new_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: questionnaire_ready(app), "the questionnaire")
+        await _palette(pilot, app, words)
+        await wait_until(pilot, lambda: isinstance(app.screen, ChangesScreen), "the change questions")
+        app.screen.query_one("#what-systems", Input).focus()
+        await type_text(pilot, "New accounting system")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: questionnaire_ready(app), "back in the questionnaire")
+        assert app.session.changes.records["systems"].answer == "changed"
+        assert "change:systems" in {a.id for a in app.session.view().plan}

@@ -177,14 +177,8 @@ class DashboardScreen(IsmsScreen):
             return bool(self.session.changes.records)
         return True
 
-    def action_changes(self) -> None:
-        from .next_cycle import ChangesScreen
-
-        def done(result: str | None) -> None:
-            if result:
-                self.refresh_data()
-
-        self.app.push_screen(ChangesScreen(self.session), done)
+    async def action_changes(self) -> None:
+        await self.run_action("app.changes")  # the dashboard refreshes when the dialog closes (on_screen_resume)
 
     def action_export(self) -> None:
         self.request(Export())

@@ -49,11 +49,14 @@ class ChangeQuestions(IsmsModal[str | None]):
     def intro(self) -> list:
         return []
 
+    def heading(self) -> str:
+        return self.tr("next.changes")
+
     def compose(self) -> ComposeResult:
         options = [(self.tr("change.answer.none"), NONE)] + [(self.tr(f"change.answer.{a}"), a) for a in CHANGE_ANSWERS]
         with VerticalScroll(classes="dialog next-dialog"):
             yield from self.intro()
-            yield Static(plain(self.tr("next.changes")), id="changes-head")
+            yield Static(plain(self.heading()), id="changes-head")
             for topic in CHANGE_TOPICS:
                 rec = self.records.get(topic)
                 with Horizontal(classes="change-row"):
@@ -157,6 +160,9 @@ class ChangesScreen(ChangeQuestions):
 
     def intro(self) -> list:
         return [Label(self.tr("change.header"), classes="dialog-title")]
+
+    def heading(self) -> str:  # under the title: what to do, not the title again
+        return self.tr("change.guide")
 
     def save(self) -> str | None:
         answers = self.answers()
