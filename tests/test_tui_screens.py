@@ -485,10 +485,17 @@ async def test_footer_shows_whole_keys_that_fit_main_keys_first(tmp_path: Path, 
             for k in keys:
                 await pilot.press(k)
                 await pilot.pause()
-            # the keys are mounted before the footer is laid out: wait for every key to have its place
-            await wait_until(pilot, lambda: app.screen.query(Footer) and app.screen.query(FooterKey)
-                             and all(k.region.width > 0 for k in app.screen.query(FooterKey)), f"{name}: footer laid out")
-            await pilot.pause()
+            # the footer recomposes (new keys, not laid out yet) whenever the screen's bindings
+            # change: wait until it shows the current bindings with every key in its place, then
+            # read it without yielding to the app in between
+            def settled() -> bool:
+                shown = app.screen.query(FooterKey)
+                if not shown or not all(k.region.width > 0 for k in shown):
+                    return False
+                current = {b.action for _n, b, _e, _t in app.screen.active_bindings.values() if b.show}
+                return {k.action for k in shown if not k.has_class("-command-palette")} <= current
+
+            await wait_until(pilot, settled, f"{name}: footer laid out")
             footer = app.screen.query_one(Footer)
             shown = list(footer.query(FooterKey))
             regions = sorted((k.region for k in shown), key=lambda r: r.x)
